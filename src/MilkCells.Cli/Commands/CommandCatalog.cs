@@ -1,0 +1,12 @@
+using System.CommandLine;
+
+namespace MilkCells.Cli.Commands;
+
+/// <summary>Every top-level command, one line per area. Each area keeps its commands in its own file.</summary>
+internal static class CommandCatalog
+{
+    public static IEnumerable<Command> All(CliContext context)
+    {
+        yield return VersionCommand.Create(context);
+    }
+}

@@ -1,0 +1,3 @@
+using MilkCells.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);
