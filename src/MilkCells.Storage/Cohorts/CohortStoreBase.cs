@@ -1,0 +1,368 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using MilkCells.Core.Errors;
+
+namespace MilkCells.Storage.Cohorts;
+
+/// <summary>What both backends share: the tables, the run-metadata rules, the completed set and the row cursor.</summary>
+/// <remarks>
+/// Tables: <c>cohort_run</c> (key/value metadata), <c>cohort_columns</c> (the schema), <c>cohort_shards</c>,
+/// <c>cohort_mothers</c> (one completion marker per mother, written in the same transaction as its rows) and
+/// <c>cohort_rows</c> (primary key mother_id, day). A row without its mother's marker cannot exist.
+/// </remarks>
+internal abstract class CohortStoreBase : ICohortStore
+{
+    protected const string RowsTable = "cohort_rows";
+    protected const string MothersTable = "cohort_mothers";
+    private const string FormatKey = "store_format";
+    private const string FormatVersion = "1";
+
+    private List<ShardSpec> _shards = [];
+    private DbTransaction? _active;
+
+    protected CohortStoreBase(DbConnection connection, string name)
+    {
+        Connection = connection;
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public RunMetadata? Metadata { get; private set; }
+
+    public CohortSchema? Schema { get; private set; }
+
+    public IReadOnlyList<ShardSpec> Shards => _shards;
+
+    protected DbConnection Connection { get; }
+
+    /// <summary>The SQL type of 64-bit integers.</summary>
+    protected abstract string BigIntType { get; }
+
+    /// <summary>The SQL type of doubles.</summary>
+    protected abstract string RealType { get; }
+
+    /// <summary>What follows the rows table's definition (SQLite: WITHOUT ROWID).</summary>
+    protected virtual string RowsTableSuffix => "";
+
+    /// <summary>Opens a transaction that excludes every other writer's <see cref="StartRun"/> until it ends.</summary>
+    protected abstract DbTransaction BeginExclusive();
+
+    /// <summary>Writes the rows and markers of <paramref name="mothers"/> inside <paramref name="transaction"/>.</summary>
+    protected abstract void InsertMothers(DbTransaction transaction, IReadOnlyList<MotherRows> mothers);
+
+    /// <summary>Whether an exception is a primary-key violation.</summary>
+    protected abstract bool IsDuplicateKey(Exception ex);
+
+    /// <summary>Whether the cohort tables exist.</summary>
+    protected abstract bool TablesExist();
+
+    /// <summary>Loads metadata, schema and shards when the store holds a run; with <paramref name="mustExist"/>, refuses a store without one.</summary>
+    protected void Load(bool mustExist)
+    {
+        if (!TablesExist())
+        {
+            if (mustExist)
+            {
+                throw new InputException(InputLocation.InFile(Name), "the store holds no cohort (its tables are missing)", "check the URI, or write a cohort into it first");
+            }
+            return;
+        }
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var reader = Command("SELECT key, value FROM cohort_run").ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                pairs[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+        if (pairs.Count == 0)
+        {
+            if (mustExist)
+            {
+                throw new InputException(InputLocation.InFile(Name), "the store holds no run yet");
+            }
+            return;
+        }
+        if (!pairs.TryGetValue(FormatKey, out var format) || format != FormatVersion)
+        {
+            throw new InputException(InputLocation.InFile(Name), $"the store's format is '{format}', this code reads format {FormatVersion}", "export it with the version that wrote it");
+        }
+        Metadata = RunMetadata.FromPairs(pairs, Name);
+        var columns = new List<ColumnSpec>();
+        using (var reader = Command("SELECT name, kind FROM cohort_columns ORDER BY position").ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                columns.Add(new ColumnSpec(reader.GetString(0), Enum.Parse<ColumnKind>(reader.GetString(1), ignoreCase: true)));
+            }
+        }
+        Schema = CohortSchema.Create(columns);
+        _shards = [];
+        using (var reader = Command("SELECT shard_index, shard_count FROM cohort_shards ORDER BY shard_count, shard_index").ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                _shards.Add(new ShardSpec(Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture)));
+            }
+        }
+    }
+
+    public void StartRun(RunMetadata metadata, CohortSchema schema, ShardSpec shard, bool resume)
+    {
+        try
+        {
+            using (var tx = BeginExclusive())
+            {
+                _active = tx;
+                Execute(tx, $"CREATE TABLE IF NOT EXISTS cohort_run (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+                Execute(tx, $"CREATE TABLE IF NOT EXISTS cohort_columns (position INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL)");
+                Execute(tx, $"CREATE TABLE IF NOT EXISTS cohort_shards (shard_index INTEGER NOT NULL, shard_count INTEGER NOT NULL, PRIMARY KEY (shard_index, shard_count))");
+                Execute(tx, $"CREATE TABLE IF NOT EXISTS {MothersTable} (mother_id {BigIntType} PRIMARY KEY, row_count INTEGER NOT NULL)");
+                Load(mustExist: false);
+                if (Metadata is null)
+                {
+                    var pairs = metadata.ToPairs().Prepend(new(FormatKey, FormatVersion));
+                    foreach (var (key, value) in pairs)
+                    {
+                        Execute(tx, "INSERT INTO cohort_run (key, value) VALUES (@k, @v)", ("k", key), ("v", value));
+                    }
+                    for (var i = 0; i < schema.Count; i++)
+                    {
+                        Execute(tx, "INSERT INTO cohort_columns (position, name, kind) VALUES (@p, @n, @k)",
+                            ("p", i), ("n", schema.Columns[i].Name), ("k", schema.Columns[i].Kind.ToString().ToLowerInvariant()));
+                    }
+                    Execute(tx, CreateRowsTableSql(schema));
+                }
+                else
+                {
+                    CheckCompatible(metadata, schema, shard, resume);
+                }
+                if (!_shards.Contains(shard))
+                {
+                    Execute(tx, "INSERT INTO cohort_shards (shard_index, shard_count) VALUES (@i, @c)", ("i", shard.Index), ("c", shard.Count));
+                }
+                tx.Commit();
+            }
+        }
+        finally
+        {
+            _active = null;
+        }
+        Load(mustExist: true);
+    }
+
+    private void CheckCompatible(RunMetadata metadata, CohortSchema schema, ShardSpec shard, bool resume)
+    {
+        var where = InputLocation.InFile(Name);
+        var differences = Metadata!.Differences(metadata);
+        if (differences.Count > 0)
+        {
+            throw new InputException(where, "the store holds a different run: " + string.Join("; ", differences),
+                "use a new store, or the store's own scenario, seed, size, profile and versions");
+        }
+        if (!schema.Equals(Schema))
+        {
+            throw new InputException(where, $"the store's columns differ from this run's: store has {Schema}; this run has {schema}",
+                "the model's output columns changed; use a new store");
+        }
+        if (_shards.Count > 0 && _shards.Any(s => s.Count != shard.Count))
+        {
+            throw new InputException(where, $"the store holds shards {string.Join(", ", _shards)} and this is shard {shard}: the run was split differently",
+                "split every shard of one run the same way (the same K)");
+        }
+        if (_shards.Contains(shard) && !resume)
+        {
+            throw new InputException(where, $"the store already holds shard {shard} of this run ({CountMothers()} mothers complete)",
+                "pass --resume to continue it, or use a new store");
+        }
+    }
+
+    private string CreateRowsTableSql(CohortSchema schema)
+    {
+        var sql = new StringBuilder($"CREATE TABLE {RowsTable} (mother_id {BigIntType} NOT NULL, day INTEGER NOT NULL");
+        foreach (var column in schema.Columns)
+        {
+            sql.Append(", ").Append(Quote(column.Name)).Append(' ').Append(column.Kind switch
+            {
+                ColumnKind.Integer => BigIntType,
+                ColumnKind.Real => RealType,
+                _ => "TEXT",
+            });
+        }
+        return sql.Append(", PRIMARY KEY (mother_id, day))").Append(RowsTableSuffix).ToString();
+    }
+
+    public IReadOnlySet<long> CompletedMothers()
+    {
+        var set = new HashSet<long>();
+        if (Metadata is null)
+        {
+            return set;
+        }
+        using var reader = Command($"SELECT mother_id FROM {MothersTable}").ExecuteReader();
+        while (reader.Read())
+        {
+            set.Add(reader.GetInt64(0));
+        }
+        return set;
+    }
+
+    private long CountMothers() => Convert.ToInt64(Command($"SELECT COUNT(*) FROM {MothersTable}").ExecuteScalar(), CultureInfo.InvariantCulture);
+
+    public long CountRows() => Metadata is null ? 0 : Convert.ToInt64(Command($"SELECT COUNT(*) FROM {RowsTable}").ExecuteScalar(), CultureInfo.InvariantCulture);
+
+    public void WriteMothers(IReadOnlyList<MotherRows> mothers)
+    {
+        if (Metadata is null || Schema is null)
+        {
+            throw new InvalidOperationException("StartRun must be called before rows are written");
+        }
+        if (mothers.Count == 0)
+        {
+            return;
+        }
+        foreach (var m in mothers)
+        {
+            if (!m.Schema.Equals(Schema))
+            {
+                throw new ArgumentException($"mother {m.MotherId}'s rows have columns {m.Schema}; the store has {Schema}");
+            }
+        }
+        try
+        {
+            using var tx = Connection.BeginTransaction();
+            InsertMothers(tx, mothers);
+            tx.Commit();
+        }
+        catch (Exception ex) when (IsDuplicateKey(ex))
+        {
+            var done = CompletedMothers();
+            var present = mothers.Select(m => m.MotherId).Where(done.Contains).Take(5).ToList();
+            var duplicated = mothers.GroupBy(m => m.MotherId).Where(g => g.Count() > 1).Select(g => g.Key).Take(5).ToList();
+            throw new InputException(InputLocation.InFile(Name),
+                present.Count > 0 ? $"mother(s) {string.Join(", ", present)} are already in the store; nothing of this batch was written"
+                                  : $"mother(s) {string.Join(", ", duplicated)} were given twice; nothing of this batch was written",
+                "skip the mothers in CompletedMothers() (what --resume does)", ex);
+        }
+    }
+
+    public ICohortRowReader ReadRows(CohortQuery? query = null)
+    {
+        query ??= new CohortQuery();
+        if (Schema is null)
+        {
+            throw new InputException(InputLocation.InFile(Name), "the store holds no run yet");
+        }
+        var selected = query.Columns is null ? Schema : SelectColumns(query.Columns);
+        var sql = new StringBuilder("SELECT mother_id, day");
+        foreach (var column in selected.Columns)
+        {
+            sql.Append(", ").Append(Quote(column.Name));
+        }
+        sql.Append($" FROM {RowsTable}");
+        var command = Connection.CreateCommand();
+        var conditions = new List<string>();
+        if (query.FromDay is { } from)
+        {
+            conditions.Add("day >= @from");
+            AddParameter(command, "from", from);
+        }
+        if (query.ToDay is { } to)
+        {
+            conditions.Add("day <= @to");
+            AddParameter(command, "to", to);
+        }
+        if (query.Where is { } match)
+        {
+            if (!Schema.Contains(match.Column) || Schema.Columns[Schema.IndexOf(match.Column)].Kind != ColumnKind.Text)
+            {
+                throw new InputException(InputLocation.InFile(Name), $"the store has no text column '{match.Column}' to match");
+            }
+            conditions.Add($"{Quote(match.Column)} = @match");
+            AddParameter(command, "match", match.Value);
+        }
+        if (conditions.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
+        }
+        command.CommandText = sql.Append(" ORDER BY mother_id, day").ToString();
+        return new DbCohortRowReader(command, selected);
+    }
+
+    private CohortSchema SelectColumns(IReadOnlyList<string> names)
+    {
+        var missing = names.Where(n => !Schema!.Contains(n)).ToList();
+        return missing.Count == 0
+            ? Schema!.Select(names)
+            : throw new InputException(InputLocation.InFile(Name), $"the store has no column(s) {string.Join(", ", missing)}", $"its columns: {Schema}");
+    }
+
+    /// <summary>A double-quoted SQL identifier (names are validated lower-case identifiers, so quoting never changes them).</summary>
+    protected static string Quote(string identifier) => "\"" + identifier + "\"";
+
+    protected DbCommand Command(string sql, DbTransaction? transaction = null)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction ?? _active;
+        return command;
+    }
+
+    protected void Execute(DbTransaction? transaction, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var command = Command(sql, transaction);
+        foreach (var (name, value) in parameters)
+        {
+            AddParameter(command, name, value);
+        }
+        command.ExecuteNonQuery();
+    }
+
+    private static void AddParameter(DbCommand command, string name, object value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    public virtual void Dispose() => Connection.Dispose();
+
+    /// <summary>The cursor both backends return: a data reader whose columns are mother_id, day, then the selected values.</summary>
+    private sealed class DbCohortRowReader : ICohortRowReader
+    {
+        private readonly DbCommand _command;
+        private readonly DbDataReader _reader;
+
+        public DbCohortRowReader(DbCommand command, CohortSchema schema)
+        {
+            _command = command;
+            Schema = schema;
+            _reader = command.ExecuteReader();
+        }
+
+        public CohortSchema Schema { get; }
+
+        public long MotherId => _reader.GetInt64(0);
+
+        public int Day => _reader.GetInt32(1);
+
+        public bool Read() => _reader.Read();
+
+        public bool IsNull(int column) => _reader.IsDBNull(column + 2);
+
+        public long GetInteger(int column) => _reader.GetInt64(column + 2);
+
+        public double GetReal(int column) => _reader.IsDBNull(column + 2) ? double.NaN : _reader.GetDouble(column + 2);
+
+        public string? GetText(int column) => _reader.IsDBNull(column + 2) ? null : _reader.GetString(column + 2);
+
+        public void Dispose()
+        {
+            _reader.Dispose();
+            _command.Dispose();
+        }
+    }
+}
