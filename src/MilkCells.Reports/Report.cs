@@ -1,0 +1,140 @@
+using System.Collections.Immutable;
+using MilkCells.Core.Provenance;
+
+namespace MilkCells.Reports;
+
+/// <summary>A report: a title, the run's metadata, and sections of blocks. Render it with <see cref="ReportHtml"/>.</summary>
+/// <remarks>
+/// Design: the report is a pure value built by the caller (the simulation, the cohort reference builder);
+/// <see cref="ReportHtml.Render"/> turns it into one self-contained HTML file. Equal reports render to equal bytes:
+/// nothing reads the clock, the culture or the machine.
+/// </remarks>
+/// <param name="Title">The report's title.</param>
+/// <param name="Metadata">Seed, scenario, profile and versions, shown at the top.</param>
+/// <param name="Sections">The sections, in order.</param>
+public sealed record Report(string Title, ReportMetadata Metadata, ImmutableArray<ReportSection> Sections)
+{
+    /// <summary>A report with no sections yet.</summary>
+    public Report(string title, ReportMetadata metadata) : this(title, metadata, [])
+    {
+    }
+
+    /// <summary>This report with one more section.</summary>
+    public Report With(ReportSection section) => this with { Sections = Sections.Add(section) };
+
+    /// <summary>This report with one more section built from a heading and blocks.</summary>
+    public Report With(string heading, params ReportBlock[] blocks) => With(new ReportSection(heading, [.. blocks]));
+}
+
+/// <summary>What the report is of: shown in a metadata block at the top; a non-default profile is flagged in a banner.</summary>
+/// <param name="Profile">The calibration profile.</param>
+/// <param name="Seed">The root seed, if the run is seeded.</param>
+/// <param name="Scenario">The scenario name.</param>
+/// <param name="Extra">Further (label, value) lines, in order (scenario hash, model and code versions, times).</param>
+public sealed record ReportMetadata(CalibrationProfile Profile, ulong? Seed = null, string? Scenario = null, ImmutableArray<KeyValuePair<string, string>> Extra = default)
+{
+    /// <summary>The extra lines, never default.</summary>
+    public ImmutableArray<KeyValuePair<string, string>> ExtraLines => Extra.IsDefault ? [] : Extra;
+}
+
+/// <summary>A calibration profile as the report shows it.</summary>
+/// <param name="Name">Its name (for example <c>default</c>, <c>microscopy-era</c>, <c>lay-claims</c>).</param>
+/// <param name="IsDefault">Whether it is the default calibration; any other is marked in a banner and the title.</param>
+/// <param name="Description">What it follows (for example "modern flow cytometry"), if known.</param>
+public sealed record CalibrationProfile(string Name, bool IsDefault, string? Description = null);
+
+/// <summary>A section: a heading and its blocks.</summary>
+public sealed record ReportSection(string Heading, ImmutableArray<ReportBlock> Blocks);
+
+/// <summary>One piece of a section: text, a table or a chart.</summary>
+public abstract record ReportBlock;
+
+/// <summary>A paragraph of plain text (escaped; blank lines start new paragraphs).</summary>
+public sealed record TextBlock(string Text) : ReportBlock;
+
+/// <summary>A table of text cells; cells that parse as numbers are right-aligned.</summary>
+/// <param name="Caption">A caption above the table, if any.</param>
+/// <param name="Header">The column names.</param>
+/// <param name="Rows">The rows, each as long as the header.</param>
+public sealed record TableBlock(string? Caption, ImmutableArray<string> Header, ImmutableArray<ImmutableArray<string>> Rows) : ReportBlock;
+
+/// <summary>The parameter table: every model value with its unit, condition, source, confidence and era.</summary>
+public sealed record ParameterTableBlock(ImmutableArray<ParameterRow> Parameters, string? Caption = "Parameters and their sources") : ReportBlock;
+
+/// <summary>One parameter: a name, its value as text, its unit and where it comes from.</summary>
+public sealed record ParameterRow(string Name, string Value, string Unit, Provenance Source);
+
+/// <summary>How an axis maps values.</summary>
+public enum AxisScale
+{
+    /// <summary>Linear.</summary>
+    Linear,
+
+    /// <summary>Base-10 logarithmic; values ≤ 0 are left out (gaps), as a log axis cannot place them.</summary>
+    Logarithmic,
+}
+
+/// <summary>A named series of y values, one per x value (NaN or infinities are gaps).</summary>
+/// <param name="Name">The legend label.</param>
+/// <param name="Values">The y values.</param>
+/// <param name="Color">A CSS colour; null for the next colour of the colour-blind-safe palette.</param>
+public sealed record Series(string Name, ImmutableArray<double> Values, string? Color = null);
+
+/// <summary>A shaded x interval (an illness episode, a stage), drawn behind the data with a label.</summary>
+/// <param name="From">Where it starts on the x axis.</param>
+/// <param name="To">Where it ends on the x axis.</param>
+/// <param name="Label">Its label.</param>
+/// <param name="Color">A CSS colour; null for translucent red.</param>
+public sealed record Band(double From, double To, string Label, string? Color = null);
+
+/// <summary>A chart; the chart library draws it in the browser from data embedded as JSON.</summary>
+public abstract record ChartBlock : ReportBlock
+{
+    /// <summary>The chart's title.</summary>
+    public required string Title { get; init; }
+
+    /// <summary>The series, drawn in order.</summary>
+    public required ImmutableArray<Series> Series { get; init; }
+
+    /// <summary>The x axis label.</summary>
+    public string? XLabel { get; init; }
+
+    /// <summary>The y axis label (with its unit).</summary>
+    public string? YLabel { get; init; }
+
+    /// <summary>The y axis scale.</summary>
+    public AxisScale YScale { get; init; } = AxisScale.Linear;
+
+    /// <summary>Shaded intervals on the x axis.</summary>
+    public ImmutableArray<Band> Bands { get; init; } = [];
+
+    /// <summary>A caption under the chart (what it shows, its source), if any.</summary>
+    public string? Caption { get; init; }
+}
+
+/// <summary>Lines over a numeric x axis (a time series: days, hours).</summary>
+public sealed record LineChart : ChartBlock
+{
+    /// <summary>The x values, shared by every series.</summary>
+    public required ImmutableArray<double> X { get; init; }
+}
+
+/// <summary>Series stacked as filled areas over a numeric x axis (composition over time).</summary>
+public sealed record StackedAreaChart : ChartBlock
+{
+    /// <summary>The x values, shared by every series.</summary>
+    public required ImmutableArray<double> X { get; init; }
+
+    /// <summary>Whether each x is normalised to 100 % (shares) rather than stacked in the series' units.</summary>
+    public bool AsPercent { get; init; }
+}
+
+/// <summary>Bars over categories, grouped or stacked.</summary>
+public sealed record BarChart : ChartBlock
+{
+    /// <summary>The category labels, one per value of each series.</summary>
+    public required ImmutableArray<string> Categories { get; init; }
+
+    /// <summary>Whether the series stack rather than stand side by side.</summary>
+    public bool Stacked { get; init; }
+}
