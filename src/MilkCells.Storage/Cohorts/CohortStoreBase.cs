@@ -262,17 +262,17 @@ internal abstract class CohortStoreBase : ICohortStore
             sql.Append(", ").Append(Quote(column.Name));
         }
         sql.Append($" FROM {RowsTable}");
-        var command = Connection.CreateCommand();
         var conditions = new List<string>();
+        var parameters = new List<(string Name, object Value)>();
         if (query.FromDay is { } from)
         {
             conditions.Add("day >= @from");
-            AddParameter(command, "from", from);
+            parameters.Add(("from", from));
         }
         if (query.ToDay is { } to)
         {
             conditions.Add("day <= @to");
-            AddParameter(command, "to", to);
+            parameters.Add(("to", to));
         }
         if (query.Where is { } match)
         {
@@ -281,14 +281,24 @@ internal abstract class CohortStoreBase : ICohortStore
                 throw new InputException(InputLocation.InFile(Name), $"the store has no text column '{match.Column}' to match");
             }
             conditions.Add($"{Quote(match.Column)} = @match");
-            AddParameter(command, "match", match.Value);
+            parameters.Add(("match", match.Value));
         }
         if (conditions.Count > 0)
         {
             sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
         }
-        command.CommandText = sql.Append(" ORDER BY mother_id, day").ToString();
-        return new DbCohortRowReader(command, selected);
+        return CreateReader(sql.Append(" ORDER BY mother_id, day").ToString(), parameters, selected);
+    }
+
+    /// <summary>Runs a row query whose columns are mother_id, day, then <paramref name="schema"/>'s.</summary>
+    protected virtual ICohortRowReader CreateReader(string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema)
+    {
+        var command = Command(sql);
+        foreach (var (name, value) in parameters)
+        {
+            AddParameter(command, name, value);
+        }
+        return new DbCohortRowReader(command, schema);
     }
 
     private CohortSchema SelectColumns(IReadOnlyList<string> names)
