@@ -21,7 +21,7 @@ public sealed class KillTests : IDisposable
     private void KillAndResume(StoreFactory stores)
     {
         var uri = stores.NewUri("killed");
-        using (var writer = StartWriter(uri, "--pause-ms", "3"))
+        using (var writer = StartWriter(uri, "--pause-ms", "5"))
         {
             var committed = 0;
             while (committed < 25 && writer.StandardOutput.ReadLine() is { } line)

@@ -82,3 +82,21 @@ public class StoreUriTests
         Assert.Throws<ArgumentException>(() => rows.Add(1).Text(0, "a\0b"));
     }
 }
+
+public sealed class SqliteOpenTests : IDisposable
+{
+    private readonly MilkCells.TestSupport.TempDir _dir = new("milkcells-open");
+
+    [Fact]
+    public void A_file_that_is_not_a_store_or_a_folder_that_cannot_be_made_is_an_input_error()
+    {
+        var junk = _dir.File("junk.db");
+        File.WriteAllText(junk, new string('x', 8192));
+        Assert.Contains("cannot open the SQLite store", Assert.Throws<InputException>(() => CohortStore.OpenForRead("sqlite:" + junk)).Message);
+        var file = _dir.File("plain");
+        File.WriteAllText(file, "");
+        Assert.Contains("cannot create the store's folder", Assert.Throws<InputException>(() => CohortStore.OpenForWrite($"sqlite:{file}/sub/x.db")).Message);
+    }
+
+    public void Dispose() => _dir.Dispose();
+}

@@ -39,7 +39,14 @@ internal sealed class SqliteCohortStore : CohortStoreBase
         }
         if (write)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new InputException(InputLocation.InFile(name), $"cannot create the store's folder: {ex.Message}", "choose a writable path", ex);
+            }
         }
         var builder = new SqliteConnectionStringBuilder
         {
