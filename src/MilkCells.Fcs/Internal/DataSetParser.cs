@@ -436,7 +436,7 @@ internal static class DataSetParser
                 // Compare without multiplying: $TOT events cannot fit in what is left of the file.
                 var where = fromText ?? fromHeader;
                 throw new FcsFormatException(file, offset + (where?.Start ?? ts), FcsProblem.Truncated,
-                    $"$TOT = {t} events of {rowBytes} bytes need {BigInteger.Multiply(t, rowBytes)} bytes, more than the {room} bytes the file has from this data set on");
+                    $"the file is truncated or $TOT is wrong: $TOT = {t} events × {rowBytes} bytes need {BigInteger.Multiply(t, rowBytes)} bytes of DATA, but the file ends at byte {offset + room}");
             }
             expected = t * rowBytes;
         }
