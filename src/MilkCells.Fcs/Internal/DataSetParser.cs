@@ -174,6 +174,14 @@ internal static class DataSetParser
         }
         var bytes = new byte[e - b + 1];
         src.ReadExactly(offset + b, bytes, file);
+        var body = bytes.AsSpan().TrimEnd((byte)0).TrimEnd((byte)' ');
+        if (body.Contains((byte)0))
+        {
+            // Partec/Sysmex CyFlow files put a ZIP archive there: binary, not keyword/value text.
+            warnings.Add(new(FcsWarningKind.SegmentIgnored, offset + b,
+                $"supplemental TEXT at bytes {offset + b}–{offset + e} holds binary data (NUL bytes{(bytes.AsSpan().IndexOf("PK\u0003\u0004"u8) >= 0 ? ", a ZIP archive" : "")}), not keywords; ignored"));
+            return new FcsSegment(offset + b, offset + e);
+        }
         try
         {
             TextParser.Parse(bytes, offset + b, file, keywords, warnings, overwrite: false, "supplemental TEXT");

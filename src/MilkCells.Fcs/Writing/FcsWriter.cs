@@ -252,7 +252,10 @@ public static class FcsWriter
         return false;
     }
 
-    private static readonly char[] Delimiters = ['/', '|', '\\', '!', '~', '^', '#', '@', '&', '%', '*', ';', ':'];
+    // Preferred delimiters first, then every other ASCII 1–126 that is not a letter, digit or space (FCS 3.1 §3.2.6).
+    private static readonly char[] Delimiters = "/|\\!~^#@&%*;:\f"
+        .Concat(Enumerable.Range(1, 126).Select(i => (char)i).Where(c => !char.IsAsciiLetterOrDigit(c) && c != ' '))
+        .Distinct().ToArray();
 
     private static byte[] Encode(List<KeyValuePair<string, string>> pairs)
     {

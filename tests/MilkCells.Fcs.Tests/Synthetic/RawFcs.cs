@@ -26,7 +26,7 @@ public sealed class RawFcs
     /// <summary>Override the HEADER's six fields (null: computed); "" writes blanks.</summary>
     public string?[] HeaderFields { get; } = new string?[6];
 
-    /// <summary>Adjust TEXT's $ENDDATA by this many bytes.</summary>
+    /// <summary>Adjust the DATA end (HEADER and $ENDDATA) by this many bytes.</summary>
     public long EndDataDelta { get; init; }
 
     /// <summary>Bytes of gap between TEXT and DATA.</summary>
@@ -76,7 +76,7 @@ public sealed class RawFcs
             dataStart = next;
         }
         var dataEnd = dataStart + Data.Length - 1;
-        long[] computed = [58, 57 + text.Length, dataStart, dataEnd, 0, 0];
+        long[] computed = [58, 57 + text.Length, dataStart, dataEnd + EndDataDelta, 0, 0];
         var header = new StringBuilder(Version.PadRight(10));
         for (var i = 0; i < 6; i++)
         {
