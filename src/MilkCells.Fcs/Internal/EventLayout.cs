@@ -37,6 +37,7 @@ internal sealed class EventLayout
         Mixed,
         U8,
         U16,
+        U24,
         U32,
         F32,
         F64,
@@ -54,6 +55,7 @@ internal sealed class EventLayout
         {
             (Codec.UInt, 1) => Kind.U8,
             (Codec.UInt, 2) => Kind.U16,
+            (Codec.UInt, 3) => Kind.U24,
             (Codec.UInt, 4) => Kind.U32,
             (Codec.Float32, 4) => Kind.F32,
             (Codec.Float64, 8) => Kind.F64,
@@ -65,7 +67,7 @@ internal sealed class EventLayout
             {
                 Kind.U8 => Pattern<byte>(columns),
                 Kind.U16 => Pattern<ushort>(columns),
-                Kind.U32 => Pattern<uint>(columns),
+                Kind.U32 or Kind.U24 => Pattern<uint>(columns),
                 _ => null,
             };
         }
@@ -147,9 +149,57 @@ internal sealed class EventLayout
                 WidenU32(values, dst);
                 return;
             }
+            case Kind.U24:
+            {
+                // Spread 3-byte values to 4-byte ones, then mask and widen like 32-bit integers.
+                var wide = System.Buffers.ArrayPool<uint>.Shared.Rent(count);
+                try
+                {
+                    var values = wide.AsSpan(0, count);
+                    Spread24(bytes, values, _bigEndian);
+                    if (_maskPattern is uint[] p24)
+                    {
+                        AndPattern(values, p24);
+                    }
+                    WidenU32(values, dst);
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<uint>.Shared.Return(wide);
+                }
+                return;
+            }
             default:
                 DecodeMixed(bytes, rows, dst);
                 return;
+        }
+    }
+
+    private static readonly Vector128<byte> Spread24Little = Vector128.Create((byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
+    private static readonly Vector128<byte> Spread24Big = Vector128.Create((byte)2, 1, 0, 0x80, 5, 4, 3, 0x80, 8, 7, 6, 0x80, 11, 10, 9, 0x80);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Spread24(ReadOnlySpan<byte> source, Span<uint> destination, bool bigEndian)
+    {
+        var n = destination.Length;
+        ref var s = ref MemoryMarshal.GetReference(source);
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        var i = 0;
+        if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported)
+        {
+            // pshufb: 16-byte loads for 4 values (12 bytes), so stop while 4 bytes of slack remain.
+            var shuffle = bigEndian ? Spread24Big : Spread24Little;
+            for (; 3 * i + 16 <= source.Length && i + 4 <= n; i += 4)
+            {
+                System.Runtime.Intrinsics.X86.Ssse3.Shuffle(Vector128.LoadUnsafe(ref s, (nuint)(3 * i)), shuffle).AsUInt32().StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var b0 = Unsafe.Add(ref s, 3 * i);
+            var b1 = Unsafe.Add(ref s, 3 * i + 1);
+            var b2 = Unsafe.Add(ref s, 3 * i + 2);
+            Unsafe.Add(ref d, i) = bigEndian ? (uint)(b0 << 16 | b1 << 8 | b2) : (uint)(b2 << 16 | b1 << 8 | b0);
         }
     }
 
