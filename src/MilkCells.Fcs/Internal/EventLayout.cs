@@ -128,11 +128,7 @@ internal sealed class EventLayout
                 {
                     BinaryPrimitives.ReverseEndianness(values, values);
                 }
-                if (_maskPattern is ushort[] p16)
-                {
-                    AndPattern(values, p16);
-                }
-                WidenU16(values, dst);
+                MaskAndWiden(values, dst);
                 return;
             }
             case Kind.U32:
@@ -142,11 +138,7 @@ internal sealed class EventLayout
                 {
                     BinaryPrimitives.ReverseEndianness(values, values);
                 }
-                if (_maskPattern is uint[] p32)
-                {
-                    AndPattern(values, p32);
-                }
-                WidenU32(values, dst);
+                MaskAndWiden(values, dst);
                 return;
             }
             case Kind.U24:
@@ -157,11 +149,7 @@ internal sealed class EventLayout
                 {
                     var values = wide.AsSpan(0, count);
                     Spread24(bytes, values, _bigEndian);
-                    if (_maskPattern is uint[] p24)
-                    {
-                        AndPattern(values, p24);
-                    }
-                    WidenU32(values, dst);
+                    MaskAndWiden(values, dst);
                 }
                 finally
                 {
@@ -173,6 +161,24 @@ internal sealed class EventLayout
                 DecodeMixed(bytes, rows, dst);
                 return;
         }
+    }
+
+    private void MaskAndWiden(Span<ushort> values, Span<double> dst)
+    {
+        if (_maskPattern is ushort[] pattern)
+        {
+            AndPattern(values, pattern);
+        }
+        WidenU16(values, dst);
+    }
+
+    private void MaskAndWiden(Span<uint> values, Span<double> dst)
+    {
+        if (_maskPattern is uint[] pattern)
+        {
+            AndPattern(values, pattern);
+        }
+        WidenU32(values, dst);
     }
 
     private static readonly Vector128<byte> Spread24Little = Vector128.Create((byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
