@@ -49,7 +49,8 @@ public sealed class FcsEventReader : IDisposable
     /// <summary>The index of the next event to be read.</summary>
     public long Position { get; private set; }
 
-    /// <summary>Reads up to destination.Length / P events; returns how many (0 at the end).</summary>
+    /// <summary>Reads up to destination.Length / P events; returns how many (0 only at the end).</summary>
+    /// <exception cref="ArgumentException">The destination cannot hold one event while events remain.</exception>
     /// <exception cref="FcsFormatException">The file ends inside DATA, or an ASCII value is not a number.</exception>
     public int Read(Span<double> destination)
     {
@@ -58,6 +59,10 @@ public sealed class FcsEventReader : IDisposable
         if (p == 0)
         {
             return 0;
+        }
+        if (destination.Length < p && Position < EventCount)
+        {
+            throw new ArgumentException($"the destination holds {destination.Length} values; one event needs {p}", nameof(destination));
         }
         var want = (int)Math.Min(destination.Length / p, EventCount - Position);
         if (want <= 0)

@@ -282,3 +282,65 @@ internal sealed class SparseStream(long length, params (long At, byte[] Bytes)[]
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
+
+/// <summary>ANALYSIS segment, a damaged second data set, and $PnE/$PnG/$TIMESTEP scaling.</summary>
+public class SegmentAndScalingTests
+{
+    [Fact]
+    public void ANALYSIS_keywords_are_read_from_the_HEADER_offsets()
+    {
+        var raw = new RawFcs().WithSmall();
+        var length = raw.Build().Length;
+        var analysis = System.Text.Encoding.ASCII.GetBytes("|GATE1|CD3+|COUNT|12|");
+        raw.HeaderFields[4] = RawFcs.Str(length);
+        raw.HeaderFields[5] = RawFcs.Str(length + analysis.Length - 1);
+        var bytes = raw.Build().Concat(analysis).ToArray();
+        using var fcs = FcsFile.Parse(bytes);
+        Assert.Equal("CD3+", fcs.First.AnalysisKeywords["gate1"]);
+        Assert.Equal(analysis, fcs.First.ReadAnalysisBytes());
+        Assert.Equal(new FcsSegment(length, length + analysis.Length - 1), fcs.First.Analysis);
+    }
+
+    [Fact]
+    public void A_damaged_second_data_set_leaves_the_first_readable()
+    {
+        var first = new RawFcs().WithSmall();
+        var i = first.Keywords.FindIndex(k => k.Key == "$NEXTDATA");
+        first.Keywords[i] = ("$NEXTDATA", new string('0', 8));
+        var length = first.Build().Length;
+        first.Keywords[i] = ("$NEXTDATA", length.ToString("D8", System.Globalization.CultureInfo.InvariantCulture));
+        var junk = System.Text.Encoding.ASCII.GetBytes("FCS3.1    junk junk junk junk junk junk junk junk junk junk junk");
+        using var fcs = FcsFile.Parse(first.Build().Concat(junk).ToArray());
+        Assert.Single(fcs.DataSets);
+        Assert.Contains(fcs.Warnings, w => w.Kind == FcsWarningKind.BadNextData && w.ByteOffset >= length);
+        Assert.Equal(20, fcs.First.ReadEvents().Values.Length);
+    }
+
+    [Fact]
+    public void Scaled_values_follow_PnE_PnG_and_TIMESTEP()
+    {
+        var raw = new RawFcs { Version = "FCS3.2" };
+        raw.Add("$DATATYPE", "I").Add("$BYTEORD", "1,2,3,4").Add("$PAR", "4").Add("$TOT", "3").Add("$CYT", "t").Add("$TIMESTEP", "0.01")
+            .Add("$P1N", "lin").Add("$P1B", "16").Add("$P1R", "1024").Add("$P1E", "0,0").Add("$P1G", "4")
+            .Add("$P2N", "log").Add("$P2B", "16").Add("$P2R", "1024").Add("$P2E", "4,1").Add("$P2G", "2")
+            .Add("$P3N", "log0").Add("$P3B", "16").Add("$P3R", "1024").Add("$P3E", "4,0")
+            .Add("$P4N", "clock").Add("$P4B", "16").Add("$P4R", "65536").Add("$P4E", "0,0").Add("$P4TYPE", "Time");
+        ushort[] rawValues = [100, 256, 512, 10, 200, 300, 400, 1000, 1, 1023, 0, 65535];
+        raw.Data = rawValues.SelectMany(v => new[] { (byte)v, (byte)(v >> 8) }).ToArray();
+        using var fcs = FcsFile.Parse(raw.Build());
+        var set = fcs.First;
+        var scaled = set.ReadEvents(FcsValues.Scaled).Values;
+        for (var e = 0; e < 3; e++)
+        {
+            // FCS 3.1 §3.3.36–37, §3.3.58: linear / gain; 10^(f1·x/R)·f2 (f2 = 0 read as 1, gain ignored); time × $TIMESTEP.
+            Assert.Equal(rawValues[e * 4] / 4.0, scaled[e * 4]);
+            Assert.Equal(Math.Pow(10, 4.0 * rawValues[e * 4 + 1] / 1024), scaled[e * 4 + 1]);
+            Assert.Equal(Math.Pow(10, 4.0 * rawValues[e * 4 + 2] / 1024), scaled[e * 4 + 2]);
+            Assert.Equal(rawValues[e * 4 + 3] * 0.01, scaled[e * 4 + 3]);
+        }
+        Assert.True(set.Parameters[3].IsTime);
+        var warnings = new FcsPreprocessor(set).Warnings;
+        Assert.Contains(warnings, w => w.Message.Contains("$P2G"));
+        Assert.Contains(warnings, w => w.Message.Contains("$P3E"));
+    }
+}
