@@ -109,6 +109,18 @@ public class TextAndOffsetTests
     }
 
     [Fact]
+    public void A_HEADER_DATA_end_one_past_TEXT_loses_to_TEXT_with_a_warning()
+    {
+        var raw = Small(events: 10);
+        var exact = raw.Build();
+        raw.HeaderFields[3] = RawFcs.Str(exact.Length); // one past the last byte
+        using var fcs = FcsFile.Parse(raw.Build());
+        var warning = Assert.Single(fcs.First.Warnings, w => w.Kind == FcsWarningKind.OffsetDisagreement);
+        Assert.Contains("used TEXT", warning.Message);
+        Assert.Equal(Counting(20), fcs.First.ReadEvents().Values);
+    }
+
+    [Fact]
     public void FCS_2_0_without_BEGINDATA_uses_the_HEADER()
     {
         var raw = new RawFcs { Version = "FCS2.0", DataKeywords = false }.WithSmall();
