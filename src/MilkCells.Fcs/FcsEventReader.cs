@@ -82,8 +82,9 @@ public sealed class FcsEventReader : IDisposable
             {
                 var n = Math.Min(want - done, _rowsPerChunk);
                 var bytes = _buffer.AsSpan(0, n * rowBytes);
-                _set.Source.ReadExactly(_set.Data.Start + (Position + done) * rowBytes, bytes, _set.File);
-                layout.Decode(bytes, n, destination.Slice(done * p, n * p));
+                var at = _set.Data.Start + (Position + done) * rowBytes;
+                _set.Source.ReadExactly(at, bytes, _set.File);
+                layout.Decode(bytes, n, destination.Slice(done * p, n * p), at, _set.File);
                 done += n;
             }
         }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -83,8 +82,9 @@ internal sealed class EventLayout
     public static ulong FullMask(int width) => width >= 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1;
 
     /// <summary>Decodes <paramref name="rows"/> events from <paramref name="source"/> (modified in place) into <paramref name="destination"/>.</summary>
+    /// <remarks><paramref name="at"/> (the chunk's absolute offset) and <paramref name="file"/> locate a bad ASCII value.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Decode(Span<byte> source, int rows, Span<double> destination)
+    public void Decode(Span<byte> source, int rows, Span<double> destination, long at = 0, string? file = null)
     {
         var count = rows * _columns.Length;
         var bytes = source[..(rows * RowBytes)];
@@ -158,7 +158,7 @@ internal sealed class EventLayout
                 return;
             }
             default:
-                DecodeMixed(bytes, rows, dst);
+                DecodeMixed(bytes, rows, dst, at, file);
                 return;
         }
     }
@@ -209,7 +209,7 @@ internal sealed class EventLayout
         }
     }
 
-    private void DecodeMixed(ReadOnlySpan<byte> bytes, int rows, Span<double> dst)
+    private void DecodeMixed(ReadOnlySpan<byte> bytes, int rows, Span<double> dst, long at, string? file)
     {
         var columns = _columns;
         var p = columns.Length;
@@ -220,7 +220,14 @@ internal sealed class EventLayout
             var outRow = dst.Slice(r * p, p);
             for (var c = 0; c < p; c++)
             {
-                outRow[c] = DecodeValue(row, in columns[c]);
+                var value = DecodeValue(row, in columns[c]);
+                if (double.IsNaN(value) && columns[c].Codec == Codec.AsciiFixed)
+                {
+                    var cell = row.Slice(columns[c].Offset, columns[c].Width);
+                    throw new FcsFormatException(file, at + (long)r * rowBytes + columns[c].Offset, FcsProblem.BadAsciiValue,
+                        $"ASCII DATA value \"{HeaderParser.Printable(cell)}\" is not a number");
+                }
+                outRow[c] = value;
             }
         }
     }
@@ -276,15 +283,10 @@ internal sealed class EventLayout
         {
             return 0;
         }
-        if (Utf8Parser.TryParse(trimmed, out double value, out var consumed) && consumed == trimmed.Length)
-        {
-            return value;
-        }
-        if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            return value;
-        }
-        return double.NaN;
+        // Digits, sign, decimal point and exponent only: anything else (including "NaN") is not an ASCII value.
+        return Utf8Parser.TryParse(trimmed, out double value, out var consumed) && consumed == trimmed.Length && double.IsFinite(value)
+            ? value
+            : double.NaN;
     }
 
     private static T[] Pattern<T>(ColumnCodec[] columns) where T : unmanaged, IBinaryInteger<T>

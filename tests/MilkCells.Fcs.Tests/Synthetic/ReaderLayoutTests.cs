@@ -211,6 +211,19 @@ public class ReaderLayoutTests
     }
 
     [Fact]
+    public void A_non_numeric_ASCII_value_is_a_typed_error_at_its_offset()
+    {
+        var raw = new RawFcs { Version = "FCS3.0" };
+        raw.Add("$DATATYPE", "A").Add("$PAR", "2").Add("$TOT", "2").Add("$P1N", "a").Add("$P1B", "4").Add("$P2N", "b").Add("$P2B", "4");
+        raw.Data = System.Text.Encoding.ASCII.GetBytes("   1   2   3 x.y");
+        var bytes = raw.Build();
+        using var fcs = FcsFile.Parse(bytes);
+        var ex = Assert.Throws<FcsFormatException>(() => fcs.First.ReadEvents());
+        Assert.Equal(FcsProblem.BadAsciiValue, ex.Kind);
+        Assert.Equal(bytes.Length - 4, ex.ByteOffset);
+    }
+
+    [Fact]
     public void Chunked_reads_and_seeks_equal_the_whole_matrix()
     {
         var (raw, expected) = IntegerFile([16, 16, 16, 16, 16, 16, 16], [4, 3, 2, 1], 100_003, 77, [1024, 1024, 1024, 1024, 1024, 1024, 65536]);
