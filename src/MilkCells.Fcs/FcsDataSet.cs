@@ -60,6 +60,7 @@ public sealed class FcsDataSet
     /// <summary>The version as written in the HEADER ("FCS3.1").</summary>
     public string VersionText { get; }
 
+    /// <summary>The version, parsed (unknown versions are read with the FCS 3.2 rules).</summary>
     public FcsVersion Version { get; }
 
     /// <summary>Primary TEXT then supplemental TEXT keywords, case-insensitive.</summary>
