@@ -161,18 +161,7 @@ public sealed class FcsDataSet
         }
         var result = new float[total];
         using var reader = OpenEvents(values);
-        var chunk = new double[Math.Max(ParameterCount, 1) * 8192];
-        long at = 0;
-        int n;
-        while ((n = reader.Read(chunk)) > 0)
-        {
-            var count = n * ParameterCount;
-            for (var i = 0; i < count; i++)
-            {
-                result[at + i] = (float)chunk[i];
-            }
-            at += count;
-        }
+        reader.Read(result);
         return result;
     }
 
