@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return VersionCommand.Create(context);
         yield return CohortCommands.Create(context);
         yield return RunsCommands.Create(context);
+        yield return FcsCommands.Create(context);
     }
 }
