@@ -92,9 +92,7 @@ public sealed class HyperlogTransform : ScaleTransform
         {
             scaled = 2 * _x1 - scaled;
         }
-        var value = scaled < _xTaylor
-            ? Series(scaled)
-            : (_a * Math.Exp(_b * scaled) + _c * scaled) - _f;
+        var value = scaled < _xTaylor ? Series(scaled) : ClosedForm(scaled);
         return negative ? -value : value;
     }
 
@@ -140,7 +138,14 @@ public sealed class HyperlogTransform : ScaleTransform
         return null;
     }
 
-    private double Series(double scaled)
+    /// <summary>The defining formula for scale ≥ x₁ (loses digits to cancellation near x₁).</summary>
+    internal double ClosedForm(double scaled) => (_a * Math.Exp(_b * scaled) + _c * scaled) - _f;
+
+    /// <summary>The sum of the magnitudes the closed form adds up, for judging its rounding error.</summary>
+    internal double ClosedFormMagnitude(double scaled) => Math.Abs(_a * Math.Exp(_b * scaled)) + Math.Abs(_c * scaled) + Math.Abs(_f);
+
+    /// <summary>The Taylor series about x₁ (used below x₁ + w/4).</summary>
+    internal double Series(double scaled)
     {
         var x = scaled - _x1;
         var sum = _taylor[TaylorLength - 1] * x;

@@ -114,9 +114,7 @@ public sealed class LogicleTransform : ScaleTransform
         {
             scaled = 2 * _x1 - scaled;
         }
-        var value = scaled < _xTaylor
-            ? Series(scaled)
-            : (_a * Math.Exp(_b * scaled) + _f) - _c * Math.Exp(-_d * scaled);
+        var value = scaled < _xTaylor ? Series(scaled) : ClosedForm(scaled);
         return negative ? -value : value;
     }
 
@@ -163,7 +161,14 @@ public sealed class LogicleTransform : ScaleTransform
         return null;
     }
 
-    private double Series(double scaled)
+    /// <summary>The defining formula for scale ≥ x₁ (loses digits to cancellation near x₁).</summary>
+    internal double ClosedForm(double scaled) => (_a * Math.Exp(_b * scaled) + _f) - _c * Math.Exp(-_d * scaled);
+
+    /// <summary>The sum of the magnitudes the closed form adds up, for judging its rounding error.</summary>
+    internal double ClosedFormMagnitude(double scaled) => Math.Abs(_a * Math.Exp(_b * scaled)) + Math.Abs(_c * Math.Exp(-_d * scaled)) + Math.Abs(_f);
+
+    /// <summary>The Taylor series about x₁ (used below x₁ + w/4).</summary>
+    internal double Series(double scaled)
     {
         var x = scaled - _x1;
         var sum = _taylor[TaylorLength - 1] * x;
