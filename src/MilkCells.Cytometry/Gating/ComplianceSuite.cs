@@ -47,18 +47,28 @@ public static class ComplianceSuite
     /// <summary>The expected-result file name for a population id.</summary>
     public static string ResultFileFor(string populationId) => $"Results_{ResultNames.GetValueOrDefault(populationId, populationId)}.txt";
 
+    /// <summary>The suite's event file, data1.fcs, after checking that <paramref name="directory"/> is laid out as the suite.</summary>
+    /// <exception cref="InputException">The folder lacks gml/, truth/ or data1.fcs.</exception>
+    public static string DataFile(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var data = Path.Combine(directory, "data1.fcs");
+        if (!Directory.Exists(Path.Combine(directory, "gml")) || !Directory.Exists(Path.Combine(directory, "truth")) || !File.Exists(data))
+        {
+            throw new InputException(InputLocation.InFile(directory), "not a Gating-ML compliance suite: expected data1.fcs and the folders gml/ and truth/");
+        }
+        return data;
+    }
+
     /// <summary>Runs every gate file of <paramref name="directory"/> on <paramref name="events"/> (data1.fcs, scaled, uncompensated).</summary>
     /// <exception cref="InputException">The folder is not laid out as the suite is, or a result file is malformed.</exception>
     public static Report Run(string directory, EventMatrix events)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(events);
+        DataFile(directory);
         var gmlDir = Path.Combine(directory, "gml");
         var truthDir = Path.Combine(directory, "truth");
-        if (!Directory.Exists(gmlDir) || !Directory.Exists(truthDir))
-        {
-            throw new InputException(InputLocation.InFile(directory), "not a Gating-ML compliance suite: expected the folders gml/ and truth/ (and data1.fcs)");
-        }
         var truthCache = new Dictionary<string, bool[]>(StringComparer.Ordinal);
         var used = new HashSet<string>(StringComparer.Ordinal);
         var checks = new List<Check>();
