@@ -47,6 +47,9 @@ public sealed class EventMatrix
     /// <summary>The values of channel <paramref name="index"/>, one per event.</summary>
     public ReadOnlySpan<double> Column(int index) => _columns[index];
 
+    /// <summary>The array behind a column, for this library's own read-only use without a copy.</summary>
+    internal double[] ColumnArray(int index) => _columns[index];
+
     /// <summary>The values of channel <paramref name="index"/> as memory (for work split across threads).</summary>
     public ReadOnlyMemory<double> ColumnMemory(int index) => _columns[index];
 

@@ -133,8 +133,9 @@ public sealed class GateEvaluator
                 _ => throw new InvalidOperationException($"{gate.Kind} '{gate.Id}' is not a population"),
             };
         }
-        catch (InputException ex) when (ex.Location.Element is null || ex.Location.Element.StartsWith("channel", StringComparison.Ordinal))
+        catch (InputException ex) when (ex.Location.File is null)
         {
+            // A missing channel or detector: say which gate needed it.
             throw new InputException((gate.Location ?? new InputLocation(File: _document.Source)) with { Element = $"{gate.Kind} '{gate.Id}'" }, ex.Problem, ex.Hint, ex);
         }
     }
@@ -354,19 +355,7 @@ public sealed class GateEvaluator
                     $"'{name}' is a detector of spectrum matrix '{compensationRef}', which unmixes it into {string.Join(", ", matrix.Fluorochromes)}; refer to one of those");
             }
         }
-        return ColumnArray(_events.RequireIndex(name));
-    }
-
-    private readonly Dictionary<int, double[]> _rawColumns = [];
-
-    private double[] ColumnArray(int index)
-    {
-        if (!_rawColumns.TryGetValue(index, out var column))
-        {
-            column = _events.Column(index).ToArray();
-            _rawColumns[index] = column;
-        }
-        return column;
+        return _events.ColumnArray(_events.RequireIndex(name)); // read only: never written to
     }
 
     private Dictionary<string, double[]> Compensated(string key, SpilloverMatrix matrix)

@@ -17,14 +17,13 @@ public sealed class HyperlogTransform : ScaleTransform
     private const int TaylorLength = 16;
 
     private readonly double _w;
-    private readonly double _x0;
     private readonly double _x1;
     private readonly double _b;
     private readonly double _a;
     private readonly double _c;
     private readonly double _f;
     private readonly double _xTaylor;
-    private readonly double _dataAtX0;
+    private readonly InverseTable _table;
     private readonly double[] _taylor = new double[TaylorLength];
 
     /// <summary>A hyperlog scale with top <paramref name="t"/>, width <paramref name="w"/>, <paramref name="m"/> decades and <paramref name="a"/> extra negative decades.</summary>
@@ -46,9 +45,9 @@ public sealed class HyperlogTransform : ScaleTransform
         _w = W / (M + A);
         var x2 = A / (M + A);
         _x1 = x2 + _w;
-        _x0 = x2 + 2 * _w;
+        var x0 = x2 + 2 * _w;
         _b = (M + A) * Math.Log(10);
-        var cOverA = Math.Exp(_b * _x0) / _w;
+        var cOverA = Math.Exp(_b * x0) / _w;
         var fOverA = Math.Exp(_b * _x1) + cOverA * _x1;
         _a = T / (Math.Exp(_b) + cOverA - fOverA);
         _c = cOverA * _a;
@@ -62,7 +61,7 @@ public sealed class HyperlogTransform : ScaleTransform
             _taylor[k] = coefficient;
         }
         _taylor[0] += _c; // the linear term of c·y
-        _dataAtX0 = Inverse(_x0);
+        _table = new InverseTable(Inverse, _x1, 1);
     }
 
     /// <summary>Top of scale (the data value mapped to 1).</summary>
@@ -109,9 +108,7 @@ public sealed class HyperlogTransform : ScaleTransform
         }
         var negative = value < 0;
         var target = Math.Abs(value);
-        var y = target < _dataAtX0
-            ? _x1 + target * _w / _dataAtX0
-            : Math.Log(target / _a) / _b;
+        var y = target <= _table.Top ? _table.Guess(target) : Math.Log(target / _a) / _b;
         var root = Halley(target, y) ?? RootFinding.Bisect(Inverse, target, _x1, Math.Max(y, _x1 + 1));
         return negative ? 2 * _x1 - root : root;
     }
