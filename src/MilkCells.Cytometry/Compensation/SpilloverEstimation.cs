@@ -75,7 +75,7 @@ public static class SpilloverEstimation
             int channel;
             if (control.Channel is { } named)
             {
-                channel = IndexOf(channels, named);
+                channel = ChannelNames.IndexOf(channels, named);
                 if (channel < 0)
                 {
                     throw new InputException(where, $"{label} is assigned channel '{named}', which is not among {string.Join(", ", channels)}");
@@ -253,17 +253,5 @@ public static class SpilloverEstimation
             }
         }
         return best;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 }

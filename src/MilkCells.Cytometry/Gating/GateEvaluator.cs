@@ -343,7 +343,7 @@ public sealed class GateEvaluator
             {
                 return values;
             }
-            var detector = IndexOf(matrix.Detectors, name);
+            var detector = ChannelNames.IndexOf(matrix.Detectors, name);
             if (detector >= 0)
             {
                 // A detector of a square matrix stands for its own fluorochrome (the row of the same index).
@@ -372,18 +372,6 @@ public sealed class GateEvaluator
         }
         _compensated[key] = byName;
         return byName;
-    }
-
-    private static int IndexOf(IReadOnlyList<string> names, string name)
-    {
-        for (var i = 0; i < names.Count; i++)
-        {
-            if (string.Equals(names[i], name, StringComparison.Ordinal))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private void Warn(string message)

@@ -77,20 +77,7 @@ public sealed class FlowJoBiexTransform : ScaleTransform
         {
             return 1;
         }
-        // Largest i with table[i] <= value.
-        int lo = 0, hi = last;
-        while (hi - lo > 1)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (table[mid] <= value)
-            {
-                lo = mid;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
+        var lo = RootFinding.Bracket(table, value);
         var channel = lo + (value - table[lo]) / (table[lo + 1] - table[lo]);
         return channel / ChannelRange;
     }
