@@ -6,7 +6,7 @@ namespace MilkCells.Cytometry.Transforms;
 /// 81:273 (doi:10.1002/cyto.a.22030): B is evaluated by its defining formula for y ≥ x₁ + w/4, by a 16-term Taylor
 /// series about data zero x₁ below that (where the formula loses digits to cancellation), and reflected,
 /// B(y) = −B(2x₁ − y), below x₁. The scale value of a data value is found by Halley's method (cubic convergence) from
-/// a first guess read off a table of B, falling back to bisection should Halley ever fail.
+/// a first guess read off a table of B (after which one step usually suffices), falling back to bisection should Halley ever fail.
 /// </remarks>
 public abstract class BiexponentialScale : ScaleTransform
 {
@@ -155,7 +155,9 @@ public abstract class BiexponentialScale : ScaleTransform
             var residual = (y < XTaylor ? Series(y) : formula) - target;
             var step = residual / (slope * (1 - residual * curvature / (2 * slope * slope)));
             y -= step;
-            if (Math.Abs(step) < 3 * Precision.Epsilon * Math.Max(1, Math.Abs(y)))
+            // Halley's error after a step s is about K·s³ with |K| <= 5b²/12 (as |B‴/B′| <= b² and |B″/B′| <= b);
+            // once b²·s³ is below ε the next step could not change y, so stop here.
+            if (B * B * Math.Abs(step * step * step) < Precision.Epsilon * Math.Max(1, Math.Abs(y)))
             {
                 return y;
             }
@@ -225,7 +227,7 @@ internal static class RootFinding
     }
 }
 
-/// <summary>A monotone scale's data values at evenly spaced scale values, giving Apply a first guess close enough for Halley's method to finish in about two steps.</summary>
+/// <summary>A monotone scale's data values at evenly spaced scale values, giving Apply a first guess close enough for one Halley step.</summary>
 /// <remarks>
 /// Within one of 1024 steps the data grow by about e^(b/1024) ≈ 1%, so linear interpolation guesses the scale
 /// value to about 1e-8, and one cubically convergent Halley step takes that to rounding level.
