@@ -49,7 +49,8 @@ public sealed class FcsEventReader : IDisposable
     /// <summary>The index of the next event to be read.</summary>
     public long Position { get; private set; }
 
-    /// <summary>Reads up to destination.Length / P events; returns how many (0 at the end).</summary>
+    /// <summary>Reads up to destination.Length / P events; returns how many (0 only at the end).</summary>
+    /// <exception cref="ArgumentException">The destination cannot hold one event while events remain.</exception>
     /// <exception cref="FcsFormatException">The file ends inside DATA, or an ASCII value is not a number.</exception>
     public int Read(Span<double> destination)
     {
@@ -58,6 +59,10 @@ public sealed class FcsEventReader : IDisposable
         if (p == 0)
         {
             return 0;
+        }
+        if (destination.Length < p && Position < EventCount)
+        {
+            throw new ArgumentException($"the destination holds {destination.Length} values; one event needs {p}", nameof(destination));
         }
         var want = (int)Math.Min(destination.Length / p, EventCount - Position);
         if (want <= 0)
@@ -77,8 +82,9 @@ public sealed class FcsEventReader : IDisposable
             {
                 var n = Math.Min(want - done, _rowsPerChunk);
                 var bytes = _buffer.AsSpan(0, n * rowBytes);
-                _set.Source.ReadExactly(_set.Data.Start + (Position + done) * rowBytes, bytes, _set.File);
-                layout.Decode(bytes, n, destination.Slice(done * p, n * p));
+                var at = _set.Data.Start + (Position + done) * rowBytes;
+                _set.Source.ReadExactly(at, bytes, _set.File);
+                layout.Decode(bytes, n, destination.Slice(done * p, n * p), at, _set.File);
                 done += n;
             }
         }

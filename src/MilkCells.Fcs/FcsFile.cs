@@ -30,7 +30,18 @@ public sealed class FcsFile : IDisposable
         var seen = new HashSet<long>();
         while (true)
         {
-            var set = DataSetParser.Parse(source, name, offset, sets.Count, out var next);
+            FcsDataSet set;
+            long next;
+            try
+            {
+                set = DataSetParser.Parse(source, name, offset, sets.Count, out next);
+            }
+            catch (FcsFormatException ex) when (sets.Count > 0)
+            {
+                // A damaged later data set does not make the earlier ones unreadable.
+                warnings.Add(new(FcsWarningKind.BadNextData, ex.ByteOffset, $"data set {sets.Count + 1} (at byte {offset}) cannot be read and is skipped: {ex.Problem}"));
+                break;
+            }
             sets.Add(set);
             seen.Add(offset);
             if (next == 0)

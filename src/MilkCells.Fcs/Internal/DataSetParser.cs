@@ -174,6 +174,14 @@ internal static class DataSetParser
         }
         var bytes = new byte[e - b + 1];
         src.ReadExactly(offset + b, bytes, file);
+        var body = bytes.AsSpan().TrimEnd((byte)0).TrimEnd((byte)' ');
+        if (body.Contains((byte)0))
+        {
+            // Partec/Sysmex CyFlow files put a ZIP archive there: binary, not keyword/value text.
+            warnings.Add(new(FcsWarningKind.SegmentIgnored, offset + b,
+                $"supplemental TEXT at bytes {offset + b}–{offset + e} holds binary data (NUL bytes{(bytes.AsSpan().IndexOf("PK\u0003\u0004"u8) >= 0 ? ", a ZIP archive" : "")}), not keywords; ignored"));
+            return new FcsSegment(offset + b, offset + e);
+        }
         try
         {
             TextParser.Parse(bytes, offset + b, file, keywords, warnings, overwrite: false, "supplemental TEXT");
@@ -433,17 +441,19 @@ internal static class DataSetParser
         {
             if (rowBytes > 0 && t > room / rowBytes)
             {
-                // Compare without multiplying: $TOT events cannot fit in what is left of the file.
+                // Compare without multiplying: $TOT events cannot fit in what is left of the file. The offset is
+                // where the file ends, the first byte that is missing.
                 var where = fromText ?? fromHeader;
-                throw new FcsFormatException(file, offset + (where?.Start ?? ts), FcsProblem.Truncated,
-                    $"the file is truncated or $TOT is wrong: $TOT = {t} events × {rowBytes} bytes need {BigInteger.Multiply(t, rowBytes)} bytes of DATA, but the file ends at byte {offset + room}");
+                var from = where is { } w ? $" from byte {offset + w.Start}" : "";
+                throw new FcsFormatException(file, offset + room, FcsProblem.Truncated,
+                    $"the file ends here, but $TOT = {t} events × {rowBytes} bytes need {BigInteger.Multiply(t, rowBytes)} bytes of DATA{from}: the file is truncated (or $TOT is wrong)");
             }
             expected = t * rowBytes;
         }
         else if (tot is { } ta && layout is null && ta > 0 && ta * 1.0 * par > room)
         {
-            throw new FcsFormatException(file, offset + ts, FcsProblem.Truncated,
-                $"$TOT × $PAR = {ta} × {par} ASCII values cannot fit in the {room} bytes left in the file");
+            throw new FcsFormatException(file, offset + room, FcsProblem.Truncated,
+                $"the file ends here, but $TOT × $PAR = {ta} × {par} ASCII values cannot fit in the {room} bytes of this data set: truncated (or $TOT is wrong)");
         }
 
         if (expected == 0 || (tot == 0 && layout is null))
@@ -509,12 +519,14 @@ internal static class DataSetParser
         var start = offset + chosen.Start;
         if (rank == 0)
         {
-            throw new FcsFormatException(file, start, FcsProblem.BadOffsets, $"DATA segment from the {chosen.Source}: {reason}");
+            // Point at what gave the offsets: the HEADER's DATA fields or the TEXT segment.
+            throw new FcsFormatException(file, chosen.Source == "HEADER" ? offset + 26 : offset + ts, FcsProblem.BadOffsets,
+                $"DATA segment from the {chosen.Source}: {reason}");
         }
         if (rank == 1)
         {
-            throw new FcsFormatException(file, start, FcsProblem.Truncated,
-                $"DATA segment (bytes {start}–{offset + chosen.Start + (expected ?? chosen.Length) - 1}) extends beyond the end of the file ({offset + room} bytes): the file is truncated");
+            throw new FcsFormatException(file, offset + room, FcsProblem.Truncated,
+                $"the file ends here, inside the DATA segment (bytes {start}–{offset + chosen.Start + (expected ?? chosen.Length) - 1}): the file is truncated");
         }
         if (rank == 2)
         {

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -37,6 +36,7 @@ internal sealed class EventLayout
         Mixed,
         U8,
         U16,
+        U24,
         U32,
         F32,
         F64,
@@ -54,6 +54,7 @@ internal sealed class EventLayout
         {
             (Codec.UInt, 1) => Kind.U8,
             (Codec.UInt, 2) => Kind.U16,
+            (Codec.UInt, 3) => Kind.U24,
             (Codec.UInt, 4) => Kind.U32,
             (Codec.Float32, 4) => Kind.F32,
             (Codec.Float64, 8) => Kind.F64,
@@ -65,7 +66,7 @@ internal sealed class EventLayout
             {
                 Kind.U8 => Pattern<byte>(columns),
                 Kind.U16 => Pattern<ushort>(columns),
-                Kind.U32 => Pattern<uint>(columns),
+                Kind.U32 or Kind.U24 => Pattern<uint>(columns),
                 _ => null,
             };
         }
@@ -81,8 +82,9 @@ internal sealed class EventLayout
     public static ulong FullMask(int width) => width >= 8 ? ulong.MaxValue : (1UL << (8 * width)) - 1;
 
     /// <summary>Decodes <paramref name="rows"/> events from <paramref name="source"/> (modified in place) into <paramref name="destination"/>.</summary>
+    /// <remarks><paramref name="at"/> (the chunk's absolute offset) and <paramref name="file"/> locate a bad ASCII value.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Decode(Span<byte> source, int rows, Span<double> destination)
+    public void Decode(Span<byte> source, int rows, Span<double> destination, long at = 0, string? file = null)
     {
         var count = rows * _columns.Length;
         var bytes = source[..(rows * RowBytes)];
@@ -126,11 +128,7 @@ internal sealed class EventLayout
                 {
                     BinaryPrimitives.ReverseEndianness(values, values);
                 }
-                if (_maskPattern is ushort[] p16)
-                {
-                    AndPattern(values, p16);
-                }
-                WidenU16(values, dst);
+                MaskAndWiden(values, dst);
                 return;
             }
             case Kind.U32:
@@ -140,20 +138,78 @@ internal sealed class EventLayout
                 {
                     BinaryPrimitives.ReverseEndianness(values, values);
                 }
-                if (_maskPattern is uint[] p32)
+                MaskAndWiden(values, dst);
+                return;
+            }
+            case Kind.U24:
+            {
+                // Spread 3-byte values to 4-byte ones, then mask and widen like 32-bit integers.
+                var wide = System.Buffers.ArrayPool<uint>.Shared.Rent(count);
+                try
                 {
-                    AndPattern(values, p32);
+                    var values = wide.AsSpan(0, count);
+                    Spread24(bytes, values, _bigEndian);
+                    MaskAndWiden(values, dst);
                 }
-                WidenU32(values, dst);
+                finally
+                {
+                    System.Buffers.ArrayPool<uint>.Shared.Return(wide);
+                }
                 return;
             }
             default:
-                DecodeMixed(bytes, rows, dst);
+                DecodeMixed(bytes, rows, dst, at, file);
                 return;
         }
     }
 
-    private void DecodeMixed(ReadOnlySpan<byte> bytes, int rows, Span<double> dst)
+    private void MaskAndWiden(Span<ushort> values, Span<double> dst)
+    {
+        if (_maskPattern is ushort[] pattern)
+        {
+            AndPattern(values, pattern);
+        }
+        WidenU16(values, dst);
+    }
+
+    private void MaskAndWiden(Span<uint> values, Span<double> dst)
+    {
+        if (_maskPattern is uint[] pattern)
+        {
+            AndPattern(values, pattern);
+        }
+        WidenU32(values, dst);
+    }
+
+    private static readonly Vector128<byte> Spread24Little = Vector128.Create((byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
+    private static readonly Vector128<byte> Spread24Big = Vector128.Create((byte)2, 1, 0, 0x80, 5, 4, 3, 0x80, 8, 7, 6, 0x80, 11, 10, 9, 0x80);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Spread24(ReadOnlySpan<byte> source, Span<uint> destination, bool bigEndian)
+    {
+        var n = destination.Length;
+        ref var s = ref MemoryMarshal.GetReference(source);
+        ref var d = ref MemoryMarshal.GetReference(destination);
+        var i = 0;
+        if (System.Runtime.Intrinsics.X86.Ssse3.IsSupported)
+        {
+            // pshufb: 16-byte loads for 4 values (12 bytes), so stop while 4 bytes of slack remain.
+            var shuffle = bigEndian ? Spread24Big : Spread24Little;
+            for (; 3 * i + 16 <= source.Length && i + 4 <= n; i += 4)
+            {
+                System.Runtime.Intrinsics.X86.Ssse3.Shuffle(Vector128.LoadUnsafe(ref s, (nuint)(3 * i)), shuffle).AsUInt32().StoreUnsafe(ref d, (nuint)i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            var b0 = Unsafe.Add(ref s, 3 * i);
+            var b1 = Unsafe.Add(ref s, 3 * i + 1);
+            var b2 = Unsafe.Add(ref s, 3 * i + 2);
+            Unsafe.Add(ref d, i) = bigEndian ? (uint)(b0 << 16 | b1 << 8 | b2) : (uint)(b2 << 16 | b1 << 8 | b0);
+        }
+    }
+
+    private void DecodeMixed(ReadOnlySpan<byte> bytes, int rows, Span<double> dst, long at, string? file)
     {
         var columns = _columns;
         var p = columns.Length;
@@ -164,7 +220,14 @@ internal sealed class EventLayout
             var outRow = dst.Slice(r * p, p);
             for (var c = 0; c < p; c++)
             {
-                outRow[c] = DecodeValue(row, in columns[c]);
+                var value = DecodeValue(row, in columns[c]);
+                if (double.IsNaN(value) && columns[c].Codec == Codec.AsciiFixed)
+                {
+                    var cell = row.Slice(columns[c].Offset, columns[c].Width);
+                    throw new FcsFormatException(file, at + (long)r * rowBytes + columns[c].Offset, FcsProblem.BadAsciiValue,
+                        $"ASCII DATA value \"{HeaderParser.Printable(cell)}\" is not a number");
+                }
+                outRow[c] = value;
             }
         }
     }
@@ -220,15 +283,10 @@ internal sealed class EventLayout
         {
             return 0;
         }
-        if (Utf8Parser.TryParse(trimmed, out double value, out var consumed) && consumed == trimmed.Length)
-        {
-            return value;
-        }
-        if (double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out value))
-        {
-            return value;
-        }
-        return double.NaN;
+        // Digits, sign, decimal point and exponent only: anything else (including "NaN") is not an ASCII value.
+        return Utf8Parser.TryParse(trimmed, out double value, out var consumed) && consumed == trimmed.Length && double.IsFinite(value)
+            ? value
+            : double.NaN;
     }
 
     private static T[] Pattern<T>(ColumnCodec[] columns) where T : unmanaged, IBinaryInteger<T>
