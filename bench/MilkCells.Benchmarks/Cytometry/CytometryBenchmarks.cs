@@ -98,7 +98,7 @@ public class CompensationBenchmarks
     public double[][] Compensate14Channels() => _compensator.CompensateColumns(_events);
 }
 
-/// <summary>Gating: every gate of the compliance suite's all-gates file (58 populations) on a million events.</summary>
+/// <summary>Gating: every gate of the compliance suite's all-gates file (49 populations) on a million events.</summary>
 [MemoryDiagnoser]
 public class GatingBenchmarks
 {
