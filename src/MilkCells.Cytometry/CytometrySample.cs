@@ -59,11 +59,47 @@ public sealed class CytometrySample
         }
         var set = file.DataSets[dataSet - 1];
         var names = set.Parameters.Select(p => p.Name).ToArray();
-        var matrix = set.ReadEvents(FcsValues.Scaled);
-        var events = EventMatrix.FromRowMajor(names, matrix.Values);
+        var events = ReadColumns(set, names);
         var spillover = SpilloverMatrix.FromFcsKeywords(set.Keywords, file.Name);
         var warnings = file.Warnings.Concat(set.Warnings).Concat(new FcsPreprocessor(set).Warnings)
             .Select(w => w.ToString()).Distinct().ToList();
         return new CytometrySample(file.Name, dataSet, events, set.Keywords, spillover, warnings);
+    }
+
+    /// <summary>Streams the scaled events straight into columns (no whole row-major copy).</summary>
+    private static EventMatrix ReadColumns(FcsDataSet set, string[] names)
+    {
+        var width = names.Length;
+        if (set.EventCount > Array.MaxLength)
+        {
+            throw new InputException(InputLocation.InFile(set.File), $"{set.EventCount} events exceed what one column can hold ({Array.MaxLength})");
+        }
+        var count = (int)set.EventCount;
+        var columns = new double[width][];
+        for (var c = 0; c < width; c++)
+        {
+            columns[c] = new double[count];
+        }
+        using var reader = set.OpenEvents(FcsValues.Scaled);
+        var chunk = new double[Math.Max(width, 1) * 8192];
+        var at = 0;
+        int read;
+        while (width > 0 && (read = reader.Read(chunk)) > 0)
+        {
+            for (var e = 0; e < read; e++)
+            {
+                var row = e * width;
+                for (var c = 0; c < width; c++)
+                {
+                    columns[c][at + e] = chunk[row + c];
+                }
+            }
+            at += read;
+        }
+        if (at != count)
+        {
+            throw new FcsFormatException(set.File, set.Data.Start, FcsProblem.DataSizeMismatch, $"DATA held {at} events, $TOT says {count}");
+        }
+        return new EventMatrix(names, columns);
     }
 }
