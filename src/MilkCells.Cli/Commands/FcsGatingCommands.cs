@@ -47,6 +47,10 @@ internal static partial class FcsCommands
         {
             context.Error.WriteLine($"warning: {warning}");
         }
+        if (sample.Warnings.Count > 0)
+        {
+            context.Error.WriteLine($"warning: {Path.GetFileName(run.File)}: the reader tolerated {sample.Warnings.Count} fault(s); 'milkcells fcs info' lists them");
+        }
 
         var o = context.Output;
         o.WriteLine($"{Path.GetFileName(run.File)}: {result.EventCount} events; gates from {Path.GetFileName(run.Gates)}");

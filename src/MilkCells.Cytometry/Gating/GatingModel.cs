@@ -100,7 +100,7 @@ public sealed record EllipsoidGate(
 /// <summary>A dimension cut at one or more values, splitting it into intervals [−∞, v₁), [v₁, v₂), …, [vₙ, ∞).</summary>
 public sealed record QuadrantDivider(string Id, GateDimension Dimension, IReadOnlyList<double> Values);
 
-/// <summary>A divider's interval named by any location inside it.</summary>
+/// <summary>A divider's interval named by any location inside it (a location equal to a cut names the interval above the cut).</summary>
 public sealed record QuadrantPosition(string DividerId, double Location);
 
 /// <summary>One cell of a quadrant gate, the intersection of the named intervals of its dividers; a population with its own id.</summary>
