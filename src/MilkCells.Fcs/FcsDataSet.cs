@@ -60,6 +60,7 @@ public sealed class FcsDataSet
     /// <summary>The version as written in the HEADER ("FCS3.1").</summary>
     public string VersionText { get; }
 
+    /// <summary>The version, parsed (unknown versions are read with the FCS 3.2 rules).</summary>
     public FcsVersion Version { get; }
 
     /// <summary>Primary TEXT then supplemental TEXT keywords, case-insensitive.</summary>
@@ -160,18 +161,7 @@ public sealed class FcsDataSet
         }
         var result = new float[total];
         using var reader = OpenEvents(values);
-        var chunk = new double[Math.Max(ParameterCount, 1) * 8192];
-        long at = 0;
-        int n;
-        while ((n = reader.Read(chunk)) > 0)
-        {
-            var count = n * ParameterCount;
-            for (var i = 0; i < count; i++)
-            {
-                result[at + i] = (float)chunk[i];
-            }
-            at += count;
-        }
+        reader.Read(result);
         return result;
     }
 

@@ -93,6 +93,38 @@ public sealed class FcsEventReader : IDisposable
         return want;
     }
 
+    /// <summary>Reads up to destination.Length / P events as single precision (exact for float data and integers below 2^24).</summary>
+    public int Read(Span<float> destination)
+    {
+        var p = Math.Max(1, ParameterCount);
+        var chunk = ArrayPool<double>.Shared.Rent(Math.Max(p, Math.Min(destination.Length, 32768) / p * p));
+        try
+        {
+            var total = 0;
+            while (total < destination.Length / p)
+            {
+                var want = Math.Min(destination.Length / p - total, chunk.Length / p);
+                var n = Read(chunk.AsSpan(0, want * p));
+                if (n == 0)
+                {
+                    break;
+                }
+                var values = chunk.AsSpan(0, n * p);
+                var into = destination.Slice(total * p, n * p);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    into[i] = (float)values[i];
+                }
+                total += n;
+            }
+            return total;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(chunk);
+        }
+    }
+
     /// <summary>Moves to event <paramref name="eventIndex"/> (binary layouts; delimited ASCII can only restart at 0).</summary>
     public void Seek(long eventIndex)
     {

@@ -43,6 +43,7 @@ public enum FcsProblem
 /// </remarks>
 public sealed class FcsFormatException : InputException
 {
+    /// <summary>A problem at absolute byte <paramref name="byteOffset"/> of <paramref name="file"/>.</summary>
     public FcsFormatException(string? file, long byteOffset, FcsProblem kind, string problem, string? hint = null)
         : base(InputLocation.AtByte(file, byteOffset), problem, hint)
     {

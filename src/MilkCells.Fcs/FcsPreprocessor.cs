@@ -19,6 +19,7 @@ public sealed class FcsPreprocessor
 
     private readonly record struct Column(bool Log, double Decades, double Offset, double Range, double Divisor, double TimeScale);
 
+    /// <summary>Reads the scaling keywords of <paramref name="set"/> once.</summary>
     public FcsPreprocessor(FcsDataSet set)
     {
         ArgumentNullException.ThrowIfNull(set);

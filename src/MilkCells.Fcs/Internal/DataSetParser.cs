@@ -52,6 +52,12 @@ internal static class DataSetParser
                     $"TEXT segment (bytes {offset + ts}–{offset + te}) extends beyond the end of the file ({fileLength} bytes): the file is truncated");
             }
         }
+        if (header.DataStart == te && te > ts + 1)
+        {
+            // Some writers put the TEXT end on the first DATA byte (fcsparser corrects this the same way).
+            warnings.Add(new(FcsWarningKind.OffByOne, offset + 18, $"HEADER TEXT end {te} is the DATA start; TEXT read to byte {te - 1}"));
+            te--;
+        }
         var text = new byte[te - ts + 1];
         src.ReadExactly(offset + ts, text, file);
         var keywords = new FcsKeywords();
@@ -469,7 +475,7 @@ internal static class DataSetParser
                 why = $"bytes {c} are not a segment after the HEADER";
                 return 0;
             }
-            if (c.Start <= te && c.End >= ts)
+            if (c.Start < te && c.End >= ts)
             {
                 why = $"bytes {c} overlap the TEXT segment ({ts}–{te})";
                 return 0;

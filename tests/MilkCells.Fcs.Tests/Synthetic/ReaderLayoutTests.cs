@@ -248,5 +248,9 @@ public class ReaderLayoutTests
         Assert.Equal(expected.AsSpan(50_000 * 7, 21).ToArray(), row);
         var single = set.ReadEventsSingle();
         Assert.Equal(expected.Select(x => (float)x), single);
+        using var floats = set.OpenEvents();
+        var part = new float[7 * 1000 + 3];
+        Assert.Equal(1000, floats.Read(part));
+        Assert.Equal(expected.Take(7000).Select(x => (float)x), part.Take(7000));
     }
 }

@@ -121,6 +121,19 @@ public class TextAndOffsetTests
     }
 
     [Fact]
+    public void A_HEADER_TEXT_end_on_the_first_DATA_byte_is_tolerated()
+    {
+        var raw = Small(events: 10);
+        var exact = raw.Build();
+        var textEnd = long.Parse(System.Text.Encoding.ASCII.GetString(exact, 18, 8).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        raw.HeaderFields[1] = RawFcs.Str(textEnd + 1);
+        using var fcs = FcsFile.Parse(raw.Build());
+        Assert.Contains(fcs.First.Warnings, w => w.Kind == FcsWarningKind.OffByOne);
+        Assert.DoesNotContain(fcs.First.Warnings, w => w.Kind == FcsWarningKind.MissingFinalDelimiter);
+        Assert.Equal(Counting(20), fcs.First.ReadEvents().Values);
+    }
+
+    [Fact]
     public void FCS_2_0_without_BEGINDATA_uses_the_HEADER()
     {
         var raw = new RawFcs { Version = "FCS2.0", DataKeywords = false }.WithSmall();
