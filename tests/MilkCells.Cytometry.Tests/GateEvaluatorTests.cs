@@ -105,4 +105,55 @@ public class GateEvaluatorTests
             Assert.Equal(small.Membership(id).ToArray(), large.Membership(id).Slice(events.EventCount * 5, events.EventCount).ToArray());
         }
     }
+
+    private const string Ns = """
+        xmlns:gating="http://www.isac-net.org/std/Gating-ML/v2.0/gating"
+        xmlns:transforms="http://www.isac-net.org/std/Gating-ML/v2.0/transformations"
+        xmlns:data-type="http://www.isac-net.org/std/Gating-ML/v2.0/datatypes"
+        """;
+
+    [Fact]
+    public void Bounded_transformations_clamp_their_results()
+    {
+        // flin(T=10, A=0) maps 0…10 to 0…1; boundMax 0.5 lowers everything above 5 to 0.5, so [0.5, ∞) holds all x ≥ 5.
+        var gml = $"""
+            <gating:Gating-ML {Ns}>
+              <transforms:transformation transforms:id="L" transforms:boundMin="0.2" transforms:boundMax="0.5">
+                <transforms:flin transforms:T="10" transforms:A="0" />
+              </transforms:transformation>
+              <gating:RectangleGate gating:id="Top"><gating:dimension gating:compensation-ref="uncompensated" gating:transformation-ref="L" gating:min="0.5" gating:max="0.50001">
+                <data-type:fcs-dimension data-type:name="X" /></gating:dimension></gating:RectangleGate>
+              <gating:RectangleGate gating:id="Bottom"><gating:dimension gating:compensation-ref="uncompensated" gating:transformation-ref="L" gating:max="0.2000001">
+                <data-type:fcs-dimension data-type:name="X" /></gating:dimension></gating:RectangleGate>
+            </gating:Gating-ML>
+            """;
+        double[] x = [-3, 0, 1, 2, 4, 5, 7, 100];
+        var result = GateEvaluator.Evaluate(GatingMLReader.Parse(gml), new EventMatrix(["X"], [x]));
+        Assert.Equal(x.Select(v => v >= 5).ToArray(), result.Membership("Top").ToArray());
+        Assert.Equal(x.Select(v => v <= 2).ToArray(), result.Membership("Bottom").ToArray());
+    }
+
+    [Fact]
+    public void An_already_inverted_spectrum_matrix_compensates_like_its_spillover()
+    {
+        // The compliance suite's MySpill, and the same matrix given already inverted, must gate identically.
+        var doc = Gml("gml_matrix_rect3_gate.xml");
+        var spill = doc.SpectrumMatrices["MySpill"];
+        var inverse = new Compensator(spill).Matrix;
+        string Spectrum(double[,] m, int row) =>
+            string.Concat(Enumerable.Range(0, m.GetLength(1)).Select(j => $"<transforms:coefficient transforms:value=\"{m[row, j].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}\" />"));
+        var text = File.ReadAllText(Path.Combine(Shared.Require("conformance/gatingml/gml"), "gml_matrix_rect3_gate.xml"));
+        var start = text.IndexOf("<transforms:spectrum>", StringComparison.Ordinal);
+        var end = text.LastIndexOf("</transforms:spectrum>", StringComparison.Ordinal) + "</transforms:spectrum>".Length;
+        var inverted = text[..start]
+            + string.Concat(Enumerable.Range(0, 3).Select(i => $"<transforms:spectrum>{Spectrum(inverse, i)}</transforms:spectrum>"))
+            + text[end..];
+        inverted = inverted.Replace("transforms:id=\"MySpill\"", "transforms:id=\"MySpill\" transforms:matrix-inverted-already=\"true\"");
+        var events = Data1();
+        var plain = GateEvaluator.Evaluate(doc, events);
+        var pre = GateEvaluator.Evaluate(GatingMLReader.Parse(inverted), events);
+        Assert.True(GatingMLReader.Parse(inverted).SpectrumMatrices["MySpill"].InvertedAlready);
+        Assert.Equal(plain.Membership("Rectangle3").ToArray(), pre.Membership("Rectangle3").ToArray());
+        Assert.InRange(plain.Count("Rectangle3"), 1, events.EventCount - 1);
+    }
 }
