@@ -121,10 +121,18 @@ internal static class ModelCommands
         foreach (var p in model.Parameters.Values)
         {
             var id = model.IsOverridden(p.Id) ? $"{p.Id} [{model.Profile.Id}]" : p.Id;
+            var source = string.Join(", ", p.SourceIds) + (p.Where is null ? "" : $" ({p.Where})");
             parameters.AddRow(Esc(id), Esc(p.Display()), Esc(UnitSpec.CanonicalText(p.Unit)), p.Provenance.Confidence.ToString(),
-                p.Provenance.Era.ToString(), Esc(Shorten(p.Provenance.Source)));
+                p.Provenance.Era.ToString(), Esc(Shorten(source)));
         }
         console.Write(parameters);
+        console.WriteLine("Sources (assumption: no source, the parameter's note gives the reasoning):");
+        foreach (var s in m.Sources)
+        {
+            var where = s.Evidence is not null ? $"evidence table {s.Evidence}" : s.Found is not null ? $"read at {s.Found}" : "definition";
+            console.WriteLine($"  {s.Id}: {s.Cite()} [{where}]");
+        }
+        console.WriteLine();
 
         var derived = DerivedParameters.From(model);
         var derivedTable = new Table().Title("Derived parameters (docs/model.md)").AddColumns("id", "value", "unit", "confidence", "formula");

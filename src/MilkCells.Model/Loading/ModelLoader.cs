@@ -82,12 +82,17 @@ internal static partial class ModelLoader
         var context = new ReadContext(sources.ToDictionary(s => s.Id), keySets);
 
         var parameters = new Dictionary<string, Parameter>(StringComparer.Ordinal);
+        var declared = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in ModelFiles.Names)
         {
             if (Root(name) is { } map && map.Has("parameters"))
             {
                 foreach (var item in map.MapList("parameters", ParameterKeys))
                 {
+                    if (item.Node.Children.TryGetValue(new YamlScalarNode("id"), out var idNode) && idNode is YamlScalarNode { Value: { } declaredId })
+                    {
+                        declared.Add(declaredId);
+                    }
                     if (ReadParameter(item, context) is not { } p)
                     {
                         continue;
@@ -100,7 +105,7 @@ internal static partial class ModelLoader
             }
         }
         var requirements = ModelParameters.Required(stages, healthStates);
-        CheckRequirements(parameters, requirements, context, problems);
+        CheckRequirements(parameters, declared, requirements, problems);
 
         var profiles = ReadProfiles(Root("profiles.yaml"), context, parameters, requirements);
         var checks = ReadChecks(Root("evidence-checks.yaml"), sourceIds);
@@ -521,8 +526,8 @@ internal static partial class ModelLoader
         m.Problems.Add(m.LocationOf(key), $"unknown source '{id}'", hint is null ? "declare it in data/sources.yaml" : $"did you mean '{hint}'?");
     }
 
-    private static void CheckRequirements(Dictionary<string, Parameter> parameters, ImmutableArray<ModelParameters.Requirement> requirements,
-        ReadContext context, InputProblems problems)
+    private static void CheckRequirements(Dictionary<string, Parameter> parameters, HashSet<string> declared,
+        ImmutableArray<ModelParameters.Requirement> requirements, InputProblems problems)
     {
         var required = requirements.ToDictionary(r => r.Id);
         foreach (var p in parameters.Values)
@@ -536,7 +541,7 @@ internal static partial class ModelLoader
             }
             CheckAgainst(p, req, problems);
         }
-        foreach (var req in requirements.Where(r => !parameters.ContainsKey(r.Id)))
+        foreach (var req in requirements.Where(r => !declared.Contains(r.Id))) // a declared one that failed to read is reported already
         {
             problems.Add(new InputLocation(File: "data/", Element: req.Id), $"missing parameter '{req.Id}' ({UnitSpec.CanonicalText(req.Unit)}, {req.Shape.ToString().ToLowerInvariant()})");
         }

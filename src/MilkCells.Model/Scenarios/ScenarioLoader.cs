@@ -124,7 +124,7 @@ public static class ScenarioLoader
             {
                 problems.Add(root.LocationOf("durationDays"), $"durationDays must be positive, was {duration}");
             }
-            else if (duration is { } d && startDay + Math.Ceiling(d) - 1 > _lastDay)
+            else if (duration is { } d && startDay >= 0 && startDay <= _lastDay && startDay + Math.Ceiling(d) - 1 > _lastDay)
             {
                 problems.Add(root.LocationOf("durationDays"),
                     $"the run would reach lactation day {startDay + Math.Ceiling(d) - 1}, outside lactation", LactationHint);

@@ -152,7 +152,7 @@ public static class NetworkBuilder
         compartments.Add(new CompartmentSpec("infant_blood", "the infant's circulation, transit (animal-derived)"));
         foreach (var organ in m.Organs)
         {
-            compartments.Add(new CompartmentSpec($"infant_{organ}", $"maternal cells engrafted in the infant's {organ} (animal-derived)"));
+            compartments.Add(new CompartmentSpec($"infant_organ_{organ}", $"maternal cells engrafted in the infant's {organ} (animal-derived)"));
         }
         var transferClasses = new[] { CellClass.Leucocyte, CellClass.Stem };
         foreach (var cls in transferClasses)
@@ -160,12 +160,12 @@ public static class NetworkBuilder
             species.Add(new SpeciesSpec(Names.Blood(cls), "infant_blood", SpeciesRole.BloodCells, "cell", Class: cls, AnimalDerived: true));
             foreach (var organ in m.Organs)
             {
-                species.Add(new SpeciesSpec(Names.Organ(organ, cls), $"infant_{organ}", SpeciesRole.OrganCells, "cell", Class: cls, Organ: organ, AnimalDerived: true));
+                species.Add(new SpeciesSpec(Names.Organ(organ, cls), $"infant_organ_{organ}", SpeciesRole.OrganCells, "cell", Class: cls, Organ: organ, AnimalDerived: true));
             }
         }
         foreach (var fate in m.Fates)
         {
-            species.Add(new SpeciesSpec(Names.Fate(fate.Id), $"infant_{fate.Organ}", SpeciesRole.FateCells, "cell", Class: CellClass.Stem, Organ: fate.Organ, Fate: fate.Id, AnimalDerived: true));
+            species.Add(new SpeciesSpec(Names.Fate(fate.Id), $"infant_organ_{fate.Organ}", SpeciesRole.FateCells, "cell", Class: CellClass.Stem, Organ: fate.Organ, Fate: fate.Id, AnimalDerived: true));
         }
         foreach (var t in m.CellTypes)
         {

@@ -333,6 +333,10 @@ public static class Spelling
         foreach (var option in options)
         {
             var d = Distance(given.ToLowerInvariant(), option.ToLowerInvariant());
+            if (given.Length >= 3 && (option.StartsWith(given, StringComparison.OrdinalIgnoreCase) || given.StartsWith(option, StringComparison.OrdinalIgnoreCase)))
+            {
+                d = Math.Min(d, 1); // a truncated or extended word ("microscopy" for "microscopy-era")
+            }
             if (d < bestDistance)
             {
                 best = option;
