@@ -3,6 +3,7 @@ using MilkCells.Model.Catalogue;
 using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
+using MilkCells.Model;
 
 namespace MilkCells.Model.Tests;
 
@@ -195,5 +196,36 @@ public class NetworkTests
         Assert.InRange(counts.Average(), 9, 13);
         // Meals are random; allow the rare day outside the range (< 2 % of days).
         Assert.True(counts.Count(n => n < check.Min || n > check.Max) <= days.Length / 50, $"days outside 6–18: {string.Join(",", counts.Where(n => n < 6 || n > 18))}");
+    }
+}
+
+public class ModelRunTests
+{
+    [Fact]
+    public void One_call_plans_the_default_scenario_under_the_default_profile()
+    {
+        var plan = ModelRun.Plan(null, null, 5);
+        Assert.Equal("healthy", plan.Scenario.Name);
+        Assert.Equal("default", plan.Network.ProfileId);
+        Assert.Equal(365, plan.Days.Length);
+        Assert.Equal("colostrum", plan.Days[0].Stage);
+        Assert.Equal("mature", plan.Days[100].Stage);
+    }
+
+    [Fact]
+    public void A_feeding_schedule_sets_the_feeds_and_the_synthesis_frequency()
+    {
+        const string yaml = """
+            name: sched
+            startDay: 30
+            durationDays: 3
+            feeding:
+              mode: schedule
+              schedule: { times: ["06:00", "10:00", "14:00", "18:00", "22:00", "02:00"], breasts: both }
+            """;
+        var scenario = ScenarioLoader.Parse("sched.yaml", yaml, "test", MilkModel.Embedded);
+        var plan = RunPlanner.Plan(MilkModel.Embedded.Calibrate(), scenario, 1);
+        Assert.Equal(36, plan.Feeds.Length); // 6 meals × 2 breasts × 3 days
+        Assert.Equal(18, plan.Feeds.Count(f => f.Breast == Breast.Left));
     }
 }

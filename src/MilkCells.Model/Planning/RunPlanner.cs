@@ -139,7 +139,9 @@ public static class RunPlanner
                     var day = LactationDay(d);
                     var daily = model[Intake].At(day) * mother.ProductionFactor * _dayProduction[d];
                     var taper = WeaningTaper(d * 24 + 12);
-                    var breastfeeds = model[BreastfeedsPerDay].At(day) * mother.FeedsFactor * taper;
+                    var breastfeeds = scenario.Feeding.Mode == FeedingMode.Schedule
+                        ? scenario.Feeding.ScheduleTimesHours.Length * (scenario.Feeding.ScheduleBreasts == MealBreasts.Both ? 2 : 1) * taper
+                        : model[BreastfeedsPerDay].At(day) * mother.FeedsFactor * taper;
                     foreach (var side in Names.Breasts)
                     {
                         var share = side == Breast.Right ? mother.RightShare : 1 - mother.RightShare;
