@@ -378,8 +378,7 @@ public static class RunPlanner
                 changes.Add(new DriverChange(0, death, 0));
                 changes.Add(new DriverChange(0, loss, 0));
                 var roomSince = double.NaN;
-                foreach (var e in scenario.Events.Where(e => e is PumpEvent p && p.Container == k.Id || e is StoreEvent s && s.Container == k.Id
-                             || e is ThawEvent th && th.Container == k.Id || e is PasteuriseEvent ps && ps.Container == k.Id).DistinctBy(e => e.Hours))
+                foreach (var e in scenario.Events.Where(e => e.ContainerId == k.Id && e is not FormulaEvent).DistinctBy(e => e.Hours))
                 {
                     switch (e)
                     {
@@ -434,7 +433,7 @@ public static class RunPlanner
             var quantum = model.Value(VolumeQuantum);
             foreach (var e in scenario.Events)
             {
-                var container = scenario.Containers.FirstOrDefault(c => c.Id == ContainerId(e));
+                var container = scenario.Containers.FirstOrDefault(c => c.Id == e.ContainerId);
                 switch (e)
                 {
                     case PumpEvent p when container is not null:
@@ -486,15 +485,6 @@ public static class RunPlanner
             _ => model.Value(RoomTemperature),
         };
 
-        private static string? ContainerId(ScenarioEvent e) => e switch
-        {
-            PumpEvent p => p.Container,
-            StoreEvent s => s.Container,
-            ThawEvent t => t.Container,
-            PasteuriseEvent p => p.Container,
-            FormulaEvent f => f.Container,
-            _ => null,
-        };
 
         // --- initial state and days -------------------------------------------------------------------------------------
 

@@ -150,6 +150,9 @@ public abstract record ScenarioEvent(double Hours, InputLocation Location)
 {
     /// <summary>A short label for reports (the daily.csv events column).</summary>
     public abstract string Label { get; }
+
+    /// <summary>The container the event concerns, if any.</summary>
+    public virtual string? ContainerId => null;
 }
 
 /// <summary>An illness episode of one health state.</summary>
@@ -180,6 +183,9 @@ public sealed record PumpEvent(double Hours, InputLocation Location, Breast Brea
 {
     /// <inheritdoc/>
     public override string Label => $"pump {Breast.ToString().ToLowerInvariant()} → {Container}";
+
+    /// <inheritdoc/>
+    public override string? ContainerId => Container;
 }
 
 /// <summary>Where a container is kept.</summary>
@@ -204,6 +210,9 @@ public sealed record StoreEvent(double Hours, InputLocation Location, string Con
 {
     /// <inheritdoc/>
     public override string Label => $"store {Container} ({Place.ToString().ToLowerInvariant()})";
+
+    /// <inheritdoc/>
+    public override string? ContainerId => Container;
 }
 
 /// <summary>A frozen container thawed (to room temperature).</summary>
@@ -214,6 +223,9 @@ public sealed record ThawEvent(double Hours, InputLocation Location, string Cont
 {
     /// <inheritdoc/>
     public override string Label => $"thaw {Container}";
+
+    /// <inheritdoc/>
+    public override string? ContainerId => Container;
 }
 
 /// <summary>Holder pasteurisation of a container (62.5 °C for 30 min), then kept in the fridge.</summary>
@@ -224,6 +236,9 @@ public sealed record PasteuriseEvent(double Hours, InputLocation Location, strin
 {
     /// <inheritdoc/>
     public override string Label => $"pasteurise {Container}";
+
+    /// <inheritdoc/>
+    public override string? ContainerId => Container;
 }
 
 /// <summary>A formula feed given to the infant (volume without cells), or poured into a formula container.</summary>
@@ -235,6 +250,9 @@ public sealed record FormulaEvent(double Hours, InputLocation Location, double V
 {
     /// <inheritdoc/>
     public override string Label => Container is null ? $"formula {VolumeMl:0} mL" : $"formula → {Container}";
+
+    /// <inheritdoc/>
+    public override string? ContainerId => Container;
 }
 
 /// <summary>Weaning: breastfeeds taper to none over some days; involution follows.</summary>

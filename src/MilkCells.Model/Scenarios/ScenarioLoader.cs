@@ -554,7 +554,7 @@ public static class ScenarioLoader
             {
                 CheckContainer(scenario, container);
             }
-            var sameTime = events.Where(e => ContainerOf(e) is not null && e is not PumpEvent).GroupBy(e => (ContainerOf(e), e.Hours)).Where(g => g.Count() > 1);
+            var sameTime = events.Where(e => e.ContainerId is not null && e is not PumpEvent).GroupBy(e => (e.ContainerId, e.Hours)).Where(g => g.Count() > 1);
             foreach (var group in sameTime)
             {
                 problems.Add(group.Last().Location, $"contradictory events: two things happen to container '{group.Key.Item1}' at the same time");
@@ -566,7 +566,7 @@ public static class ScenarioLoader
             var filled = false;
             var place = StoragePlace.Room;
             var pasteurised = false;
-            foreach (var e in scenario.Events.Where(e => ContainerOf(e) == container.Id))
+            foreach (var e in scenario.Events.Where(e => e.ContainerId == container.Id))
             {
                 switch (e)
                 {
@@ -612,15 +612,6 @@ public static class ScenarioLoader
             }
         }
 
-        private static string? ContainerOf(ScenarioEvent e) => e switch
-        {
-            PumpEvent p => p.Container,
-            StoreEvent s => s.Container,
-            ThawEvent t => t.Container,
-            PasteuriseEvent p => p.Container,
-            FormulaEvent f => f.Container,
-            _ => null,
-        };
     }
 
     /// <summary>Parses "HH:MM" into hours after midnight.</summary>

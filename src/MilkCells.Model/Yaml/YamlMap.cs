@@ -218,17 +218,23 @@ public sealed class YamlMap
         return null;
     }
 
+    /// <summary>The list under <paramref name="key"/>, or null (recording a problem when it is not a list).</summary>
+    private YamlSequenceNode? Sequence(string key, bool required)
+    {
+        var node = Value(key, required);
+        if (node is null or YamlSequenceNode)
+        {
+            return node as YamlSequenceNode;
+        }
+        Problems.Add(File, node, Join(Path, key), $"'{key}' must be a list");
+        return null;
+    }
+
     /// <summary>A list of mappings, each with the allowed keys.</summary>
     public IReadOnlyList<YamlMap> MapList(string key, IReadOnlyCollection<string> allowed, bool required = false)
     {
-        var node = Value(key, required);
-        if (node is null)
+        if (Sequence(key, required) is not { } seq)
         {
-            return [];
-        }
-        if (node is not YamlSequenceNode seq)
-        {
-            Problems.Add(File, node, Join(Path, key), $"'{key}' must be a list");
             return [];
         }
         var list = new List<YamlMap>(seq.Children.Count);
@@ -249,14 +255,8 @@ public sealed class YamlMap
     /// <summary>A list of text values.</summary>
     public IReadOnlyList<string> StringList(string key, bool required = false)
     {
-        var node = Value(key, required);
-        if (node is null)
+        if (Sequence(key, required) is not { } seq)
         {
-            return [];
-        }
-        if (node is not YamlSequenceNode seq)
-        {
-            Problems.Add(File, node, Join(Path, key), $"'{key}' must be a list");
             return [];
         }
         var list = new List<string>(seq.Children.Count);
