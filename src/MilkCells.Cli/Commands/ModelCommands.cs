@@ -52,7 +52,7 @@ internal static class ModelCommands
             var scenario = ScenarioLoader.Load(parsed.GetValue(file)!, model);
             context.Output.WriteLine($"{scenario.Origin}: valid scenario '{scenario.Name}'");
             context.Output.WriteLine($"  lactation days {scenario.StartDay}–{scenario.LastDay} ({scenario.DurationDays:0.##} days), output every {scenario.ResolutionHours:0.##} h");
-            context.Output.WriteLine($"  mother: {scenario.Mother.Mode.ToString().ToLowerInvariant()}; feeding: {scenario.Feeding.Mode.ToString().ToLowerInvariant()}");
+            context.Output.WriteLine($"  mother: {scenario.Mother.Mode.ToString().ToLowerInvariant()}; feeding: {scenario.Feeding.Mode switch { FeedingMode.OnDemand => "on-demand", var mode => mode.ToString().ToLowerInvariant() }}");
             context.Output.WriteLine($"  {scenario.Events.Length} events, {scenario.Containers.Length} containers, {scenario.ParameterOverrides.Length} parameter settings");
             foreach (var e in scenario.Events)
             {
