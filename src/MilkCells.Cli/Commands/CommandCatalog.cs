@@ -11,5 +11,6 @@ internal static class CommandCatalog
         yield return CohortCommands.Create(context);
         yield return RunsCommands.Create(context);
         yield return FcsCommands.Create(context);
+        yield return ModelCommands.Create(context);
     }
 }

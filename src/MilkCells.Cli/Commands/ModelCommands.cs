@@ -1,0 +1,153 @@
+using System.CommandLine;
+using MilkCells.Model.Catalogue;
+using MilkCells.Model.Derivation;
+using MilkCells.Model.Scenarios;
+using MilkCells.Model.Structure;
+using Spectre.Console;
+
+namespace MilkCells.Cli.Commands;
+
+/// <summary><c>milkcells model show|validate|schema</c>: the model's data, sources and scenario checking.</summary>
+internal static class ModelCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("model", "The milk model: its cell types, stages, parameters with sources, and scenario validation.");
+        command.Subcommands.Add(Show(context));
+        command.Subcommands.Add(Validate(context));
+        command.Subcommands.Add(Schema(context));
+        return command;
+    }
+
+    private static Option<string?> DataOption() => new("--data")
+    {
+        Description = "Load the model from this folder of data/*.yaml files instead of the built-in copy.",
+    };
+
+    private static MilkModel Load(string? data) => data is null ? MilkModel.Embedded : MilkModel.LoadFrom(data);
+
+    private static Command Show(CliContext context)
+    {
+        var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims." };
+        var data = DataOption();
+        var command = new Command("show", "Print cell types, stages, health states and every parameter with its source.") { profile, data };
+        command.SetAction(parsed =>
+        {
+            var model = Load(parsed.GetValue(data)).Calibrate(parsed.GetValue(profile));
+            var console = Console(context.Output);
+            Render(console, model);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static Command Validate(CliContext context)
+    {
+        var file = new Argument<string>("scenario") { Description = "A scenario file (YAML) or a built-in scenario name." };
+        var data = DataOption();
+        var command = new Command("validate", "Check a scenario against the model; every problem is reported with file, line, key and a hint.") { file, data };
+        command.SetAction(parsed =>
+        {
+            var model = Load(parsed.GetValue(data));
+            var scenario = ScenarioLoader.Load(parsed.GetValue(file)!, model);
+            context.Output.WriteLine($"{scenario.Origin}: valid scenario '{scenario.Name}'");
+            context.Output.WriteLine($"  lactation days {scenario.StartDay}–{scenario.LastDay} ({scenario.DurationDays:0.##} days), output every {scenario.ResolutionHours:0.##} h");
+            context.Output.WriteLine($"  mother: {scenario.Mother.Mode.ToString().ToLowerInvariant()}; feeding: {scenario.Feeding.Mode switch { FeedingMode.OnDemand => "on-demand", var mode => mode.ToString().ToLowerInvariant() }}");
+            context.Output.WriteLine($"  {scenario.Events.Length} events, {scenario.Containers.Length} containers, {scenario.ParameterOverrides.Length} parameter settings");
+            foreach (var e in scenario.Events)
+            {
+                context.Output.WriteLine($"    day {scenario.DayAt(e.Hours):0.##}: {e.Label}");
+            }
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static Command Schema(CliContext context)
+    {
+        var command = new Command("schema", "Print the JSON Schema of scenario files.");
+        command.SetAction(_ =>
+        {
+            context.Output.WriteLine(ScenarioLoader.JsonSchema());
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static IAnsiConsole Console(TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 240;
+        return console;
+    }
+
+    private static void Render(IAnsiConsole console, CalibratedModel model)
+    {
+        var m = model.Model;
+        console.WriteLine($"MilkCells model {m.Version}; profile '{model.Profile.Id}': {model.Profile.Marking}");
+        console.WriteLine();
+
+        var cells = new Table().Title("Cell types (each tracked alive and dead)")
+            .AddColumns("id", "name", "class", "origin", "Cell Ontology", "protein markers", "gene markers");
+        foreach (var t in m.CellTypes)
+        {
+            var cl = t.CellOntology is { } term ? $"{term.Id} {term.Label} ({term.Match.ToString().ToLowerInvariant()})" : "—";
+            cells.AddRow(Esc(t.Id), Esc(t.Name), t.ClassKey, t.Origin.ToString(), Esc(cl), Esc(string.Join(", ", t.ProteinMarkers)), Esc(string.Join(", ", t.GeneMarkers)));
+        }
+        console.Write(cells);
+
+        var stages = new Table().Title("Stages").AddColumns("id", "name", "days");
+        foreach (var s in m.Stages)
+        {
+            stages.AddRow(s.Id, Esc(s.Name), s.AfterWeaning ? "after weaning" : $"{s.FirstDay}–{s.LastDay}");
+        }
+        console.Write(stages);
+
+        var health = new Table().Title("Health states (severity: mild, moderate, severe)").AddColumns("id", "scope", "description");
+        foreach (var h in m.HealthStates)
+        {
+            health.AddRow(h.Id, h.Scope.ToString().ToLowerInvariant(), Esc(h.Description));
+        }
+        console.Write(health);
+
+        var parameters = new Table().Title("Parameters (values in canonical units)")
+            .AddColumns("id", "value", "unit", "confidence", "era", "source");
+        foreach (var p in model.Parameters.Values)
+        {
+            var id = model.IsOverridden(p.Id) ? $"{p.Id} [{model.Profile.Id}]" : p.Id;
+            var source = string.Join(", ", p.SourceIds) + (p.Where is null ? "" : $" ({p.Where})");
+            parameters.AddRow(Esc(id), Esc(p.Display()), Esc(UnitSpec.CanonicalText(p.Unit)), p.Provenance.Confidence.ToString(),
+                p.Provenance.Era.ToString(), Esc(Shorten(source)));
+        }
+        console.Write(parameters);
+        console.WriteLine("Sources (assumption: no source, the parameter's note gives the reasoning):");
+        foreach (var s in m.Sources)
+        {
+            var where = s.Evidence is not null ? $"evidence table {s.Evidence}" : s.Found is not null ? $"read at {s.Found}" : "definition";
+            console.WriteLine($"  {s.Id}: {s.Cite()} [{where}]");
+        }
+        console.WriteLine();
+
+        var derived = DerivedParameters.From(model);
+        var derivedTable = new Table().Title("Derived parameters (docs/model.md)").AddColumns("id", "value", "unit", "confidence", "formula");
+        foreach (var p in derived.All.Values)
+        {
+            derivedTable.AddRow(Esc(p.Id), Esc(p.Display()), Esc(UnitSpec.CanonicalText(p.Unit)), p.Provenance.Confidence.ToString(), Esc(p.Note ?? ""));
+        }
+        console.Write(derivedTable);
+
+        var network = NetworkBuilder.Build(model, derived, []);
+        console.WriteLine($"Network (no containers): {network.Species.Length} species, {network.Reactions.Length} reactions, {network.Drivers.Length} drivers, {network.Parameters.Length} constants.");
+        console.WriteLine($"Built-in scenarios: {string.Join(", ", ScenarioLoader.BuiltInNames)} (default: {ScenarioLoader.DefaultName}).");
+    }
+
+    private static string Shorten(string text) => text.Length <= 160 ? text : text[..157] + "...";
+
+    private static string Esc(string text) => Markup.Escape(text);
+}

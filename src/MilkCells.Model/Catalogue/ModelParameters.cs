@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+
+namespace MilkCells.Model.Catalogue;
+
+/// <summary>The parameter ids the model's code uses, with the unit, shape and key set each must have.</summary>
+/// <remarks>
+/// The loader checks the data against this list both ways: a missing parameter is an error, and so is a parameter
+/// the code does not know (usually a typo in an id, reported with the nearest known id).
+/// </remarks>
+public static class ModelParameters
+{
+    // Milk volume and feeding.
+    public const string VolumeQuantum = "milk.volume_quantum";
+    public const string Intake = "milk.intake";
+    public const string StorageCapacity = "milk.storage_capacity";
+    public const string MaxFill = "milk.max_fill";
+    public const string RemovalFraction = "milk.removal_fraction";
+    public const string RemovalFractionSd = "milk.removal_fraction_sd";
+    public const string RightShare = "milk.right_share";
+    public const string BreastfeedsPerDay = "feeding.breastfeeds_per_day";
+    public const string BreastfeedsReference = "feeding.breastfeeds_reference";
+    public const string MealsReference = "feeding.meals_reference";
+    public const string MealIntervalCv = "feeding.meal_interval_cv";
+    public const string PairedGap = "feeding.paired_gap";
+    public const string SampleDelay = "feeding.sample_delay";
+
+    // Breast processes.
+    public const string RetentionRate = "breast.retention_rate";
+    public const string BreastDeathRate = "breast.death_rate";
+    public const string ViableFraction = "breast.viable_fraction";
+    public const string BoostFirst = "breast.post_feed_boost_first";
+    public const string BoostSecond = "breast.post_feed_boost_second";
+    public const string BoostBin = "breast.post_feed_bin";
+    public const string HealthStep = "breast.health_step";
+
+    // Infant (animal-derived).
+    public const string GutLoss = "infant.gut_loss_rate";
+    public const string GutPassage = "infant.gut_passage_rate";
+    public const string BloodClearance = "infant.blood_clearance";
+    public const string HomingStem = "infant.homing_rate.stem";
+    public const string HomingLeucocyte = "infant.homing_rate.leucocyte";
+    public const string OrganLoss = "infant.organ_loss_rate";
+    public const string Differentiation = "infant.differentiation_rate";
+    public const string FateLoss = "infant.fate_loss_rate";
+
+    // Expressed milk.
+    public const string RoomTemperature = "storage.room.temperature";
+    public const string RoomHold = "storage.room.hold";
+    public const string RoomDeathEarly = "storage.room.death_rate_early";
+    public const string RoomDeathLate = "storage.room.death_rate_late";
+    public const string FridgeTemperature = "storage.fridge.temperature";
+    public const string FridgeViability = "storage.fridge.viability_after";
+    public const string FridgeObserved = "storage.fridge.observed";
+    public const string FridgeCountBefore = "storage.fridge.count_before";
+    public const string FridgeCountAfter = "storage.fridge.count_after";
+    public const string FridgeCountObserved = "storage.fridge.count_observed";
+    public const string FridgeLossTypes = "storage.fridge.loss_types";
+    public const string FreezerTemperature = "storage.freezer.temperature";
+    public const string FreezerViability = "storage.freezer.viability_after";
+    public const string FreezerObserved = "storage.freezer.observed";
+    public const string HolderTemperature = "storage.holder.temperature";
+    public const string HolderDuration = "storage.holder.duration";
+    public const string HolderSurvival = "storage.holder.survival";
+    public const string FormulaCells = "formula.cells";
+
+    // Variability.
+    public const string IntakeReference = "variability.intake_reference";
+    public const string BreastfeedsSd = "variability.breastfeeds_sd";
+    public const string RightShareSd = "variability.right_share_sd";
+    public const string CellsMotherLogSd = "variability.cells_mother_log_sd";
+    public const string DayLogSd = "variability.day_log_sd";
+
+    /// <summary>The composition parameter <paramref name="name"/> of a stage.</summary>
+    public static string Composition(string stage, string name) => $"composition.{stage}.{name}";
+
+    /// <summary>What a required parameter must look like.</summary>
+    /// <param name="Id">Parameter id.</param>
+    /// <param name="Unit">Canonical unit.</param>
+    /// <param name="Shape">Scalar, table or curve.</param>
+    /// <param name="Keys">Key set (tables).</param>
+    /// <param name="SumsToOne">Whether a table's entries are shares that must add up to 1.</param>
+    public sealed record Requirement(string Id, CanonicalUnit Unit, ParameterShape Shape, string? Keys = null, bool SumsToOne = false);
+
+    /// <summary>Every parameter the code needs, for a model with these stages and health states.</summary>
+    public static ImmutableArray<Requirement> Required(IEnumerable<Stage> stages, IEnumerable<HealthState> healthStates)
+    {
+        var list = new List<Requirement>
+        {
+            new(VolumeQuantum, CanonicalUnit.Millilitres, ParameterShape.Scalar),
+            new(Intake, CanonicalUnit.MillilitresPerDay, ParameterShape.Curve),
+            new(StorageCapacity, CanonicalUnit.Millilitres, ParameterShape.Scalar),
+            new(MaxFill, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(RemovalFraction, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(RemovalFractionSd, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(RightShare, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(BreastfeedsPerDay, CanonicalUnit.EventsPerDay, ParameterShape.Curve),
+            new(BreastfeedsReference, CanonicalUnit.EventsPerDay, ParameterShape.Scalar),
+            new(MealsReference, CanonicalUnit.EventsPerDay, ParameterShape.Scalar),
+            new(MealIntervalCv, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(PairedGap, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(SampleDelay, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(RetentionRate, CanonicalUnit.PerHour, ParameterShape.Scalar),
+            new(BreastDeathRate, CanonicalUnit.PerHour, ParameterShape.Scalar),
+            new(ViableFraction, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(BoostFirst, CanonicalUnit.Multiplier, ParameterShape.Scalar),
+            new(BoostSecond, CanonicalUnit.Multiplier, ParameterShape.Scalar),
+            new(BoostBin, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(HealthStep, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(GutLoss, CanonicalUnit.PerHour, ParameterShape.Table, "class"),
+            new(GutPassage, CanonicalUnit.PerHour, ParameterShape.Table, "class"),
+            new(BloodClearance, CanonicalUnit.PerHour, ParameterShape.Table, "class"),
+            new(HomingStem, CanonicalUnit.PerHour, ParameterShape.Table, "organ"),
+            new(HomingLeucocyte, CanonicalUnit.PerHour, ParameterShape.Table, "organ"),
+            new(OrganLoss, CanonicalUnit.PerHour, ParameterShape.Table, "class"),
+            new(Differentiation, CanonicalUnit.PerHour, ParameterShape.Table, "fate"),
+            new(FateLoss, CanonicalUnit.PerHour, ParameterShape.Scalar),
+            new(RoomTemperature, CanonicalUnit.DegreesCelsius, ParameterShape.Scalar),
+            new(RoomHold, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(RoomDeathEarly, CanonicalUnit.PerHour, ParameterShape.Scalar),
+            new(RoomDeathLate, CanonicalUnit.PerHour, ParameterShape.Scalar),
+            new(FridgeTemperature, CanonicalUnit.DegreesCelsius, ParameterShape.Scalar),
+            new(FridgeViability, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(FridgeObserved, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(FridgeCountBefore, CanonicalUnit.CellsPerMillilitre, ParameterShape.Scalar),
+            new(FridgeCountAfter, CanonicalUnit.CellsPerMillilitre, ParameterShape.Scalar),
+            new(FridgeCountObserved, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(FridgeLossTypes, CanonicalUnit.Multiplier, ParameterShape.Table, "leucocyte"),
+            new(FreezerTemperature, CanonicalUnit.DegreesCelsius, ParameterShape.Scalar),
+            new(FreezerViability, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(FreezerObserved, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(HolderTemperature, CanonicalUnit.DegreesCelsius, ParameterShape.Scalar),
+            new(HolderDuration, CanonicalUnit.Hours, ParameterShape.Scalar),
+            new(HolderSurvival, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(FormulaCells, CanonicalUnit.CellsPerMillilitre, ParameterShape.Scalar),
+            new(IntakeReference, CanonicalUnit.MillilitresPerDay, ParameterShape.Scalar),
+            new(BreastfeedsSd, CanonicalUnit.EventsPerDay, ParameterShape.Scalar),
+            new(RightShareSd, CanonicalUnit.Fraction, ParameterShape.Scalar),
+            new(CellsMotherLogSd, CanonicalUnit.LogSd, ParameterShape.Table, "class"),
+            new(DayLogSd, CanonicalUnit.LogSd, ParameterShape.Table, "quantity"),
+        };
+        foreach (var stage in stages)
+        {
+            list.Add(new(Composition(stage.Id, "total_cells"), CanonicalUnit.CellsPerMillilitre, ParameterShape.Scalar));
+            list.Add(new(Composition(stage.Id, "leucocyte_fraction"), CanonicalUnit.Fraction, ParameterShape.Scalar));
+            list.Add(new(Composition(stage.Id, "stem_fractions"), CanonicalUnit.Fraction, ParameterShape.Table, "stem"));
+            list.Add(new(Composition(stage.Id, "leucocyte_shares"), CanonicalUnit.Fraction, ParameterShape.Table, "leucocyte", SumsToOne: true));
+            list.Add(new(Composition(stage.Id, "epithelial_shares"), CanonicalUnit.Fraction, ParameterShape.Table, "epithelial", SumsToOne: true));
+        }
+        foreach (var state in healthStates)
+        {
+            foreach (var (name, unit, keys) in HealthState.ParameterNames)
+            {
+                list.Add(new(state.ParameterId(name), unit, keys is null ? ParameterShape.Scalar : ParameterShape.Table, keys,
+                    SumsToOne: name == "leucocyte_shares"));
+            }
+        }
+        return [.. list];
+    }
+}

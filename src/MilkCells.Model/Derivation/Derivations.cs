@@ -1,0 +1,183 @@
+using MilkCells.Model.Catalogue;
+
+namespace MilkCells.Model.Derivation;
+
+// Design: every rate constant is computed here from sourced inputs with a closed form (docs/model.md gives each
+// derivation). Nothing here steps through time: the periodic feed cycle is solved exactly, bin by bin, so the
+// constants reproduce the evidence in the mean-field limit; phase 2 checks the stochastic runs against the same
+// evidence rows.
+
+/// <summary>The regular feed cycle of one breast on one day, and the milk balance that follows from it.</summary>
+/// <remarks>
+/// docs/model.md §3. Between feeds, synthesis slows as the breast fills (short-term autocrine control):
+/// dV/dt = a (1 − V/C). A feed removes a fraction f of the stored milk. In the periodic regime with feeds every T
+/// hours the pre-feed fill x = V_pre/C satisfies x = 1 − (1 − (1 − f) x) E with E = exp(−a T / C), so for a target
+/// volume per feed V_f = f x C: x = V_f / (f C), E = (1 − x) / (1 − (1 − f) x), a = −(C / T) ln E.
+/// </remarks>
+/// <param name="DailyMl">Milk this breast makes per day, mL.</param>
+/// <param name="FeedsPerDay">Breastfeeds on this breast per day (raised if the breast would overfill).</param>
+/// <param name="IntervalHours">Time between feeds on this breast, T.</param>
+/// <param name="RemovalFraction">Mean share of the available milk removed per feed, f.</param>
+/// <param name="CapacityMl">Storage capacity, C.</param>
+/// <param name="PreFeedFill">x = V_pre / C.</param>
+/// <param name="PreFeedMl">V_pre, mL.</param>
+/// <param name="MaxSynthesisMlPerHour">a: the synthesis rate of an empty breast, mL/h.</param>
+/// <param name="FrequencyRaised">Whether the feed frequency was raised to keep the fill at or below the maximum.</param>
+public sealed record FeedCycle(
+    double DailyMl, double FeedsPerDay, double IntervalHours, double RemovalFraction, double CapacityMl,
+    double PreFeedFill, double PreFeedMl, double MaxSynthesisMlPerHour, bool FrequencyRaised)
+{
+    /// <summary>Volume removed per feed, mL.</summary>
+    public double FeedMl => RemovalFraction * PreFeedMl;
+
+    /// <summary>Stored volume at run time <paramref name="hoursSinceFeed"/> after a feed (mean field).</summary>
+    public double VolumeAfter(double hoursSinceFeed) =>
+        CapacityMl - (CapacityMl - (1 - RemovalFraction) * PreFeedMl) * Math.Exp(-MaxSynthesisMlPerHour * hoursSinceFeed / CapacityMl);
+
+    /// <summary>Solves the cycle for a breast making <paramref name="dailyMl"/> with <paramref name="feedsPerDay"/> feeds.</summary>
+    /// <param name="dailyMl">Daily production of this breast, mL.</param>
+    /// <param name="feedsPerDay">Breastfeeds on this breast per day.</param>
+    /// <param name="removalFraction">Mean removal fraction f.</param>
+    /// <param name="capacityMl">Storage capacity C.</param>
+    /// <param name="maxFill">Highest allowed pre-feed fill; above it the frequency is raised (Kent 2006: small capacity, more feeds).</param>
+    public static FeedCycle Solve(double dailyMl, double feedsPerDay, double removalFraction, double capacityMl, double maxFill)
+    {
+        if (dailyMl <= 0 || feedsPerDay <= 0)
+        {
+            return new FeedCycle(Math.Max(dailyMl, 0), Math.Max(feedsPerDay, 0), double.PositiveInfinity, removalFraction, capacityMl, 0, 0, 0, false);
+        }
+        var f = removalFraction;
+        var x = dailyMl / feedsPerDay / (f * capacityMl);
+        var raised = false;
+        if (x > maxFill)
+        {
+            feedsPerDay = dailyMl / (f * capacityMl * maxFill);
+            x = maxFill;
+            raised = true;
+        }
+        var interval = 24 / feedsPerDay;
+        var e = (1 - x) / (1 - (1 - f) * x);
+        var a = -(capacityMl / interval) * Math.Log(e);
+        return new FeedCycle(dailyMl, feedsPerDay, interval, f, capacityMl, x, x * capacityMl, a, raised);
+    }
+}
+
+/// <summary>How cells entering the milk map to the concentration the infant drinks.</summary>
+/// <remarks>
+/// docs/model.md §4. Free cells of a type in the stored milk of a breast: dN/dt = J m(τ) − k N, with k = β + d
+/// (return to the alveolar lining β, death d) and m(τ) the post-feed shedding multiplier, τ hours since the last
+/// feed. Feeds remove a fraction f of N (binomial thinning, mean f N). In the periodic regime
+/// N_pre = J I_m / (1 − (1 − f) e^{−kT}) with I_m = ∫₀ᵀ m(τ) e^{−k(T − τ)} dτ. The infant drinks milk at the
+/// pre-feed concentration c = N_pre / V_pre, so the influx that gives a target c is J = c · Q / B with
+/// Q = V_pre (1 − (1 − f) e^{−kT}) / I₁ (the clearance flow, mL/h) and B = I_m / I₁ (the boost's mean effect).
+/// </remarks>
+/// <param name="ClearanceFlowMlPerHour">Q: influx per unit target concentration without a boost, (cells/h) per (cells/mL).</param>
+/// <param name="BoostNormalisation">1 / B: multiply the boosted influx by this so the boost does not change what the infant drinks.</param>
+public sealed record InfluxScale(double ClearanceFlowMlPerHour, double BoostNormalisation)
+{
+    /// <summary>The influx scale for a feed cycle, loss rate k = β + d, and post-feed boost steps.</summary>
+    /// <param name="cycle">The breast's feed cycle.</param>
+    /// <param name="lossRatePerHour">k = β + d, per hour.</param>
+    /// <param name="boostSteps">Multipliers for consecutive steps after a feed (e.g. [3, 2]); 1 afterwards.</param>
+    /// <param name="stepHours">Length of each step, hours.</param>
+    public static InfluxScale For(FeedCycle cycle, double lossRatePerHour, IReadOnlyList<double> boostSteps, double stepHours)
+    {
+        if (cycle.PreFeedMl <= 0 || double.IsInfinity(cycle.IntervalHours))
+        {
+            return new InfluxScale(0, 1);
+        }
+        var (k, t, f) = (lossRatePerHour, cycle.IntervalHours, cycle.RemovalFraction);
+        var plain = Integral(k, t, [], stepHours);
+        var boosted = Integral(k, t, boostSteps, stepHours);
+        var q = cycle.PreFeedMl * (1 - (1 - f) * Math.Exp(-k * t)) / plain;
+        return new InfluxScale(q, plain / boosted);
+    }
+
+    /// <summary>∫₀ᵀ m(τ) e^{−k(T − τ)} dτ for piecewise-constant m: the steps, then 1.</summary>
+    public static double Integral(double k, double t, IReadOnlyList<double> steps, double stepHours)
+    {
+        double Piece(double from, double to) => (Math.Exp(-k * (t - to)) - Math.Exp(-k * (t - from))) / k;
+        var sum = 0.0;
+        var start = 0.0;
+        foreach (var m in steps)
+        {
+            if (start >= t)
+            {
+                return sum;
+            }
+            var end = Math.Min(start + stepHours, t);
+            sum += m * Piece(start, end);
+            start = end;
+        }
+        return start < t ? sum + Piece(start, t) : sum;
+    }
+
+    /// <summary>
+    /// The mean-field cell concentration at <paramref name="hoursSinceFeed"/> after a feed, relative to the pre-feed
+    /// concentration: the quantity Hassiotou 2013 measured (up to 12× at 30 min).
+    /// </summary>
+    public static double PostFeedRatio(FeedCycle cycle, double lossRatePerHour, IReadOnlyList<double> boostSteps, double stepHours, double hoursSinceFeed)
+    {
+        var scale = For(cycle, lossRatePerHour, boostSteps, stepHours);
+        var k = lossRatePerHour;
+        // Influx per unit target concentration: Q / B times m(τ); N_pre = c V_pre with c = 1.
+        var j = scale.ClearanceFlowMlPerHour * scale.BoostNormalisation;
+        var n = (1 - cycle.RemovalFraction) * cycle.PreFeedMl; // cells left right after the feed (c = 1)
+        var at = 0.0;
+        var step = 0;
+        while (at < hoursSinceFeed)
+        {
+            var m = step < boostSteps.Count ? boostSteps[step] : 1.0;
+            var end = step < boostSteps.Count ? Math.Min((step + 1) * stepHours, hoursSinceFeed) : hoursSinceFeed;
+            var dt = end - at;
+            n = n * Math.Exp(-k * dt) + j * m * (1 - Math.Exp(-k * dt)) / k;
+            at = end;
+            step++;
+        }
+        return n / cycle.VolumeAfter(hoursSinceFeed);
+    }
+}
+
+/// <summary>Closed-form derivations of rates and distributions from sourced observations.</summary>
+public static class Formulas
+{
+    /// <summary>
+    /// The viable share of cells as they enter the milk, so that the milk the infant drinks has viability
+    /// <paramref name="targetViable"/> (docs/model.md §5).
+    /// </summary>
+    /// <remarks>
+    /// Quasi-steady state (β T ≫ 1): alive N_a = v J / k, dead N_d = ((1 − v) J + d N_a) / β with k = β + d.
+    /// Setting N_d / N_a = (1 − v*) / v* gives (1 − v) / v = (β r* − d) / k, r* = (1 − v*) / v*.
+    /// </remarks>
+    public static double EntryViability(double targetViable, double retentionRate, double deathRate)
+    {
+        var r = (1 - targetViable) / targetViable;
+        var k = retentionRate + deathRate;
+        var odds = (retentionRate * r - deathRate) / k;
+        return odds <= 0 ? 1.0 : 1 / (1 + odds);
+    }
+
+    /// <summary>First-order death rate from a fall in viability over a storage time (dead cells stay countable).</summary>
+    /// <remarks>Alive cells decay as e^{−kt} in a container with no other losses, so viability falls by the same factor: k = ln(v₀ / v_t) / t.</remarks>
+    public static double DeathRate(double viableBefore, double viableAfter, double hours) =>
+        viableAfter <= 0 ? double.PositiveInfinity : Math.Max(0, Math.Log(viableBefore / viableAfter) / hours);
+
+    /// <summary>First-order loss of cells from a fall in counts over a time: k = ln(before / after) / t.</summary>
+    public static double LossRate(double countBefore, double countAfter, double hours) => Math.Max(0, Math.Log(countBefore / countAfter) / hours);
+
+    /// <summary>Log-SD of a log-normal whose observed range spans ±2 SD: ln(max / min) / 4.</summary>
+    public static double LogSdFromRange(double min, double max) => Math.Log(max / min) / 4;
+
+    /// <summary>Log-SD of a log-normal with coefficient of variation <paramref name="cv"/>: √ln(1 + cv²).</summary>
+    public static double LogSdFromCv(double cv) => Math.Sqrt(Math.Log(1 + cv * cv));
+
+    /// <summary>Share of meals with a second breast: breastfeeds per meal − 1.</summary>
+    public static double PairedFraction(double breastfeedsPerDay, double mealsPerDay) => Math.Clamp(breastfeedsPerDay / mealsPerDay - 1, 0, 1);
+
+    /// <summary>Beta distribution shape parameters (α, β) with a given mean and SD (method of moments).</summary>
+    public static (double Alpha, double Beta) BetaShapes(double mean, double sd)
+    {
+        var common = mean * (1 - mean) / (sd * sd) - 1;
+        return (mean * common, (1 - mean) * common);
+    }
+}

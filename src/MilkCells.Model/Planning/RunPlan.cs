@@ -1,0 +1,121 @@
+using System.Collections.Immutable;
+using MilkCells.Model.Scenarios;
+using MilkCells.Model.Structure;
+
+namespace MilkCells.Model.Planning;
+
+/// <summary>The mother of one run: her own values, drawn or fixed.</summary>
+/// <param name="Sampled">Whether she was drawn from the population (else the median mother with the scenario's fixed values).</param>
+/// <param name="ProductionFactor">Milk production relative to the median.</param>
+/// <param name="CapacityMl">Storage capacity of each breast, mL.</param>
+/// <param name="RightShare">Share of her milk made by the right breast.</param>
+/// <param name="FeedsFactor">Her infant's breastfeeding frequency relative to the median.</param>
+/// <param name="CellFactors">Multipliers of the cell concentrations, by cell type id (class effect × scenario factor).</param>
+public sealed record MotherEffects(
+    bool Sampled, double ProductionFactor, double CapacityMl, double RightShare, double FeedsFactor,
+    ImmutableSortedDictionary<string, double> CellFactors);
+
+/// <summary>One breastfeed: milk removal from one breast by the infant.</summary>
+/// <param name="Hours">Run time, hours.</param>
+/// <param name="Breast">Breast fed from.</param>
+/// <param name="RemovalFraction">Share of the breast's milk and free cells removed (binomial thinning).</param>
+/// <param name="Meal">Index of the meal (a meal is one or two breastfeeds within 30 min).</param>
+/// <param name="SecondOfPair">Whether it is the second breast of a paired meal.</param>
+public sealed record PlannedFeed(double Hours, Breast Breast, double RemovalFraction, int Meal, bool SecondOfPair);
+
+/// <summary>A scheduled change of a driver's value (the engine applies it as an exact timed event).</summary>
+/// <param name="Hours">Run time, hours.</param>
+/// <param name="Driver">Driver id.</param>
+/// <param name="Value">New value, in the driver's unit.</param>
+public sealed record DriverChange(double Hours, string Driver, double Value);
+
+/// <summary>What an intervention does.</summary>
+public enum InterventionKind
+{
+    /// <summary>A breastfeed: thin the breast's milk and cells; viable cells go to the infant's gut.</summary>
+    Feed,
+
+    /// <summary>Pumping: thin the breast's milk and cells into a container.</summary>
+    Pump,
+
+    /// <summary>A container moved to a storage place (drivers change; no moves).</summary>
+    Store,
+
+    /// <summary>Thawing a frozen container: freeze–thaw deaths (alive → dead thinning).</summary>
+    Thaw,
+
+    /// <summary>Holder pasteurisation: every viable cell dies.</summary>
+    Pasteurise,
+
+    /// <summary>Formula fed to the infant: volume, no cells.</summary>
+    FormulaFeed,
+
+    /// <summary>Formula poured into a comparator container: volume, no cells.</summary>
+    FormulaFill,
+}
+
+/// <summary>A binomial thinning move: k ~ Binomial(count(From), fraction) leave From, go to To (if any) and add to Tally (if any).</summary>
+/// <param name="From">Species thinned.</param>
+/// <param name="To">Species receiving the removed count, or null (removed from the system).</param>
+/// <param name="Tally">Running total also increased by the removed count, or null.</param>
+public sealed record SpeciesMove(string From, string? To, string? Tally);
+
+/// <summary>A fixed count added to a species.</summary>
+/// <param name="Species">Species id.</param>
+/// <param name="Count">Count added.</param>
+public sealed record SpeciesAddition(string Species, long Count);
+
+/// <summary>A discrete intervention at a time: thinning moves with one fraction, and additions.</summary>
+/// <remarks>
+/// Each move thins independently with the same <see cref="Fraction"/>: milk and each cell species of a well-mixed
+/// breast leave in the same expected proportion, so concentrations are unchanged by removal on average.
+/// </remarks>
+/// <param name="Hours">Run time, hours.</param>
+/// <param name="Kind">What it is.</param>
+/// <param name="Label">Short text for reports.</param>
+/// <param name="Breast">Breast, for feeds and pumping.</param>
+/// <param name="Container">Container, for container interventions.</param>
+/// <param name="Fraction">Thinning probability for every move.</param>
+/// <param name="Moves">Thinning moves.</param>
+/// <param name="Additions">Fixed additions.</param>
+/// <param name="TemperatureC">Temperature of the container after it (expressed.csv), if it concerns one.</param>
+public sealed record Intervention(
+    double Hours, InterventionKind Kind, string Label, Breast? Breast, string? Container, double Fraction,
+    ImmutableArray<SpeciesMove> Moves, ImmutableArray<SpeciesAddition> Additions, double? TemperatureC);
+
+/// <summary>One day of the run: its lactation day, stage and the events active on it (the daily.csv columns).</summary>
+/// <param name="RunDay">Day of the run (0 = the first 24 h of the run).</param>
+/// <param name="LactationDay">Lactation day.</param>
+/// <param name="Stage">Stage id.</param>
+/// <param name="Events">Illnesses and processes active that day.</param>
+public sealed record DayPlan(int RunDay, int LactationDay, string Stage, ImmutableArray<string> Events);
+
+/// <summary>Everything one run needs besides the engine: the network, the mother's values, the drivers' schedule,
+/// the interventions and the initial state.</summary>
+/// <remarks>
+/// Phase 2 builds an engine network from <see cref="Network"/> (with <see cref="Parameters"/> as its constants), sets
+/// <see cref="InitialCounts"/>, schedules <see cref="DriverChanges"/> and <see cref="Interventions"/> as exact timed
+/// events (interventions after driver changes at the same time), and simulates to the scenario's end. The plan is a
+/// pure function of model, profile, scenario and seed.
+/// </remarks>
+/// <param name="Network">The reaction network.</param>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Seed">Root seed (streams: mother, feeding, days; phase 2 derives its own for the engine).</param>
+/// <param name="Mother">The mother's values.</param>
+/// <param name="Parameters">The network's constants with the mother's own values in place.</param>
+/// <param name="InitialCounts">Counts at t = 0 (species not listed start at 0).</param>
+/// <param name="DriverChanges">Driver values over time, sorted by time; the first ones at t = 0 set every driver.</param>
+/// <param name="Interventions">Feeds, pumping, storage, thawing, pasteurisation, formula, sorted by time.</param>
+/// <param name="Feeds">The breastfeeds (also among the interventions).</param>
+/// <param name="Days">Per-day stage and events.</param>
+public sealed record RunPlan(
+    NetworkSpec Network,
+    Scenario Scenario,
+    ulong Seed,
+    MotherEffects Mother,
+    ImmutableArray<ParameterSpec> Parameters,
+    ImmutableSortedDictionary<string, long> InitialCounts,
+    ImmutableArray<DriverChange> DriverChanges,
+    ImmutableArray<Intervention> Interventions,
+    ImmutableArray<PlannedFeed> Feeds,
+    ImmutableArray<DayPlan> Days);
