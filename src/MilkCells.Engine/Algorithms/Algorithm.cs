@@ -94,7 +94,8 @@ public sealed record CompositionRejection : Algorithm
 /// <param name="CriticalThreshold">n_c: a reaction within this many firings of exhausting a reactant is critical.</param>
 /// <param name="SsaFactor">Leap only when τ ≥ this many mean waiting times 1/a₀.</param>
 /// <param name="SsaSteps">Exact firings taken when leaping is not worthwhile.</param>
-public sealed record TauLeaping(double Epsilon = 0.03, int CriticalThreshold = 10, double SsaFactor = 10, int SsaSteps = 100) : Algorithm
+/// <param name="MaxTurnover">Largest expected fraction of a species' count one leap may consume.</param>
+public sealed record TauLeaping(double Epsilon = 0.03, int CriticalThreshold = 10, double SsaFactor = 10, int SsaSteps = 100, double MaxTurnover = 0.1) : Algorithm
 {
     public override string Name => "tau";
 

@@ -12,6 +12,7 @@ internal sealed class TauLeapStepper : Stepper
     private readonly bool[] _critical;
     private readonly double[] _mu;
     private readonly double[] _sigma2;
+    private readonly double[] _consumption;
     private readonly double[] _saved;
     private readonly long[] _fired;
 
@@ -22,6 +23,7 @@ internal sealed class TauLeapStepper : Stepper
         _critical = new bool[s.A.Length];
         _mu = new double[s.V.Length];
         _sigma2 = new double[s.V.Length];
+        _consumption = new double[s.V.Length];
         _saved = new double[s.SpeciesCount];
         _fired = new long[s.A.Length];
     }
@@ -175,6 +177,10 @@ internal sealed class TauLeapStepper : Stepper
             _mu[sp.Slot] = 0;
             _sigma2[sp.Slot] = 0;
         }
+        for (var c = 0; c < net.ConsumeSlot.Length; c++)
+        {
+            _consumption[net.ConsumeSlot[c]] = 0;
+        }
         for (var j = 0; j < a.Length; j++)
         {
             var critical = false;
@@ -207,9 +213,21 @@ internal sealed class TauLeapStepper : Stepper
                 _mu[slot] += nu * a[j];
                 _sigma2[slot] += nu * nu * a[j];
             }
+            for (var c = net.ConsumeStart[j]; c < net.ConsumeStart[j + 1]; c++)
+            {
+                _consumption[net.ConsumeSlot[c]] += net.ConsumeCount[c] * a[j];
+            }
         }
         var tau = double.PositiveInfinity;
         var eps = _p.Epsilon;
+        for (var c = 0; c < net.ConsumeSlot.Length; c++)
+        {
+            var slot = net.ConsumeSlot[c];
+            if (_consumption[slot] > 0)
+            {
+                tau = Math.Min(tau, _p.MaxTurnover * v[slot] / _consumption[slot]);
+            }
+        }
         foreach (var sp in net.TauSpeciesInfo)
         {
             var mu = Math.Abs(_mu[sp.Slot]);
