@@ -12,5 +12,6 @@ internal static class CommandCatalog
         yield return RunsCommands.Create(context);
         yield return FcsCommands.Create(context);
         yield return ModelCommands.Create(context);
+        yield return EngineCommands.Create(context);
     }
 }

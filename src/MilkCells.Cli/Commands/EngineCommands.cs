@@ -1,0 +1,216 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using MilkCells.Core.Errors;
+using MilkCells.Dsmts;
+using MilkCells.Engine.Algorithms;
+using MilkCells.Engine.Compilation;
+using MilkCells.Engine.Ensembles;
+using MilkCells.Engine.Simulation;
+using MilkCells.Sbml;
+using Spectre.Console;
+
+namespace MilkCells.Cli.Commands;
+
+/// <summary>Options of <c>milkcells engine run</c>, validated.</summary>
+internal sealed record EngineRunConfig(string Model, int Trajectories, double Until, int Points, Algorithm Algorithm, ulong Seed, int? Threads, string Out);
+
+/// <summary>Options of <c>milkcells engine dsmts</c>, validated.</summary>
+internal sealed record DsmtsConfig(string Directory, int Trajectories, Algorithm Algorithm, ulong Seed, int? Threads, IReadOnlyList<string>? Cases, string Level);
+
+/// <summary><c>milkcells engine …</c>: run SBML models as stochastic ensembles, and the DSMTS conformance suite.</summary>
+internal static class EngineCommands
+{
+    private static readonly Option<int> Trajectories = new("--trajectories", "-n") { Description = "Number of trajectories.", Required = true };
+    private static readonly Option<string> AlgorithmOption = new("--algorithm", "-a")
+    {
+        Description = "direct | cr (composition–rejection) | tau | auto.",
+        DefaultValueFactory = _ => "auto",
+    };
+    private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed; trajectory i uses the stream derived from (seed, i).", DefaultValueFactory = _ => 1 };
+    private static readonly Option<int?> Threads = new("--threads") { Description = "Worker threads (default: all cores); results do not depend on it." };
+
+    public static Command Create(CliContext context)
+    {
+        var engine = new Command("engine", "The stochastic simulation engine: run SBML models, check conformance.");
+        engine.Subcommands.Add(RunCommand(context));
+        engine.Subcommands.Add(DsmtsCommand(context));
+        return engine;
+    }
+
+    private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "An SBML Level 2 or 3 file." };
+    private static readonly Option<double> Until = new("--until") { Description = "End time.", Required = true };
+    private static readonly Option<int> Points = new("--points") { Description = "Output points, equally spaced from 0 to the end time inclusive.", Required = true };
+    private static readonly Option<string> Out = new("--out", "-o") { Description = "CSV to write: time,<species>-mean,<species>-sd.", Required = true };
+
+    private static Command RunCommand(CliContext context)
+    {
+        var command = new Command("run", "Simulate an SBML model N times and write the mean and sd of every species at K time points.");
+        command.Arguments.Add(ModelArgument);
+        foreach (var o in new Option[] { Trajectories, Until, Points, AlgorithmOption, Seed, Threads, Out })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse => Run(ParseRun(parse), context));
+        return command;
+    }
+
+    private static readonly Argument<string> DirArgument = new("DIR") { Description = "The DSMTS folder (case folders 00001 … 00039)." };
+    private static readonly Option<string?> Cases = new("--cases") { Description = "Only these case ids, comma-separated." };
+    private static readonly Option<string> Level = new("--level") { Description = "Which SBML file of each case: l3v1 or l2v4.", DefaultValueFactory = _ => "l3v1" };
+
+    private static Command DsmtsCommand(CliContext context)
+    {
+        var command = new Command("dsmts", "Run the Discrete Stochastic Models Test Suite and apply its mean (Z) and sd (Y) tests.");
+        command.Arguments.Add(DirArgument);
+        foreach (var o in new Option[] { Trajectories, AlgorithmOption, Seed, Threads, Cases, Level })
+        {
+            command.Options.Add(o);
+        }
+        command.SetAction(parse => Dsmts(ParseDsmts(parse), context));
+        return command;
+    }
+
+    internal static EngineRunConfig ParseRun(ParseResult parse)
+    {
+        var n = parse.GetValue(Trajectories);
+        var until = parse.GetValue(Until);
+        var points = parse.GetValue(Points);
+        var threads = parse.GetValue(Threads);
+        Require(n >= 1, "--trajectories", $"must be at least 1 (was {n})");
+        Require(double.IsFinite(until) && until > 0, "--until", $"must be a positive time (was {until})");
+        Require(points >= 2, "--points", $"must be at least 2 (0 and the end time; was {points})");
+        Require(threads is null or >= 1, "--threads", $"must be at least 1 (was {threads})");
+        return new EngineRunConfig(parse.GetValue(ModelArgument)!, n, until, points, Algorithm.Parse(parse.GetValue(AlgorithmOption)!),
+            parse.GetValue(Seed), threads, parse.GetValue(Out)!);
+    }
+
+    internal static DsmtsConfig ParseDsmts(ParseResult parse)
+    {
+        var n = parse.GetValue(Trajectories);
+        var threads = parse.GetValue(Threads);
+        var level = parse.GetValue(Level)!;
+        Require(n >= 2, "--trajectories", $"must be at least 2 (was {n}); the suite is meant for 10000");
+        Require(threads is null or >= 1, "--threads", $"must be at least 1 (was {threads})");
+        Require(level is "l3v1" or "l2v4", "--level", $"must be l3v1 or l2v4 (was {level})");
+        var cases = parse.GetValue(Cases)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        return new DsmtsConfig(parse.GetValue(DirArgument)!, n, Algorithm.Parse(parse.GetValue(AlgorithmOption)!), parse.GetValue(Seed), threads, cases, level);
+    }
+
+    private static void Require(bool ok, string option, string problem)
+    {
+        if (!ok)
+        {
+            throw new InputException(InputLocation.AtElement(null, option), problem);
+        }
+    }
+
+    private static int Run(EngineRunConfig config, CliContext context)
+    {
+        var clock = Stopwatch.StartNew();
+        var network = SbmlImporter.ReadFile(config.Model);
+        var compiled = CompiledNetwork.Compile(network);
+        var times = RunOptions.EvenlySpaced(0, config.Until, config.Points);
+        var result = Ensemble.Run(compiled, config.Algorithm, new EnsembleOptions
+        {
+            Trajectories = config.Trajectories,
+            Seed = config.Seed,
+            Threads = config.Threads,
+            EndTime = config.Until,
+            RecordTimes = times,
+            Cancellation = context.Cancellation,
+        });
+        WriteAtomically(config.Out, StatisticsCsv(result));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var leaps = result.Leaps > 0 ? FormattableString.Invariant($" ({result.Leaps:N0} tau leaps)") : "";
+        context.Output.WriteLine(FormattableString.Invariant(
+            $"{config.Trajectories} trajectories of {network.Id} ({config.Algorithm.Name}, seed {config.Seed}): {result.Firings:N0} firings{leaps}, {seconds:F2} s ({result.Firings / seconds / 1e6:F1} M firings/s) -> {config.Out}"));
+        return CliApp.Ok;
+    }
+
+    /// <summary>The statistics as CSV: <c>time,&lt;species&gt;-mean,&lt;species&gt;-sd</c>, shortest round-trip numbers.</summary>
+    internal static string StatisticsCsv(EnsembleResult result)
+    {
+        var sb = new StringBuilder("time");
+        foreach (var s in result.SpeciesIds)
+        {
+            sb.Append(',').Append(s).Append("-mean,").Append(s).Append("-sd");
+        }
+        sb.Append('\n');
+        for (var k = 0; k < result.Times.Count; k++)
+        {
+            sb.Append(result.Times[k].ToString("R", CultureInfo.InvariantCulture));
+            for (var s = 0; s < result.SpeciesIds.Count; s++)
+            {
+                sb.Append(',').Append(result.MeanAt(k, s).ToString("R", CultureInfo.InvariantCulture))
+                  .Append(',').Append(result.SdAt(k, s).ToString("R", CultureInfo.InvariantCulture));
+            }
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static void WriteAtomically(string path, string text)
+    {
+        var full = Path.GetFullPath(path);
+        var dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir))
+        {
+            throw new InputException(InputLocation.AtElement(path, "--out"), $"folder {dir} does not exist");
+        }
+        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
+        File.WriteAllText(temp, text);
+        File.Move(temp, full, overwrite: true);
+    }
+
+    private static int Dsmts(DsmtsConfig config, CliContext context)
+    {
+        var all = DsmtsSuite.Discover(config.Directory);
+        var cases = config.Cases is null ? all : all.Where(c => config.Cases.Contains(c.Id)).ToArray();
+        if (config.Cases is not null && config.Cases.FirstOrDefault(id => all.All(c => c.Id != id)) is { } missing)
+        {
+            throw new InputException(InputLocation.AtElement(config.Directory, "--cases"), $"there is no case '{missing}'");
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(context.Output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 100;
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumn("case").AddColumn("result").AddColumn(new TableColumn("mean fails").RightAligned())
+            .AddColumn(new TableColumn("sd fails").RightAligned()).AddColumn(new TableColumn("max |Z|").RightAligned())
+            .AddColumn(new TableColumn("max |Y|").RightAligned()).AddColumn(new TableColumn("firings").RightAligned())
+            .AddColumn(new TableColumn("s").RightAligned());
+        int passed = 0, failed = 0, meanFails = 0, sdFails = 0;
+        var clock = Stopwatch.StartNew();
+        foreach (var c in cases)
+        {
+            context.Cancellation.ThrowIfCancellationRequested();
+            var start = clock.Elapsed;
+            var r = DsmtsSuite.Run(c, config.Algorithm, config.Trajectories, config.Seed, config.Threads, config.Level);
+            if (r.Passed)
+            {
+                passed++;
+            }
+            else
+            {
+                failed++;
+            }
+            meanFails += r.MeanFailures;
+            sdFails += r.SdFailures;
+            table.AddRow(c.Id, r.Passed ? "pass" : "FAIL", r.MeanFailures.ToString(CultureInfo.InvariantCulture),
+                r.SdFailures.ToString(CultureInfo.InvariantCulture), r.MaxAbsZ.ToString("F2", CultureInfo.InvariantCulture),
+                r.MaxAbsY.ToString("F2", CultureInfo.InvariantCulture), r.Firings.ToString("N0", CultureInfo.InvariantCulture),
+                (clock.Elapsed - start).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        }
+        console.Write(table);
+        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{config.Algorithm.Name}, n = {config.Trajectories}, seed {config.Seed}: {meanFails} mean and {sdFails} sd test failures in {clock.Elapsed.TotalSeconds:F1} s; a case fails with more than {DsmtsSuite.MaxFailingPoints} failing points"));
+        context.Output.WriteLine($"DSMTS: {passed} passed, {failed} failed");
+        return CliApp.Ok;
+    }
+}

@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace MilkCells.Engine.Compilation;
+
+/// <summary>One reaction's propensity in product form, c·Π(αᵢ·v[sᵢ] + βᵢ), or a pointer to its bytecode.</summary>
+/// <remarks>Unused factors read the constant-one slot with α = 1, β = 0, so evaluation is branch-free.</remarks>
+[StructLayout(LayoutKind.Sequential)]
+internal struct Kernel
+{
+    public double C;
+    public double A0;
+    public double B0;
+    public double A1;
+    public double B1;
+    public double A2;
+    public double B2;
+    public int S0;
+    public int S1;
+    public int S2;
+
+    /// <summary>Index of the bytecode rate in <see cref="CompiledNetwork.GeneralRates"/>, or −1 for product form.</summary>
+    public int General;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Product(double[] v) =>
+        C * (A0 * v[S0] + B0) * (A1 * v[S1] + B1) * (A2 * v[S2] + B2);
+
+    public static Kernel Unit => new() { C = 1, A0 = 1, A1 = 1, A2 = 1, General = -1 };
+
+    public void Set(int field, double value)
+    {
+        switch (field)
+        {
+            case 0: C = value; break;
+            case 1: A0 = value; break;
+            case 2: B0 = value; break;
+            case 3: A1 = value; break;
+            case 4: B1 = value; break;
+            case 5: A2 = value; break;
+            case 6: B2 = value; break;
+            default: throw new ArgumentOutOfRangeException(nameof(field));
+        }
+    }
+}

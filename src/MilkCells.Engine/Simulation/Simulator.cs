@@ -1,0 +1,329 @@
+using MilkCells.Core.Errors;
+using MilkCells.Core.Random;
+using MilkCells.Engine.Algorithms;
+using MilkCells.Engine.Compilation;
+
+namespace MilkCells.Engine.Simulation;
+
+/// <summary>What one trajectory run should do: the time span, output times, interventions and observer.</summary>
+public sealed record RunOptions
+{
+    /// <summary>Start time (the network's initial state holds here).</summary>
+    public double StartTime { get; init; }
+
+    /// <summary>End time.</summary>
+    public required double EndTime { get; init; }
+
+    /// <summary>Output times, ascending, within [StartTime, EndTime].</summary>
+    public IReadOnlyList<double> RecordTimes { get; init; } = [];
+
+    /// <summary>Host actions at fixed times (more can be scheduled from inside one).</summary>
+    public IReadOnlyList<Intervention> Interventions { get; init; } = [];
+
+    /// <summary>Called at each output time with the state; null for none.</summary>
+    public TrajectoryObserver? Observer { get; init; }
+
+    /// <summary>Whether to keep the species series in the result (false when an observer is enough).</summary>
+    public bool KeepSeries { get; init; } = true;
+
+    /// <summary>K equally spaced times from <paramref name="start"/> to <paramref name="end"/> inclusive.</summary>
+    public static double[] EvenlySpaced(double start, double end, int count)
+    {
+        if (count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "at least one output time is needed");
+        }
+        if (count == 1)
+        {
+            return [end];
+        }
+        var times = new double[count];
+        for (var k = 0; k < count; k++)
+        {
+            times[k] = k == count - 1 ? end : start + (end - start) * k / (count - 1);
+        }
+        return times;
+    }
+}
+
+/// <summary>The outcome of one trajectory.</summary>
+public sealed class RunResult
+{
+    internal RunResult(IReadOnlyList<string> speciesIds, double[] times, double[]? series, double[] final, long firings, long leaps, long events)
+    {
+        SpeciesIds = speciesIds;
+        Times = times;
+        Series = series;
+        FinalAmounts = final;
+        Firings = firings;
+        Leaps = leaps;
+        EventsFired = events;
+    }
+
+    /// <summary>Species ids (columns).</summary>
+    public IReadOnlyList<string> SpeciesIds { get; }
+
+    /// <summary>Output times (rows).</summary>
+    public IReadOnlyList<double> Times { get; }
+
+    /// <summary>Species amounts, row-major: time k, species s at k·S + s; null when not kept.</summary>
+    public double[]? Series { get; }
+
+    /// <summary>Species amounts at the end time.</summary>
+    public double[] FinalAmounts { get; }
+
+    /// <summary>Reaction firings (exact steps plus every firing inside leaps).</summary>
+    public long Firings { get; }
+
+    /// <summary>Tau leaps taken.</summary>
+    public long Leaps { get; }
+
+    /// <summary>Model events fired.</summary>
+    public long EventsFired { get; }
+
+    /// <summary>The amount of species <paramref name="s"/> at output time <paramref name="k"/>.</summary>
+    public double At(int k, int s) => (Series ?? throw new InvalidOperationException("the series was not kept"))[k * SpeciesIds.Count + s];
+}
+
+/// <summary>Runs trajectories of one compiled network with one algorithm; reuse it for many runs on one thread.</summary>
+/// <remarks>
+/// Not thread-safe: give each thread its own simulator (they share the immutable <see cref="CompiledNetwork"/>).
+/// At each stop the order is: driver changes, then interventions (in time, then scheduling order), then model
+/// events whose triggers turned true (cascading); output at that time sees the result.
+/// <code>
+/// var sim = new Simulator(CompiledNetwork.Compile(network), Algorithm.Auto);
+/// var rng = RandomStream.Derive(seed, trajectory);
+/// var result = sim.Run(ref rng, new RunOptions { EndTime = 365, RecordTimes = RunOptions.EvenlySpaced(0, 365, 366) });
+/// </code>
+/// </remarks>
+public sealed class Simulator
+{
+    private readonly TrajectoryState _s;
+    private readonly Stepper _stepper;
+    private readonly Recorder _recorder;
+    private readonly InterventionContext _context;
+    private readonly PriorityQueue<(Action<InterventionContext> Action, string? Name), (double Time, long Order)> _queue = new();
+    private long _scheduled;
+
+    /// <summary>A simulator for <paramref name="network"/> using <paramref name="algorithm"/>.</summary>
+    public Simulator(CompiledNetwork network, Algorithm algorithm)
+    {
+        Network = network;
+        Algorithm = algorithm;
+        _s = new TrajectoryState(network);
+        _recorder = new Recorder(_s);
+        _s.Recorder = _recorder;
+        _stepper = CreateStepper(_s, algorithm);
+        _context = new InterventionContext(_s, (time, action, name) => _queue.Enqueue((action, name), (time, _scheduled++)));
+    }
+
+    /// <summary>The network.</summary>
+    public CompiledNetwork Network { get; }
+
+    /// <summary>The algorithm.</summary>
+    public Algorithm Algorithm { get; }
+
+    /// <summary>Firings in the last run.</summary>
+    public long LastFirings => _s.Firings;
+
+    /// <summary>Leaps in the last run.</summary>
+    public long LastLeaps => _s.Leaps;
+
+    private static Stepper CreateStepper(TrajectoryState s, Algorithm algorithm)
+    {
+        switch (algorithm)
+        {
+            case DirectMethod:
+                return new DirectStepper(s);
+            case CompositionRejection:
+                return new CompositionRejectionStepper(s);
+            case TauLeaping tau:
+                return new TauLeapStepper(s, tau, ExactFor(s, 48, out _));
+            case AutoAlgorithm auto:
+                {
+                    var exact = ExactFor(s, auto.CompositionRejectionAbove, out var total);
+                    return new AutoStepper(s, auto, exact, total, new TauLeapStepper(s, auto.Leaping, exact));
+                }
+            default:
+                throw new ArgumentException($"unknown algorithm {algorithm}", nameof(algorithm));
+        }
+    }
+
+    private static Stepper ExactFor(TrajectoryState s, int crAbove, out Func<double> total)
+    {
+        if (s.A.Length > crAbove)
+        {
+            var cr = new CompositionRejectionStepper(s);
+            total = () => cr.TotalPropensity;
+            return cr;
+        }
+        var direct = new DirectStepper(s);
+        total = () => direct.TotalPropensity;
+        return direct;
+    }
+
+    /// <summary>Runs one trajectory drawing from <paramref name="rng"/> (which advances).</summary>
+    public RunResult Run(ref RandomStream rng, RunOptions options)
+    {
+        var times = options.RecordTimes as double[] ?? [.. options.RecordTimes];
+        var series = options.KeepSeries ? new double[times.Length * Network.SpeciesCount] : null;
+        RunInto(ref rng, options, times, series, 0);
+        return new RunResult(Network.SpeciesIds, times, series,
+            _s.V.AsSpan(CompiledNetwork.FirstSpeciesSlot, Network.SpeciesCount).ToArray(), _s.Firings, _s.Leaps, _s.EventsFired);
+    }
+
+    /// <summary>Runs one trajectory writing species amounts at <paramref name="times"/> into
+    /// <paramref name="series"/> from <paramref name="offset"/>.</summary>
+    internal void RunInto(ref RandomStream rng, RunOptions options, double[] times, double[]? series, int offset)
+    {
+        Validate(options, times);
+        var s = _s;
+        s.Reset(options.StartTime);
+        s.EndTime = options.EndTime;
+        s.Rng = rng;
+        _queue.Clear();
+        foreach (var i in options.Interventions)
+        {
+            _queue.Enqueue((i.Action, i.Name), (i.Time, _scheduled++));
+        }
+        _recorder.Reset(times, series, offset, options.Observer);
+        var driverSteps = Network.DriverSteps;
+        var nextDriver = 0;
+        try
+        {
+            while (nextDriver < driverSteps.Length && driverSteps[nextDriver].Time <= s.T)
+            {
+                s.V[driverSteps[nextDriver].Slot] = driverSteps[nextDriver].Value;
+                nextDriver++;
+            }
+            var parametersChanged = true;
+            var pendingEvents = false;
+            RunInterventionsDue(ref parametersChanged);
+            s.Refresh(parametersChanged);
+            pendingEvents = s.InitialiseTriggers();
+            FireAndRefresh(pendingEvents);
+            var end = options.EndTime;
+            while (true)
+            {
+                _recorder.RecordThrough(s.T);
+                if (s.T >= end)
+                {
+                    break;
+                }
+                var tNext = end;
+                if (nextDriver < driverSteps.Length)
+                {
+                    tNext = Math.Min(tNext, driverSteps[nextDriver].Time);
+                }
+                if (_queue.TryPeek(out _, out var due))
+                {
+                    tNext = Math.Min(tNext, due.Time);
+                }
+                tNext = Math.Min(tNext, NextBreakpoint(s.T));
+                var reason = _stepper.Advance(tNext, long.MaxValue);
+                if (reason == StopReason.Trigger)
+                {
+                    FireAndRefresh(true);
+                    continue;
+                }
+                _recorder.RecordBefore(tNext);
+                s.T = tNext;
+                parametersChanged = false;
+                var changed = false;
+                while (nextDriver < driverSteps.Length && driverSteps[nextDriver].Time <= tNext)
+                {
+                    s.V[driverSteps[nextDriver].Slot] = driverSteps[nextDriver].Value;
+                    nextDriver++;
+                    parametersChanged = true;
+                    changed = true;
+                }
+                changed |= RunInterventionsDue(ref parametersChanged);
+                if (changed)
+                {
+                    s.Refresh(parametersChanged);
+                }
+                else
+                {
+                    s.ApplyAllRules(s.T);
+                }
+                FireAndRefresh(s.HasEvents && s.CheckTriggers(s.T));
+            }
+        }
+        finally
+        {
+            rng = s.Rng;
+        }
+    }
+
+    private void FireAndRefresh(bool pending)
+    {
+        if (pending)
+        {
+            var parametersChanged = _s.FirePendingEvents();
+            _s.Refresh(parametersChanged);
+        }
+    }
+
+    /// <summary>Runs every intervention due at or before the current time; returns whether any changed the state.</summary>
+    private bool RunInterventionsDue(ref bool parametersChanged)
+    {
+        var any = false;
+        while (_queue.TryPeek(out var item, out var due) && due.Time <= _s.T)
+        {
+            _queue.Dequeue();
+            _context.Who = item.Name is null ? "intervention" : $"intervention '{item.Name}'";
+            _context.ParametersChanged = false;
+            _context.SpeciesChanged = false;
+            _s.ApplyAllRules(_s.T);
+            item.Action(_context);
+            parametersChanged |= _context.ParametersChanged;
+            any |= _context.ParametersChanged || _context.SpeciesChanged;
+        }
+        return any;
+    }
+
+    /// <summary>The earliest time after <paramref name="t"/> at which a time comparison in a trigger can change.</summary>
+    private double NextBreakpoint(double t)
+    {
+        var next = double.PositiveInfinity;
+        foreach (var ev in Network.Events)
+        {
+            foreach (var bp in ev.Breakpoints)
+            {
+                var c = bp.Threshold.Evaluate(_s.V);
+                if (bp.AfterThreshold)
+                {
+                    c = Math.BitIncrement(c);
+                }
+                if (c > t && c < next)
+                {
+                    next = c;
+                }
+            }
+        }
+        return next;
+    }
+
+    private void Validate(RunOptions options, double[] times)
+    {
+        var where = InputLocation.AtElement(Network.Network.Source, "run options");
+        if (!double.IsFinite(options.StartTime) || !double.IsFinite(options.EndTime) || options.EndTime < options.StartTime)
+        {
+            throw new InputException(where, $"the time span [{options.StartTime}, {options.EndTime}] is not a finite, ordered interval");
+        }
+        for (var k = 0; k < times.Length; k++)
+        {
+            if (!(times[k] >= options.StartTime && times[k] <= options.EndTime) || (k > 0 && times[k] < times[k - 1]))
+            {
+                throw new InputException(where, $"output time {times[k]} is outside [{options.StartTime}, {options.EndTime}] or out of order");
+            }
+        }
+        foreach (var i in options.Interventions)
+        {
+            if (!(i.Time >= options.StartTime))
+            {
+                throw new InputException(where, $"intervention{(i.Name is null ? "" : $" '{i.Name}'")} at {i.Time} is before the start {options.StartTime}");
+            }
+        }
+    }
+}
