@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using MilkCells.Model.Planning;
+using MilkCells.Model.Scenarios;
+
+namespace MilkCells.Simulation;
+
+/// <summary>One day of a run as the infant experienced it (a daily.csv row).</summary>
+/// <remarks>
+/// Concentrations and shares are of the milk the infant drank that day, volume-weighted: cells swallowed over millilitres
+/// drunk, so they are cells per mL of milk, never a share of cells. Percentages are of all cells, alive and dead.
+/// NaN where the infant drank no breast milk that day.
+/// </remarks>
+/// <param name="Day">Run day (0 = the first 24 h).</param>
+/// <param name="LactationDay">Lactation day.</param>
+/// <param name="Stage">Lactation stage id.</param>
+/// <param name="Events">Illnesses and processes active that day.</param>
+/// <param name="MilkMl">Breast milk drunk, mL.</param>
+/// <param name="Feeds">Breastfeeds (removals from one breast).</param>
+/// <param name="CellsPerMlTotal">All cells per mL drunk.</param>
+/// <param name="CellsPerMlEpithelial">Epithelial cells per mL drunk.</param>
+/// <param name="CellsPerMlLeucocyte">Leucocytes per mL drunk.</param>
+/// <param name="CellsPerMlStem">Stem/progenitor cells per mL drunk.</param>
+/// <param name="PctLeucocyte">Leucocytes, % of all cells.</param>
+/// <param name="PctStem">Stem/progenitor cells, % of all cells.</param>
+/// <param name="ViableFraction">Viable share of the cells swallowed, 0–1.</param>
+/// <param name="IngestedTotal">Cells swallowed.</param>
+/// <param name="IngestedLeucocyte">Leucocytes swallowed.</param>
+/// <param name="IngestedStem">Stem/progenitor cells swallowed.</param>
+/// <param name="FormulaMl">Formula fed, mL.</param>
+/// <param name="CellsPerMlByType">Cells per mL drunk by cell type, in <see cref="SimulationResult.CellTypes"/> order.</param>
+public sealed record DailyRow(
+    int Day, int LactationDay, string Stage, ImmutableArray<string> Events, double MilkMl, int Feeds,
+    double CellsPerMlTotal, double CellsPerMlEpithelial, double CellsPerMlLeucocyte, double CellsPerMlStem,
+    double PctLeucocyte, double PctStem, double ViableFraction,
+    long IngestedTotal, long IngestedLeucocyte, long IngestedStem, double FormulaMl,
+    ImmutableArray<double> CellsPerMlByType);
+
+/// <summary>One breastfeed: what one breast gave at one feed, and its milk just before and 30 min after (a feeds.csv row).</summary>
+/// <remarks>
+/// <see cref="CellsPerMlBefore"/> is the breast's stored milk just before the feed; <see cref="CellsPerMlAfter30Min"/>
+/// the milk left in it 30 min after (Hassiotou 2013 sampled then). Both count alive and dead cells.
+/// </remarks>
+/// <param name="Day">Run day.</param>
+/// <param name="TimeHours">Run time, hours.</param>
+/// <param name="Breast">Breast fed from.</param>
+/// <param name="Meal">Meal index (a meal is one or both breasts).</param>
+/// <param name="RemovalFraction">Planned share of the breast's milk removed.</param>
+/// <param name="VolumeMl">Milk drunk, mL.</param>
+/// <param name="CellsPerMlTotal">All cells per mL drunk.</param>
+/// <param name="CellsPerMlLeucocyte">Leucocytes per mL drunk.</param>
+/// <param name="PctLeucocyte">Leucocytes, % of the cells drunk.</param>
+/// <param name="CellsPerMlBefore">All cells per mL in the breast just before the feed.</param>
+/// <param name="CellsPerMlAfter30Min">All cells per mL in the breast 30 min after the feed (NaN past the run's end).</param>
+/// <param name="LeucocytesPerMlBefore">Leucocytes per mL in the breast just before the feed.</param>
+/// <param name="Counts">Cells drunk by cell type and viability, in <see cref="SimulationResult.CellColumns"/> order.</param>
+public sealed record FeedRow(
+    int Day, double TimeHours, Breast Breast, int Meal, double RemovalFraction, double VolumeMl,
+    double CellsPerMlTotal, double CellsPerMlLeucocyte, double PctLeucocyte,
+    double CellsPerMlBefore, double CellsPerMlAfter30Min, double LeucocytesPerMlBefore,
+    ImmutableArray<long> Counts);
+
+/// <summary>Maternal cells in the infant at the end of a day (an infant.csv row); all animal-derived.</summary>
+/// <param name="Day">Run day.</param>
+/// <param name="TimeHours">Run time, hours (the end of the day).</param>
+/// <param name="Counts">Counts in <see cref="SimulationResult.InfantColumns"/> order.</param>
+public sealed record InfantRow(int Day, double TimeHours, ImmutableArray<long> Counts);
+
+/// <summary>A container of expressed milk or formula at one moment (an expressed.csv row).</summary>
+/// <param name="Container">Container id.</param>
+/// <param name="Process">What just happened: pump, store, thaw, pasteurise, formula; held (a sample while stored) or end.</param>
+/// <param name="TimeHours">Run time, hours.</param>
+/// <param name="TemperatureC">Temperature of the milk, °C.</param>
+/// <param name="VolumeMl">Volume, mL.</param>
+/// <param name="CellsTotal">Cells, alive and dead.</param>
+/// <param name="ViableFraction">Viable share of the cells (NaN when there are none).</param>
+public sealed record ExpressedRow(string Container, string Process, double TimeHours, double TemperatureC, double VolumeMl, long CellsTotal, double ViableFraction);
+
+/// <summary>A breast's stored milk at one moment, for within-feed dynamics.</summary>
+/// <param name="TimeHours">Run time, hours.</param>
+/// <param name="Breast">Breast.</param>
+/// <param name="VolumeMl">Stored milk, mL.</param>
+/// <param name="CellsPerMlTotal">All cells per mL.</param>
+/// <param name="CellsPerMlLeucocyte">Leucocytes per mL.</param>
+public sealed record BreastSample(double TimeHours, Breast Breast, double VolumeMl, double CellsPerMlTotal, double CellsPerMlLeucocyte);
+
+/// <summary>Engine statistics of one run.</summary>
+/// <param name="Firings">Reaction firings (exact and inside leaps).</param>
+/// <param name="Leaps">Tau leaps.</param>
+/// <param name="Interventions">Host interventions applied.</param>
+public sealed record EngineStats(long Firings, long Leaps, long Interventions);
+
+/// <summary>Everything one mother–infant run produced.</summary>
+/// <param name="Plan">The run plan (scenario, mother, network, schedule).</param>
+/// <param name="Seed">The seed the plan and the engine streams were derived from.</param>
+/// <param name="CellTypes">Cell type ids (per-type daily columns).</param>
+/// <param name="CellColumns">Cell type × viability labels (feed counts), e.g. <c>macrophage_alive</c>.</param>
+/// <param name="InfantColumns">Infant count labels.</param>
+/// <param name="Daily">Daily rows.</param>
+/// <param name="Feeds">Feed rows.</param>
+/// <param name="Infant">Infant rows.</param>
+/// <param name="Expressed">Container rows (empty when no milk is expressed).</param>
+/// <param name="WithinFeedDay">Run day of <see cref="WithinFeed"/>.</param>
+/// <param name="WithinFeed">Breast samples every few minutes on one day.</param>
+/// <param name="Stats">Engine statistics.</param>
+public sealed record SimulationResult(
+    RunPlan Plan, ulong Seed,
+    ImmutableArray<string> CellTypes, ImmutableArray<string> CellColumns, ImmutableArray<string> InfantColumns,
+    ImmutableArray<DailyRow> Daily, ImmutableArray<FeedRow> Feeds, ImmutableArray<InfantRow> Infant,
+    ImmutableArray<ExpressedRow> Expressed, int WithinFeedDay, ImmutableArray<BreastSample> WithinFeed, EngineStats Stats);
