@@ -33,7 +33,7 @@ public sealed record SimulationOptions
     /// <summary>Whether to collect feed, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
     public bool Detail { get; init; } = true;
 
-    /// <summary>The engine algorithm; null: the engine's automatic choice (tau-leaping with exact events here).</summary>
+    /// <summary>The engine algorithm; null: <see cref="MotherSimulation.DefaultAlgorithm"/>.</summary>
     public Algorithm? Algorithm { get; init; }
 
     /// <summary>Receives progress once per simulated day; null for none.</summary>
@@ -52,6 +52,17 @@ public sealed record SimulationOptions
 /// </remarks>
 public static class MotherSimulation
 {
+    /// <summary>The engine algorithm of milk runs: adaptive tau-leaping with exact events, ε = 0.15, at most 25 % turnover per leap.</summary>
+    /// <remarks>
+    /// Cao, Gillespie &amp; Petzold 2006 (J Chem Phys 124:044109). A breast holds up to ~10⁷ cells turning over at
+    /// k = β + d ≈ 1.5 /h (docs/model.md §4), ~10¹¹ firings a year: exact SSA is out of reach. The engine's default
+    /// ε = 0.03 takes ~2,000 leaps a day because every feed starts a transient of the cell counts (time scale 1/k ≈ 40 min);
+    /// ε = 0.15 with a turnover cap of 0.25 (kτ ≤ 0.25) takes ~300. All reactions are zero- or first-order in the cells, so
+    /// the leap keeps means exact at steady state; the transient error per leap is O((kτ)²/2) ≤ 3 %. A test compares
+    /// the daily concentrations and post-feed ratios against ε = 0.03 (MotherSimulationTests).
+    /// </remarks>
+    public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.15, MaxTurnover: 0.25);
+
     /// <summary>The label of the engine's random stream under a run's seed.</summary>
     public static readonly ulong EngineStreamLabel = RandomStream.Label("engine");
 
@@ -126,6 +137,7 @@ public static class MotherSimulation
         private readonly CompiledNetwork _net;
         private readonly NetworkSpec _spec;
         private readonly double _quantum;
+        private readonly double _perMl; // quanta per mL: counts / _perMl prints 30.7 where counts × 0.1 prints 30.700000000000003
         private readonly int _days;
         private readonly ImmutableArray<string> _cellTypes;
         private readonly Dictionary<string, CellClass> _classOf;
@@ -162,6 +174,7 @@ public static class MotherSimulation
             _cancellation = cancellation;
             _spec = plan.Network;
             _quantum = _spec.VolumeQuantumMl;
+            _perMl = Math.Round(1 / _quantum) is var r && Math.Abs(r * _quantum - 1) < 1e-12 ? r : 1 / _quantum;
             _days = (int)Math.Ceiling(plan.Scenario.DurationDays);
             _net = CompiledNetwork.Compile(EngineMapping.ToEngine(plan));
             var m = model.Model;
@@ -202,7 +215,7 @@ public static class MotherSimulation
             var end = _plan.Scenario.DurationHours;
             var withinDay = Math.Clamp(_options.WithinFeedDay ?? DefaultWithinFeedDay(_plan.Scenario), 0, _days - 1);
             var (times, kinds) = RecordTimes(end, withinDay);
-            var algorithm = _options.Algorithm ?? Algorithm.Auto;
+            var algorithm = _options.Algorithm ?? DefaultAlgorithm;
             var sim = new Simulator(_net, algorithm);
             var rng = RandomStream.Derive(_seed, EngineStreamLabel);
             var dayIndex = 0;
@@ -293,7 +306,7 @@ public static class MotherSimulation
                     leu += n;
                 }
             }
-            return (o.Value(_breastMilk[(int)b]) * _quantum, cells, leu);
+            return (o.Value(_breastMilk[(int)b]) / _perMl, cells, leu);
         }
 
         private (double Volume, double Cells, double Leucocytes) Breast(InterventionContext ctx, Breast b)
@@ -310,7 +323,7 @@ public static class MotherSimulation
                     leu += n;
                 }
             }
-            return (ctx[_breastMilk[(int)b]] * _quantum, cells, leu);
+            return (ctx[_breastMilk[(int)b]] / _perMl, cells, leu);
         }
 
         // --- interventions ------------------------------------------------------------------------------------------
@@ -383,7 +396,7 @@ public static class MotherSimulation
                 if (i.Kind == InterventionKind.Feed && _options.Detail)
                 {
                     var b = i.Breast!.Value;
-                    var volume = milk * _quantum;
+                    var volume = milk / _perMl;
                     long total = 0, leucocytes = 0;
                     for (var c = 0; c < counts!.Length; c++)
                     {
@@ -479,7 +492,7 @@ public static class MotherSimulation
                 dead += value(s);
             }
             var total = alive + dead;
-            _expressed.Add(new ExpressedRow(id, process, time, c.TemperatureC, value(c.MilkSlot) * _quantum, (long)total, total > 0 ? alive / total : double.NaN));
+            _expressed.Add(new ExpressedRow(id, process, time, c.TemperatureC, value(c.MilkSlot) / _perMl, (long)total, total > 0 ? alive / total : double.NaN));
         }
 
         private void HeldRows(in Observation o)
@@ -499,7 +512,7 @@ public static class MotherSimulation
                     }
                     var total = alive + dead;
                     var process = o.Time >= _plan.Scenario.DurationHours ? "end" : "held";
-                    _expressed.Add(new ExpressedRow(id, process, o.Time, c.TemperatureC, o.Value(c.MilkSlot) * _quantum, (long)total, total > 0 ? alive / total : double.NaN));
+                    _expressed.Add(new ExpressedRow(id, process, o.Time, c.TemperatureC, o.Value(c.MilkSlot) / _perMl, (long)total, total > 0 ? alive / total : double.NaN));
                 }
             }
         }
@@ -539,8 +552,8 @@ public static class MotherSimulation
             {
                 var a = _dayTally.AsSpan(d * _tallyWidth, _tallyWidth);
                 var b = _dayTally.AsSpan((d + 1) * _tallyWidth, _tallyWidth);
-                var milk = (b[0] - a[0]) * _quantum;
-                var formula = (b[1] - a[1]) * _quantum;
+                var milk = (b[0] - a[0]) / _perMl;
+                var formula = (b[1] - a[1]) / _perMl;
                 double total = 0, alive = 0;
                 var byClass = new Dictionary<CellClass, double> { [CellClass.Epithelial] = 0, [CellClass.Leucocyte] = 0, [CellClass.Stem] = 0 };
                 var byType = new double[n];

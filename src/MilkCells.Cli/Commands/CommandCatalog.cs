@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All(CliContext context)
     {
         yield return VersionCommand.Create(context);
+        yield return SimulateCommands.Create(context);
         yield return CohortCommands.Create(context);
         yield return RunsCommands.Create(context);
         yield return FcsCommands.Create(context);

@@ -1,0 +1,89 @@
+using System.Collections.Immutable;
+using MilkCells.Model.Catalogue;
+
+namespace MilkCells.Simulation;
+
+/// <summary>How a daily value is stored.</summary>
+public enum DailyValueKind
+{
+    /// <summary>A whole number.</summary>
+    Integer,
+
+    /// <summary>A double (NaN where undefined, e.g. no milk drunk).</summary>
+    Real,
+
+    /// <summary>Text.</summary>
+    Text,
+}
+
+/// <summary>A daily.csv column: its name and kind.</summary>
+public sealed record DailyColumn(string Name, DailyValueKind Kind);
+
+/// <summary>One value of a daily row.</summary>
+public readonly record struct DailyValue(DailyValueKind Kind, long Integer, double Real, string? Text)
+{
+    public static DailyValue Of(long value) => new(DailyValueKind.Integer, value, 0, null);
+    public static DailyValue Of(double value) => new(DailyValueKind.Real, 0, value, null);
+    public static DailyValue Of(string value) => new(DailyValueKind.Text, 0, 0, value);
+}
+
+/// <summary>The columns of daily.csv (and of a cohort's daily table) and a row's values in that order.</summary>
+/// <remarks>
+/// Issue 3's columns first, in its order (<c>day … ingested_stem</c>), then <c>lactation_day</c>, <c>formula_ml</c> and
+/// one <c>cells_per_ml_&lt;type&gt;</c> per cell type. <c>events</c> joins the day's events with "; ". A cohort store
+/// keys rows by (mother_id, day) and takes every column after <c>day</c>.
+/// </remarks>
+public static class DailyTable
+{
+    /// <summary>Issue 3's required columns, in order.</summary>
+    public static readonly ImmutableArray<string> Required =
+    [
+        "day", "stage", "events", "milk_ml", "feeds", "cells_per_ml_total", "cells_per_ml_epithelial", "cells_per_ml_leucocyte",
+        "cells_per_ml_stem", "pct_leucocyte", "pct_stem", "viable_fraction", "ingested_total", "ingested_leucocyte", "ingested_stem",
+    ];
+
+    /// <summary>Every column for a model with cell types <paramref name="cellTypes"/> (ids), <c>day</c> first.</summary>
+    public static ImmutableArray<DailyColumn> Columns(IEnumerable<string> cellTypes) =>
+    [
+        new("day", DailyValueKind.Integer), new("stage", DailyValueKind.Text), new("events", DailyValueKind.Text),
+        new("milk_ml", DailyValueKind.Real), new("feeds", DailyValueKind.Integer),
+        new("cells_per_ml_total", DailyValueKind.Real), new("cells_per_ml_epithelial", DailyValueKind.Real),
+        new("cells_per_ml_leucocyte", DailyValueKind.Real), new("cells_per_ml_stem", DailyValueKind.Real),
+        new("pct_leucocyte", DailyValueKind.Real), new("pct_stem", DailyValueKind.Real), new("viable_fraction", DailyValueKind.Real),
+        new("ingested_total", DailyValueKind.Integer), new("ingested_leucocyte", DailyValueKind.Integer), new("ingested_stem", DailyValueKind.Integer),
+        new("lactation_day", DailyValueKind.Integer), new("formula_ml", DailyValueKind.Real),
+        .. cellTypes.Select(t => new DailyColumn($"cells_per_ml_{Parameter.ToSymbol(t)}", DailyValueKind.Real)),
+    ];
+
+    /// <summary>The columns of the embedded model.</summary>
+    public static ImmutableArray<DailyColumn> Columns(MilkModel model) => Columns(model.CellTypes.Select(t => t.Id));
+
+    /// <summary>The values of <paramref name="row"/> in <see cref="Columns(IEnumerable{string})"/> order.</summary>
+    public static DailyValue[] Values(DailyRow row)
+    {
+        var values = new DailyValue[17 + row.CellsPerMlByType.Length];
+        var i = 0;
+        values[i++] = DailyValue.Of(row.Day);
+        values[i++] = DailyValue.Of(row.Stage);
+        values[i++] = DailyValue.Of(string.Join("; ", row.Events));
+        values[i++] = DailyValue.Of(row.MilkMl);
+        values[i++] = DailyValue.Of((long)row.Feeds);
+        values[i++] = DailyValue.Of(row.CellsPerMlTotal);
+        values[i++] = DailyValue.Of(row.CellsPerMlEpithelial);
+        values[i++] = DailyValue.Of(row.CellsPerMlLeucocyte);
+        values[i++] = DailyValue.Of(row.CellsPerMlStem);
+        values[i++] = DailyValue.Of(row.PctLeucocyte);
+        values[i++] = DailyValue.Of(row.PctStem);
+        values[i++] = DailyValue.Of(row.ViableFraction);
+        values[i++] = DailyValue.Of(row.IngestedTotal);
+        values[i++] = DailyValue.Of(row.IngestedLeucocyte);
+        values[i++] = DailyValue.Of(row.IngestedStem);
+        values[i++] = DailyValue.Of((long)row.LactationDay);
+        values[i++] = DailyValue.Of(row.FormulaMl);
+        foreach (var c in row.CellsPerMlByType)
+        {
+            values[i++] = DailyValue.Of(c);
+        }
+        return values;
+    }
+}
