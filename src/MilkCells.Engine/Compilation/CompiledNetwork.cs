@@ -116,6 +116,18 @@ public sealed partial class CompiledNetwork
     /// <summary>The initial value of a slot's element (after initial assignments and rules).</summary>
     public double InitialValue(string id) => InitialValues[SlotOf(id)];
 
+    /// <summary>The propensity of reaction <paramref name="id"/> in the initial state.</summary>
+    public double InitialPropensity(string id)
+    {
+        var j = Array.IndexOf((string[])ReactionIds, id);
+        if (j < 0)
+        {
+            throw new InputException(InputLocation.AtElement(Network.Source, $"'{id}'"), "is not a reaction");
+        }
+        var kernel = InitialKernels[j];
+        return kernel.General < 0 ? kernel.Product(InitialValues) : GeneralRates[j]!.Evaluate(InitialValues);
+    }
+
     internal string SlotName(int slot) => SlotNames[slot];
 
     internal bool IsSpeciesSlot(int slot) => slot >= FirstSpeciesSlot && slot < FirstSpeciesSlot + SpeciesCount;

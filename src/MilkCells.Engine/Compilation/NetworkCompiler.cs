@@ -730,8 +730,14 @@ public sealed partial class CompiledNetwork
                     assignments.Add((ia.Variable, target, p, ConcentrationOf(target)));
                 }
             }
-            // Initial assignments may read each other: repeat until values settle (at most one pass per assignment).
-            for (var pass = 0; pass <= assignments.Count; pass++)
+            // Initial assignments may read each other: repeat until values settle (one pass per link of the longest
+            // chain); still changing after that means they form a cycle.
+            foreach (var a in assignments.Where(a => a.Program.Reads.Contains(a.Target)))
+            {
+                Problem($"initial assignment to '{a.Variable}'", "reads its own variable");
+            }
+            var settled = false;
+            for (var pass = 0; pass <= assignments.Count + 1 && !settled; pass++)
             {
                 var changed = false;
                 foreach (var a in assignments)
@@ -748,10 +754,11 @@ public sealed partial class CompiledNetwork
                     }
                 }
                 ApplyRules(v);
-                if (!changed)
-                {
-                    break;
-                }
+                settled = !changed;
+            }
+            if (!settled && assignments.Count > 0)
+            {
+                Problem("initial assignments", "form a cycle: their values never settle");
             }
             for (var i = 0; i < c.SpeciesCount; i++)
             {
