@@ -90,6 +90,13 @@ public sealed partial class CompiledNetwork
     /// <summary>Whether any reaction must re-evaluate rules when it fires.</summary>
     internal bool HasHotRules { get; private set; }
 
+    /// <summary>Reactions whose rate reads time directly (always bytecode).</summary>
+    internal int[] TimeDependentReactions { get; private set; } = [];
+
+    /// <summary>Whether any rate changes with time between firings, which every algorithm then handles by
+    /// integrating the total propensity (see <see cref="Simulation.Simulator"/>).</summary>
+    public bool HasTimeDependentRates => TimeDependentReactions.Length > 0;
+
     internal CompiledRule[] Rules { get; private set; } = [];
 
     internal CompiledEvent[] Events { get; private set; } = [];

@@ -489,6 +489,7 @@ public sealed partial class CompiledNetwork
 
         private readonly List<(int Reaction, int Field, Expr Expr, IReadOnlyList<LocalParameter> Locals)> _coefficients = [];
         private readonly List<int[]> _propensityReads = [];
+        private readonly List<int> _timeDependent = [];
 
         private void CompileReactions()
         {
@@ -557,6 +558,7 @@ public sealed partial class CompiledNetwork
             }
             c.InitialKernels = kernels;
             c.GeneralRates = general;
+            c.TimeDependentReactions = [.. _timeDependent];
             c.ChangeStart = [.. changeStart];
             c.ChangeSlot = [.. changeSlot];
             c.ChangeDelta = [.. changeDelta];
@@ -637,11 +639,15 @@ public sealed partial class CompiledNetwork
             {
                 return;
             }
-            if (whole.UsesTime || whole.Reads.Any(_timeDependentRuleTargets.Contains))
+            if (whole.Reads.Any(_timeDependentRuleTargets.Contains))
             {
-                Problem(element + ": rate", "depends on time, which no exact discrete-event method can follow without approximation",
-                    "model a time-varying input as a driver (piecewise constant, changed at scheduled times)");
+                Problem(element + ": rate", "reads an assignment rule that depends on time",
+                    "write the time dependence in the rate itself, or use a driver (piecewise constant, changed at scheduled times)");
                 return;
+            }
+            if (whole.UsesTime)
+            {
+                _timeDependent.Add(j);
             }
             if (form is null || form.Factors.Count > ProductForm.MaxFactors)
             {
