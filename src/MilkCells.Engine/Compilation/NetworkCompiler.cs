@@ -822,6 +822,19 @@ public sealed partial class CompiledNetwork
                     }
                 }
             }
+            // Which reactions read each slot, so each dependency list costs only what it contains.
+            var readers = new Dictionary<int, List<int>>();
+            for (var k = 0; k < m; k++)
+            {
+                foreach (var slot in _propensityReads[k])
+                {
+                    if (!readers.TryGetValue(slot, out var list))
+                    {
+                        readers[slot] = list = [];
+                    }
+                    list.Add(k);
+                }
+            }
             var depStart = new List<int> { 0 };
             var deps = new List<int>();
             var hotStart = new List<int> { 0 };
@@ -836,13 +849,7 @@ public sealed partial class CompiledNetwork
                     hot.Add(ri);
                 }
                 hotStart.Add(hot.Count);
-                for (var k = 0; k < m; k++)
-                {
-                    if (_propensityReads[k].Any(changed.Contains))
-                    {
-                        deps.Add(k);
-                    }
-                }
+                deps.AddRange(changed.Where(readers.ContainsKey).SelectMany(slot => readers[slot]).Distinct().Order());
                 depStart.Add(deps.Count);
                 touches[j] = changed.Overlaps(triggerReads);
             }
