@@ -103,9 +103,9 @@ internal static class MathConverter
             case libsbml.AST_FUNCTION_POWER:
                 return new Binary(BinaryOp.Pow, Child(0), Child(1));
             case libsbml.AST_FUNCTION_ROOT:
-                return n == 1 ? new Call("sqrt", [Child(0)]) : new Call("root", [Child(0), Child(1)]);
+                return n == 1 || Child(0) is Num { Value: 2 } ? new Call("sqrt", [Child(n - 1)]) : new Call("root", [Child(0), Child(1)]);
             case libsbml.AST_FUNCTION_LOG:
-                return n == 1 ? new Call("log10", [Child(0)]) : new Call("log", [Child(0), Child(1)]);
+                return n == 1 || Child(0) is Num { Value: 10 } ? new Call("log10", [Child(n - 1)]) : new Call("log", [Child(0), Child(1)]);
             case libsbml.AST_FUNCTION_PIECEWISE:
                 return new Call("piecewise", Children());
             case libsbml.AST_FUNCTION_MIN:

@@ -90,9 +90,14 @@ public static class SbmlImporter
 
         public Network Read()
         {
-            if (doc.getNumPlugins() > 0 || doc.getNumUnknownPackages() > 0)
+            var namespaces = doc.getNamespaces();
+            var packages = Enumerable.Range(0, namespaces?.getLength() ?? 0)
+                .Select(i => namespaces!.getURI(i))
+                .Where(uri => uri.StartsWith("http://www.sbml.org/sbml/level3/", StringComparison.Ordinal) && !uri.EndsWith("/core", StringComparison.Ordinal))
+                .ToArray();
+            if (packages.Length > 0 || doc.getNumUnknownPackages() > 0)
             {
-                Problem(null, "document", "uses SBML packages, which are not supported", "only SBML core is read");
+                Problem(null, "document", $"uses SBML packages ({string.Join(", ", packages)}), which are not supported", "only SBML core is read");
             }
             if (_level == 3 && model.isSetConversionFactor())
             {
@@ -199,7 +204,7 @@ public static class SbmlImporter
                 var what = $"rule for '{r.getVariable()}'";
                 if (r.isRate())
                 {
-                    Problem(r, what, "is a rate rule (an ODE), which a discrete stochastic simulation cannot follow",
+                    Problem(r, what, "is a rate rule (an ODE), which is not supported: a discrete stochastic simulation cannot follow it",
                         "express the change as reactions");
                     continue;
                 }

@@ -88,7 +88,7 @@ public class CompilerTests
             .Species("X", 2.5, "Cell")
             .Species("Y", -1, "Nowhere")
             .Reaction("r1", "X -> Z", "k * q")
-            .Reaction("r2", "X ->", "k * X * time")
+            .Reaction("r2", "X ->", "k * X * ramp").Parameter("ramp", 0, constant: false).Rule("ramp", "time / 10")
             .Rule("a", "b").Parameter("a", 0, constant: false).Parameter("b", 0, constant: false).Rule("b", "a")
             .Event("e", "X > 3", [("k", "1"), ("nothing", "2")])
             .ToNetwork();
@@ -100,7 +100,7 @@ public class CompilerTests
         Has("species 'Y'", "-1");
         Has("reaction 'r1'", "'Z', which is not defined");
         Has("reaction 'r1'", "undefined identifier 'q'");
-        Has("reaction 'r2'", "depends on time");
+        Has("reaction 'r2'", "rule that depends on time");
         Has("rule for", "cycle");
         Has("event 'e'", "'nothing', which is not defined");
         Assert.DoesNotContain(messages, m => m.Contains("species 'X'")); // reported only once everything else compiles

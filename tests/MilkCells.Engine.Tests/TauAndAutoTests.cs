@@ -94,3 +94,43 @@ public class TauAndAutoTests
         Assert.InRange(result.FinalAmounts[0], stationary * 0.99, stationary * 1.01);
     }
 }
+
+public class TimeDependentRateTests
+{
+    [Theory]
+    [MemberData(nameof(Analytic.AllAlgorithms), MemberType = typeof(Analytic))]
+    public void A_sinusoidal_immigration_rate_gives_a_poisson_count_with_the_integrated_mean(string algorithm)
+    {
+        // ∅ → X at k(1 + sin t): X(t) is Poisson with mean ∫₀ᵗ k(1 + sin s) ds = k(t + 1 − cos t).
+        var network = new NetworkBuilder("seasonal").Parameter("k", 20).Species("X", 0)
+            .Reaction("arrive", "-> X", "k * (1 + sin(time))").Build();
+        const int n = 4000;
+        double[] times = [0, 2, 5, 10];
+        var r = Analytic.Run(network, Algorithm.Parse(algorithm), n, times);
+        for (var k = 1; k < times.Length; k++)
+        {
+            var m = 20 * (times[k] + 1 - Math.Cos(times[k]));
+            Analytic.MeanWithin(r.MeanAt(k, 0), m, m, n, what: $"t={times[k]}");
+            Analytic.VarianceWithin(Math.Pow(r.SdAt(k, 0), 2), m, 3 + 1 / m, n, $"t={times[k]}");
+        }
+    }
+
+    [Fact]
+    public void A_hazard_growing_with_time_gives_the_binomial_survivors()
+    {
+        // X → ∅ at μ·t per individual: survival e^{−μt²/2}, so X(t) ~ Binomial(x0, p) with that p.
+        var network = new NetworkBuilder("ageing").Parameter("mu", 0.1).Species("X", 200)
+            .Reaction("die", "X ->", "mu * time * X").Build();
+        const int n = 4000;
+        double[] times = [0, 1, 3, 5];
+        var r = Analytic.Run(network, Algorithm.Direct, n, times);
+        for (var k = 1; k < times.Length; k++)
+        {
+            var p = Math.Exp(-0.1 * times[k] * times[k] / 2);
+            double mean = 200 * p, variance = 200 * p * (1 - p);
+            Analytic.MeanWithin(r.MeanAt(k, 0), mean, variance, n, what: $"t={times[k]}");
+            var kurtosis = 3 + (1 - 6 * p * (1 - p)) / variance;
+            Analytic.VarianceWithin(Math.Pow(r.SdAt(k, 0), 2), variance, kurtosis, n, $"t={times[k]}");
+        }
+    }
+}

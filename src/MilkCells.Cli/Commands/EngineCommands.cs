@@ -185,7 +185,7 @@ internal static class EngineCommands
             .AddColumn(new TableColumn("sd fails").RightAligned()).AddColumn(new TableColumn("max |Z|").RightAligned())
             .AddColumn(new TableColumn("max |Y|").RightAligned()).AddColumn(new TableColumn("firings").RightAligned())
             .AddColumn(new TableColumn("s").RightAligned());
-        int passed = 0, failed = 0, meanFails = 0, sdFails = 0;
+        int passed = 0, failed = 0, meanFails = 0, sdFails = 0, adjustedFails = 0, adjustedPassed = 0;
         var clock = Stopwatch.StartNew();
         foreach (var c in cases)
         {
@@ -202,6 +202,8 @@ internal static class EngineCommands
             }
             meanFails += r.MeanFailures;
             sdFails += r.SdFailures;
+            adjustedFails += r.AdjustedSdFailures;
+            adjustedPassed += r.PassedAdjusted ? 1 : 0;
             table.AddRow(c.Id, r.Passed ? "pass" : "FAIL", r.MeanFailures.ToString(CultureInfo.InvariantCulture),
                 r.SdFailures.ToString(CultureInfo.InvariantCulture), r.MaxAbsZ.ToString("F2", CultureInfo.InvariantCulture),
                 r.MaxAbsY.ToString("F2", CultureInfo.InvariantCulture), r.Firings.ToString("N0", CultureInfo.InvariantCulture),
@@ -209,7 +211,7 @@ internal static class EngineCommands
         }
         console.Write(table);
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{config.Algorithm.Name}, n = {config.Trajectories}, seed {config.Seed}: {meanFails} mean and {sdFails} sd test failures in {clock.Elapsed.TotalSeconds:F1} s; a case fails with more than {DsmtsSuite.MaxFailingPoints} failing points"));
+            $"{config.Algorithm.Name}, n = {config.Trajectories}, seed {config.Seed}: {meanFails} mean and {sdFails} sd test failures ({adjustedFails} with Y scaled by its kurtosis: {adjustedPassed} cases pass) in {clock.Elapsed.TotalSeconds:F1} s; a case fails with more than {DsmtsSuite.MaxFailingPoints} failing points"));
         context.Output.WriteLine($"DSMTS: {passed} passed, {failed} failed");
         return CliApp.Ok;
     }

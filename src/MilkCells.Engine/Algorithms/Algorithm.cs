@@ -6,7 +6,10 @@ namespace MilkCells.Engine.Algorithms;
 /// <remarks>
 /// Every algorithm stops exactly at driver changes, host interventions, event times and (for tau-leaping) output
 /// times, refreshes all propensities there, and checks state triggers after every change of the state they read,
-/// so no step crosses a discontinuity and no trigger crossing goes unnoticed.
+/// so no step crosses a discontinuity and no trigger crossing goes unnoticed. A network whose rate laws read
+/// <c>time</c> itself runs with the direct method on the integrated total propensity whatever the algorithm
+/// (random time change, Anderson 2007, J Chem Phys 127:214107, doi:10.1063/1.2799998), exact to quadrature
+/// tolerance; piecewise-constant inputs are cheaper as drivers.
 /// </remarks>
 public abstract record Algorithm
 {

@@ -90,6 +90,13 @@ public sealed partial class CompiledNetwork
     /// <summary>Whether any reaction must re-evaluate rules when it fires.</summary>
     internal bool HasHotRules { get; private set; }
 
+    /// <summary>Reactions whose rate reads time directly (always bytecode).</summary>
+    internal int[] TimeDependentReactions { get; private set; } = [];
+
+    /// <summary>Whether any rate changes with time between firings, which every algorithm then handles by
+    /// integrating the total propensity (see <see cref="Simulation.Simulator"/>).</summary>
+    public bool HasTimeDependentRates => TimeDependentReactions.Length > 0;
+
     internal CompiledRule[] Rules { get; private set; } = [];
 
     internal CompiledEvent[] Events { get; private set; } = [];
@@ -115,6 +122,18 @@ public sealed partial class CompiledNetwork
 
     /// <summary>The initial value of a slot's element (after initial assignments and rules).</summary>
     public double InitialValue(string id) => InitialValues[SlotOf(id)];
+
+    /// <summary>The propensity of reaction <paramref name="id"/> in the initial state.</summary>
+    public double InitialPropensity(string id)
+    {
+        var j = Array.IndexOf((string[])ReactionIds, id);
+        if (j < 0)
+        {
+            throw new InputException(InputLocation.AtElement(Network.Source, $"'{id}'"), "is not a reaction");
+        }
+        var kernel = InitialKernels[j];
+        return kernel.General < 0 ? kernel.Product(InitialValues) : GeneralRates[j]!.Evaluate(InitialValues);
+    }
 
     internal string SlotName(int slot) => SlotNames[slot];
 

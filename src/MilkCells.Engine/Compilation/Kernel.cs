@@ -26,6 +26,11 @@ internal struct Kernel
     public readonly double Product(double[] v) =>
         C * (A0 * v[S0] + B0) * (A1 * v[S1] + B1) * (A2 * v[S2] + B2);
 
+    /// <summary><see cref="Product(double[])"/> without bounds checks; slots were validated at compile time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly double Product(ref double v0) =>
+        C * (A0 * Unsafe.Add(ref v0, S0) + B0) * (A1 * Unsafe.Add(ref v0, S1) + B1) * (A2 * Unsafe.Add(ref v0, S2) + B2);
+
     public static Kernel Unit => new() { C = 1, A0 = 1, A1 = 1, A2 = 1, General = -1 };
 
     public void Set(int field, double value)

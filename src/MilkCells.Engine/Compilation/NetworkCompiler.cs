@@ -489,6 +489,7 @@ public sealed partial class CompiledNetwork
 
         private readonly List<(int Reaction, int Field, Expr Expr, IReadOnlyList<LocalParameter> Locals)> _coefficients = [];
         private readonly List<int[]> _propensityReads = [];
+        private readonly List<int> _timeDependent = [];
 
         private void CompileReactions()
         {
@@ -557,6 +558,7 @@ public sealed partial class CompiledNetwork
             }
             c.InitialKernels = kernels;
             c.GeneralRates = general;
+            c.TimeDependentReactions = [.. _timeDependent];
             c.ChangeStart = [.. changeStart];
             c.ChangeSlot = [.. changeSlot];
             c.ChangeDelta = [.. changeDelta];
@@ -637,11 +639,15 @@ public sealed partial class CompiledNetwork
             {
                 return;
             }
-            if (whole.UsesTime || whole.Reads.Any(_timeDependentRuleTargets.Contains))
+            if (whole.Reads.Any(_timeDependentRuleTargets.Contains))
             {
-                Problem(element + ": rate", "depends on time, which no exact discrete-event method can follow without approximation",
-                    "model a time-varying input as a driver (piecewise constant, changed at scheduled times)");
+                Problem(element + ": rate", "reads an assignment rule that depends on time",
+                    "write the time dependence in the rate itself, or use a driver (piecewise constant, changed at scheduled times)");
                 return;
+            }
+            if (whole.UsesTime)
+            {
+                _timeDependent.Add(j);
             }
             if (form is null || form.Factors.Count > ProductForm.MaxFactors)
             {
@@ -730,8 +736,14 @@ public sealed partial class CompiledNetwork
                     assignments.Add((ia.Variable, target, p, ConcentrationOf(target)));
                 }
             }
-            // Initial assignments may read each other: repeat until values settle (at most one pass per assignment).
-            for (var pass = 0; pass <= assignments.Count; pass++)
+            // Initial assignments may read each other: repeat until values settle (one pass per link of the longest
+            // chain); still changing after that means they form a cycle.
+            foreach (var a in assignments.Where(a => a.Program.Reads.Contains(a.Target)))
+            {
+                Problem($"initial assignment to '{a.Variable}'", "reads its own variable");
+            }
+            var settled = false;
+            for (var pass = 0; pass <= assignments.Count + 1 && !settled; pass++)
             {
                 var changed = false;
                 foreach (var a in assignments)
@@ -748,10 +760,11 @@ public sealed partial class CompiledNetwork
                     }
                 }
                 ApplyRules(v);
-                if (!changed)
-                {
-                    break;
-                }
+                settled = !changed;
+            }
+            if (!settled && assignments.Count > 0)
+            {
+                Problem("initial assignments", "form a cycle: their values never settle");
             }
             for (var i = 0; i < c.SpeciesCount; i++)
             {
@@ -809,6 +822,19 @@ public sealed partial class CompiledNetwork
                     }
                 }
             }
+            // Which reactions read each slot, so each dependency list costs only what it contains.
+            var readers = new Dictionary<int, List<int>>();
+            for (var k = 0; k < m; k++)
+            {
+                foreach (var slot in _propensityReads[k])
+                {
+                    if (!readers.TryGetValue(slot, out var list))
+                    {
+                        readers[slot] = list = [];
+                    }
+                    list.Add(k);
+                }
+            }
             var depStart = new List<int> { 0 };
             var deps = new List<int>();
             var hotStart = new List<int> { 0 };
@@ -823,13 +849,7 @@ public sealed partial class CompiledNetwork
                     hot.Add(ri);
                 }
                 hotStart.Add(hot.Count);
-                for (var k = 0; k < m; k++)
-                {
-                    if (_propensityReads[k].Any(changed.Contains))
-                    {
-                        deps.Add(k);
-                    }
-                }
+                deps.AddRange(changed.Where(readers.ContainsKey).SelectMany(slot => readers[slot]).Distinct().Order());
                 depStart.Add(deps.Count);
                 touches[j] = changed.Overlaps(triggerReads);
             }

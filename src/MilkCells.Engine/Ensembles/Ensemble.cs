@@ -160,8 +160,8 @@ public static class Ensemble
                         var rng = RandomStream.Derive(options.Seed, (ulong)trajectory);
                         var run = options.InterventionsFor is { } f ? baseOptions with { Interventions = f(trajectory) } : baseOptions;
                         sim.RunInto(ref rng, run, times, buffer, i * width);
-                        localFirings += SimFirings(sim);
-                        localLeaps += SimLeaps(sim);
+                        localFirings += sim.LastFirings;
+                        localLeaps += sim.LastLeaps;
                     }
                     lock (gate)
                     {
@@ -206,8 +206,4 @@ public static class Ensemble
         }
         return new EnsembleResult(network.SpeciesIds, times, mean, sd, n, firings, leaps);
     }
-
-    private static long SimFirings(Simulator sim) => sim.LastFirings;
-
-    private static long SimLeaps(Simulator sim) => sim.LastLeaps;
 }

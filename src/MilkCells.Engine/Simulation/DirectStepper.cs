@@ -87,7 +87,15 @@ internal sealed class DirectStepper(TrajectoryState s) : Stepper(s)
         long steps = 0;
         var sinceResum = 0;
         var reason = StopReason.ReachedStop;
+        // Raw references: every index below was validated when the network was compiled.
         ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
+        ref var vRef = ref MemoryMarshal.GetArrayDataReference(v);
+        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(kernels);
+        ref var changeStartRef = ref MemoryMarshal.GetArrayDataReference(changeStart);
+        ref var changeSlotRef = ref MemoryMarshal.GetArrayDataReference(changeSlot);
+        ref var changeDeltaRef = ref MemoryMarshal.GetArrayDataReference(changeDelta);
+        ref var depStartRef = ref MemoryMarshal.GetArrayDataReference(depStart);
+        ref var depsRef = ref MemoryMarshal.GetArrayDataReference(deps);
         while (true)
         {
             if (!(a0 > 0))
@@ -124,20 +132,20 @@ internal sealed class DirectStepper(TrajectoryState s) : Stepper(s)
                 a0 = Sum(a);
                 continue;
             }
-            for (var c = changeStart[j]; c < changeStart[j + 1]; c++)
+            for (int c = Unsafe.Add(ref changeStartRef, j), cEnd = Unsafe.Add(ref changeStartRef, j + 1); c < cEnd; c++)
             {
-                v[changeSlot[c]] += changeDelta[c];
+                Unsafe.Add(ref vRef, Unsafe.Add(ref changeSlotRef, c)) += Unsafe.Add(ref changeDeltaRef, c);
             }
             t = tn;
             if (hotRules)
             {
                 S.UpdateHotRules(j);
             }
-            for (var d = depStart[j]; d < depStart[j + 1]; d++)
+            for (int d = Unsafe.Add(ref depStartRef, j), dEnd = Unsafe.Add(ref depStartRef, j + 1); d < dEnd; d++)
             {
-                var k = deps[d];
-                ref readonly var kernel = ref kernels[k];
-                var ak = kernel.General < 0 ? kernel.Product(v) : general[k]!.Evaluate(v);
+                var k = Unsafe.Add(ref depsRef, d);
+                ref readonly var kernel = ref Unsafe.Add(ref kernelRef, k);
+                var ak = kernel.General < 0 ? kernel.Product(ref vRef) : general[k]!.Evaluate(v);
                 if (!(ak >= 0 && ak < double.PositiveInfinity))
                 {
                     S.T = t;

@@ -131,6 +131,10 @@ public sealed class Simulator
 
     private static Stepper CreateStepper(TrajectoryState s, Algorithm algorithm)
     {
+        if (s.Net.HasTimeDependentRates)
+        {
+            return new TimeDependentStepper(s);
+        }
         switch (algorithm)
         {
             case DirectMethod:
