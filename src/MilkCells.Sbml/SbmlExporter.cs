@@ -7,16 +7,6 @@ using Reaction = MilkCells.Engine.Model.Reaction;
 
 namespace MilkCells.Sbml;
 
-/// <summary>One problem libSBML's consistency checks found.</summary>
-/// <param name="Severity">libSBML severity (1 warning, 2 error, 3 fatal).</param>
-/// <param name="Line">Line in the document, 0 when unknown.</param>
-/// <param name="Message">libSBML's message.</param>
-public sealed record SbmlIssue(int Severity, int Line, string Message)
-{
-    /// <summary>Whether it is an error (not a warning).</summary>
-    public bool IsError => Severity >= libsbml.LIBSBML_SEV_ERROR;
-}
-
 /// <summary>Writes any engine network as SBML Level 3 Version 2 core.</summary>
 /// <remarks>
 /// Kinetic laws are the propensities (as the DSMTS reads them); a mass-action reaction is written out as

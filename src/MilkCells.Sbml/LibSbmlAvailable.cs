@@ -1,0 +1,6 @@
+namespace MilkCells.Sbml;
+
+public static partial class SbmlSupport
+{
+    private const bool IsAvailable = true;
+}
