@@ -1,0 +1,49 @@
+using MilkCells.Model.Catalogue;
+using MilkCells.Simulation;
+using MilkCells.Storage.Cohorts;
+
+namespace MilkCells.Cohorts;
+
+/// <summary>The cohort table's columns: daily.csv's (<see cref="DailyTable"/>) after <c>day</c>, keyed by mother_id and day.</summary>
+public static class CohortColumns
+{
+    /// <summary>The value columns for a model with cell types <paramref name="cellTypes"/> (ids).</summary>
+    public static CohortSchema Schema(IEnumerable<string> cellTypes) =>
+        CohortSchema.Create(DailyTable.Columns(cellTypes).Skip(1).Select(c => new ColumnSpec(c.Name, Kind(c.Kind))));
+
+    /// <summary>The value columns of <paramref name="model"/>.</summary>
+    public static CohortSchema Schema(MilkModel model) => Schema(model.CellTypes.Select(t => t.Id));
+
+    /// <summary>Appends one mother's daily rows to <paramref name="target"/> (whose schema is <see cref="Schema(MilkModel)"/>).</summary>
+    public static MotherRows Fill(MotherRows target, IEnumerable<DailyRow> rows)
+    {
+        var schema = target.Schema;
+        foreach (var row in rows)
+        {
+            var values = DailyTable.Values(row);
+            if (values.Length != schema.Count + 1)
+            {
+                throw new ArgumentException($"a daily row has {values.Length} values; the cohort table has {schema.Count + 1} columns");
+            }
+            var setter = target.Add((int)values[0].Integer);
+            for (var c = 0; c < schema.Count; c++)
+            {
+                var v = values[c + 1];
+                _ = v.Kind switch
+                {
+                    DailyValueKind.Integer => setter.Integer(c, v.Integer),
+                    DailyValueKind.Real => setter.Real(c, v.Real),
+                    _ => setter.Text(c, v.Text),
+                };
+            }
+        }
+        return target;
+    }
+
+    private static ColumnKind Kind(DailyValueKind kind) => kind switch
+    {
+        DailyValueKind.Integer => ColumnKind.Integer,
+        DailyValueKind.Real => ColumnKind.Real,
+        _ => ColumnKind.Text,
+    };
+}
