@@ -127,56 +127,32 @@ public static class CohortRunner
         var toSimulate = inShard - already;
         var clock = Stopwatch.StartNew();
         long next = -1, simulated = 0;
-        Exception? failure = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         using var writer = new CohortWriter(store, options.MothersPerTransaction, queueCapacity: Math.Max(16, 4 * options.Threads));
-        void Work()
+        var failure = Workers.Run((int)Math.Clamp(toSimulate, 1, options.Threads), "cohort", stop =>
         {
-            try
+            while (!stop.IsCancellationRequested)
             {
-                while (!stop.IsCancellationRequested)
+                var id = shard.Index + (Interlocked.Increment(ref next) * shard.Count);
+                if (id >= spec.Mothers)
                 {
-                    var id = shard.Index + (Interlocked.Increment(ref next) * shard.Count);
-                    if (id >= spec.Mothers)
-                    {
-                        return;
-                    }
-                    if (done.Contains(id))
-                    {
-                        continue;
-                    }
-                    var rows = spec.Mother(id, stop.Token);
-                    writer.Add(CohortColumns.Fill(writer.Rent(id), rows), stop.Token);
-                    var count = Interlocked.Increment(ref simulated);
-                    progress?.Invoke(new CohortProgress(count, writer.MothersWritten, toSimulate, clock.Elapsed));
+                    return;
                 }
+                if (done.Contains(id))
+                {
+                    continue;
+                }
+                var rows = spec.Mother(id, stop);
+                writer.Add(CohortColumns.Fill(writer.Rent(id), rows), stop);
+                progress?.Invoke(new CohortProgress(Interlocked.Increment(ref simulated), writer.MothersWritten, toSimulate, clock.Elapsed));
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref failure, ex, null);
-                stop.Cancel();
-            }
-        }
-        var threads = Enumerable.Range(0, (int)Math.Clamp(toSimulate, 1, options.Threads))
-            .Select(i => new Thread(Work) { IsBackground = true, Name = $"cohort-{i}" }).ToArray();
-        foreach (var thread in threads)
-        {
-            thread.Start();
-        }
-        foreach (var thread in threads)
-        {
-            thread.Join();
-        }
+        }, cancellation);
         try
         {
-            writer.Complete();
+            writer.Complete(); // commits every mother simulated before a failure or cancellation
         }
         catch (Exception ex)
         {
-            Interlocked.CompareExchange(ref failure, ex, null);
+            failure ??= ex;
         }
         if (failure is not null)
         {

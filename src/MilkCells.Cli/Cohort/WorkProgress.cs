@@ -30,7 +30,7 @@ internal static class WorkProgress
                 .Start(ctx =>
                 {
                     var task = ctx.AddTask(Markup.Escape(label), maxValue: 1);
-                    while (!work.Wait(250))
+                    while (!Finished(work))
                     {
                         var t = Interlocked.Read(ref total);
                         task.MaxValue = Math.Max(1, t);
@@ -43,7 +43,7 @@ internal static class WorkProgress
         {
             var lastTenth = 0L;
             var lastLine = TimeSpan.Zero;
-            while (!work.Wait(250))
+            while (!Finished(work))
             {
                 var (d, t) = (Interlocked.Read(ref done), Interlocked.Read(ref total));
                 var tenth = t > 0 ? 10 * d / t : 0;
@@ -59,12 +59,16 @@ internal static class WorkProgress
         return work.GetAwaiter().GetResult();
     }
 
+    /// <summary>Waits up to 250 ms for the job; true when it has ended (a failure is rethrown by the caller, unwrapped).</summary>
+    private static bool Finished(Task work) => ((IAsyncResult)work).AsyncWaitHandle.WaitOne(250) || work.IsCompleted;
+
     /// <summary>One plain progress line: <c>  120/1,000 mothers (12 %), 3.4 mothers/s, ETA 4m18s</c>.</summary>
     internal static string Line(long done, long total, string unit, TimeSpan elapsed)
     {
         var rate = done / Math.Max(elapsed.TotalSeconds, 1e-9);
         var eta = rate > 0 ? TimeSpan.FromSeconds((total - done) / rate) : TimeSpan.Zero;
-        return string.Create(CultureInfo.InvariantCulture, $"  {done:N0}/{total:N0} {unit} ({100.0 * done / Math.Max(total, 1):0} %), {rate:0.##} {unit}/s, ETA {Duration(eta)}");
+        var rateText = rate.ToString(rate >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture);
+        return string.Create(CultureInfo.InvariantCulture, $"  {done:N0}/{total:N0} {unit} ({100.0 * done / Math.Max(total, 1):0} %), {rateText} {unit}/s, ETA {Duration(eta)}");
     }
 
     /// <summary>A duration as <c>1h02m</c>, <c>4m18s</c> or <c>12.3s</c>.</summary>

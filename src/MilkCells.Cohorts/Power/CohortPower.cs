@@ -126,40 +126,18 @@ public static class CohortPower
         var seeds = new[] { RandomStream.DeriveSeed(design.Seed, [ArmLabel, 0]), RandomStream.DeriveSeed(design.Seed, [ArmLabel, 1]) };
         var shift = design.Effect is RelativeEffect r ? Math.Log(r.Factor) : 0;
         long next = -1, done = 0;
-        Exception? failure = null;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        void Work()
+        var failure = Workers.Run(threads, "power", stop =>
         {
-            try
+            long task;
+            while (!stop.IsCancellationRequested && (task = Interlocked.Increment(ref next)) < total)
             {
-                long task;
-                while (!stop.IsCancellationRequested && (task = Interlocked.Increment(ref next)) < total)
-                {
-                    var arm = (int)(task % 2); // interleaved, so both arms progress together
-                    var id = task / 2;
-                    var rows = MotherSimulation.Run(design.Calibration, scenarios[arm], seeds[arm], id, design.Days, stop.Token);
-                    values[arm][id] = Summary(rows, column, design.Outcome, design.Window, id, arm) + (arm == 1 ? shift : 0);
-                    progress?.Invoke(Interlocked.Increment(ref done), total);
-                }
+                var arm = (int)(task % 2); // interleaved, so both arms progress together
+                var id = task / 2;
+                var rows = MotherSimulation.Run(design.Calibration, scenarios[arm], seeds[arm], id, design.Days, stop);
+                values[arm][id] = Summary(rows, column, design.Outcome, design.Window, id, arm) + (arm == 1 ? shift : 0);
+                progress?.Invoke(Interlocked.Increment(ref done), total);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception ex)
-            {
-                Interlocked.CompareExchange(ref failure, ex, null);
-                stop.Cancel();
-            }
-        }
-        var pool = Enumerable.Range(0, Math.Max(1, threads)).Select(i => new Thread(Work) { IsBackground = true, Name = $"power-{i}" }).ToArray();
-        foreach (var t in pool)
-        {
-            t.Start();
-        }
-        foreach (var t in pool)
-        {
-            t.Join();
-        }
+        }, cancellation);
         if (failure is not null)
         {
             ExceptionDispatchInfo.Capture(failure).Throw();
