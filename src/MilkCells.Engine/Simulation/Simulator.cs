@@ -138,9 +138,9 @@ public sealed class Simulator
         switch (algorithm)
         {
             case DirectMethod:
-                return new DirectStepper(s);
+                return new ExactStepper<DirectSelector>(s, default);
             case CompositionRejection:
-                return new CompositionRejectionStepper(s);
+                return new ExactStepper<CompositionRejectionSelector>(s, new CompositionRejectionSelector(s.A.Length));
             case TauLeaping tau:
                 return new TauLeapStepper(s, tau, ExactFor(s, 48, out _));
             case AutoAlgorithm auto:
@@ -157,11 +157,11 @@ public sealed class Simulator
     {
         if (s.A.Length > crAbove)
         {
-            var cr = new CompositionRejectionStepper(s);
+            var cr = new ExactStepper<CompositionRejectionSelector>(s, new CompositionRejectionSelector(s.A.Length));
             total = () => cr.TotalPropensity;
             return cr;
         }
-        var direct = new DirectStepper(s);
+        var direct = new ExactStepper<DirectSelector>(s, default);
         total = () => direct.TotalPropensity;
         return direct;
     }
