@@ -1,5 +1,6 @@
 using MilkCells.Engine.Algorithms;
 using MilkCells.Engine.Catalog;
+using MilkCells.Engine.Model;
 
 namespace MilkCells.Engine.Tests;
 
@@ -88,6 +89,30 @@ public class AlgorithmAccuracyTests
             Analytic.VarianceWithin(variance, m, 3 + 1 / m, n, $"total at t={times[k]}");
             // And every site on average (sites are exchangeable): the mean of site means is the total mean / sites.
             Assert.Equal(mean / sites, Enumerable.Range(0, sites).Average(s => r.MeanAt(k, s)), 9);
+        }
+    }
+}
+
+public class SelectionTests
+{
+    [Theory]
+    [MemberData(nameof(Analytic.ExactAlgorithms), MemberType = typeof(Analytic))]
+    public void Reactions_are_chosen_in_proportion_to_propensities_spanning_eleven_orders_of_magnitude(string algorithm)
+    {
+        // Independent constant-rate arrivals ∅ → Aᵢ at cᵢ = 10^(i−5), i = 0…10: each count is Poisson(cᵢ·T), whatever
+        // the others do. Composition–rejection files them in 11 groups 3–4 binary exponents apart.
+        var b = new NetworkBuilder("spread");
+        for (var i = 0; i <= 10; i++)
+        {
+            b.Species($"A{i}", 0).MassAction($"r{i}", $"-> A{i}", Math.Pow(10, i - 5).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        }
+        const int n = 400;
+        const double T = 2;
+        var r = Analytic.Run(b.Build(), Algorithm.Parse(algorithm), n, [0, T]);
+        for (var i = 0; i <= 10; i++)
+        {
+            var m = Math.Pow(10, i - 5) * T;
+            Analytic.MeanWithin(r.MeanAt(1, i), m, m, n, bias: 5.0 / n, what: $"A{i}");
         }
     }
 }

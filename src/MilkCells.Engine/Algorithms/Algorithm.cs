@@ -57,8 +57,10 @@ public abstract record Algorithm
 /// </remarks>
 public sealed record DirectMethod : Algorithm
 {
+    /// <inheritdoc/>
     public override string Name => "direct";
 
+    /// <inheritdoc/>
     public override bool IsExact => true;
 }
 
@@ -75,8 +77,10 @@ public sealed record DirectMethod : Algorithm
 /// </remarks>
 public sealed record CompositionRejection : Algorithm
 {
+    /// <inheritdoc/>
     public override string Name => "cr";
 
+    /// <inheritdoc/>
     public override bool IsExact => true;
 }
 
@@ -100,8 +104,10 @@ public sealed record CompositionRejection : Algorithm
 /// <param name="MaxTurnover">Largest expected fraction of a species' count one leap may consume.</param>
 public sealed record TauLeaping(double Epsilon = 0.03, int CriticalThreshold = 10, double SsaFactor = 10, int SsaSteps = 100, double MaxTurnover = 0.1) : Algorithm
 {
+    /// <inheritdoc/>
     public override string Name => "tau";
 
+    /// <inheritdoc/>
     public override bool IsExact => false;
 }
 
@@ -119,8 +125,10 @@ public sealed record TauLeaping(double Epsilon = 0.03, int CriticalThreshold = 1
 /// <param name="CheckEvery">Firings between re-evaluations of the choice.</param>
 public sealed record AutoAlgorithm(double ExactBudget = 1e7, int CompositionRejectionAbove = 48, int CheckEvery = 65536) : Algorithm
 {
+    /// <inheritdoc/>
     public override string Name => "auto";
 
+    /// <inheritdoc/>
     public override bool IsExact => false;
 
     /// <summary>The tau-leaping settings used when leaping.</summary>

@@ -77,29 +77,15 @@ public sealed partial class CompiledNetwork
                     Problem($"{kind} '{id}'", $"duplicates the id of {seen[id]} '{id}'");
                 }
             }
-            foreach (var x in _n.Compartments)
+            var elements = _n.Compartments.Select(x => (x.Id, Kind: "compartment"))
+                .Concat(_n.Species.Select(x => (x.Id, Kind: "species")))
+                .Concat(_n.Parameters.Select(x => (x.Id, Kind: "parameter")))
+                .Concat(_n.Drivers.Select(x => (x.Id, Kind: "driver")))
+                .Concat(_n.Reactions.Select(x => (x.Id, Kind: "reaction")))
+                .Concat(_n.Events.Select(x => (x.Id, Kind: "event")));
+            foreach (var (id, kind) in elements)
             {
-                Add(x.Id, "compartment");
-            }
-            foreach (var x in _n.Species)
-            {
-                Add(x.Id, "species");
-            }
-            foreach (var x in _n.Parameters)
-            {
-                Add(x.Id, "parameter");
-            }
-            foreach (var x in _n.Drivers)
-            {
-                Add(x.Id, "driver");
-            }
-            foreach (var x in _n.Reactions)
-            {
-                Add(x.Id, "reaction");
-            }
-            foreach (var x in _n.Events)
-            {
-                Add(x.Id, "event");
+                Add(id, kind);
             }
             foreach (var x in _n.Functions)
             {

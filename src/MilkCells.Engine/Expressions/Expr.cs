@@ -167,18 +167,43 @@ public enum UnaryOp
 /// <summary>Binary operators.</summary>
 public enum BinaryOp
 {
+    /// <summary>a + b</summary>
     Add,
+
+    /// <summary>a − b</summary>
     Sub,
+
+    /// <summary>a · b</summary>
     Mul,
+
+    /// <summary>a / b</summary>
     Div,
+
+    /// <summary>a ^ b</summary>
     Pow,
+
+    /// <summary>a &lt; b</summary>
     Lt,
+
+    /// <summary>a ≤ b</summary>
     Le,
+
+    /// <summary>a &gt; b</summary>
     Gt,
+
+    /// <summary>a ≥ b</summary>
     Ge,
+
+    /// <summary>a == b</summary>
     Eq,
+
+    /// <summary>a != b</summary>
     Ne,
+
+    /// <summary>a &amp;&amp; b (non-zero is true)</summary>
     And,
+
+    /// <summary>a || b</summary>
     Or,
 }
 
