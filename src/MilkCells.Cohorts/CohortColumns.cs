@@ -18,13 +18,14 @@ public static class CohortColumns
     public static MotherRows Fill(MotherRows target, IEnumerable<DailyRow> rows)
     {
         var schema = target.Schema;
+        Span<DailyValue> values = new DailyValue[schema.Count + 1]; // one buffer per mother, not per row
         foreach (var row in rows)
         {
-            var values = DailyTable.Values(row);
-            if (values.Length != schema.Count + 1)
+            if (DailyTable.Count(row) != values.Length)
             {
-                throw new ArgumentException($"a daily row has {values.Length} values; the cohort table has {schema.Count + 1} columns");
+                throw new ArgumentException($"a daily row has {DailyTable.Count(row)} values; the cohort table has {values.Length} columns");
             }
+            DailyTable.Values(row, values);
             var setter = target.Add((int)values[0].Integer);
             for (var c = 0; c < schema.Count; c++)
             {

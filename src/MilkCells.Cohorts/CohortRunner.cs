@@ -10,9 +10,15 @@ using MilkCells.Storage.Cohorts;
 namespace MilkCells.Cohorts;
 
 /// <summary>What a cohort is: everything that decides its rows (model and profile, scenario, root seed, N, days).</summary>
-/// <remarks>Mother <c>i</c> (0 ≤ i &lt; N) is <see cref="MotherSimulation.Run"/> with the root seed and id i, whatever thread, shard or host computes her.</remarks>
+/// <remarks>
+/// Mother <c>i</c> (0 ≤ i &lt; N) is <see cref="PreparedSimulation.Run"/> with the root seed and id i, whatever thread,
+/// shard or host computes her, at the simulation's cohort resolution (<see cref="MotherSimulation.CohortResolution"/>).
+/// The scenario is prepared once (plan constants, compiled network) and shared by every thread.
+/// </remarks>
 public sealed record CohortSpec
 {
+    private readonly PreparedSimulation _prepared;
+
     private CohortSpec(CalibratedModel calibration, Scenario scenario, ulong seed, int mothers, int days)
     {
         Calibration = calibration;
@@ -20,6 +26,8 @@ public sealed record CohortSpec
         Seed = seed;
         Mothers = mothers;
         Days = days;
+        Schema = CohortColumns.Schema(calibration.Model);
+        _prepared = MotherSimulation.Prepare(calibration, scenario, days);
     }
 
     /// <summary>The calibrated model (its profile is recorded with the run).</summary>
@@ -38,7 +46,7 @@ public sealed record CohortSpec
     public int Days { get; }
 
     /// <summary>The store's columns.</summary>
-    public CohortSchema Schema => CohortColumns.Schema(Calibration.Model);
+    public CohortSchema Schema { get; }
 
     /// <summary>A checked cohort; <paramref name="days"/> null keeps the scenario's duration.</summary>
     /// <exception cref="InputException">N below 1, or days outside lactation.</exception>
@@ -64,8 +72,7 @@ public sealed record CohortSpec
         new(Scenario.Name, Scenario.Hash, Seed, Mothers, Days, Calibration.Profile.Id, Calibration.Model.Version, codeVersion);
 
     /// <summary>The daily rows of mother <paramref name="motherId"/>.</summary>
-    public ImmutableArray<DailyRow> Mother(long motherId, CancellationToken cancellation) =>
-        MotherSimulation.Run(Calibration, Scenario, Seed, motherId, Days, cancellation);
+    public ImmutableArray<DailyRow> Mother(long motherId, CancellationToken cancellation) => _prepared.Run(Seed, motherId, cancellation);
 }
 
 /// <summary>How a process runs its part of a cohort.</summary>

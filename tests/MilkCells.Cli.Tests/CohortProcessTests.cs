@@ -11,8 +11,8 @@ namespace MilkCells.Cli.Tests;
 /// </summary>
 public sealed class CohortProcessTests : IDisposable
 {
-    private const int Mothers = 40;
-    private const int Days = 20;
+    private const int Mothers = 3000; // a few seconds at ~10⁵ mother-days/s, so the run is killed mid-way
+    private const int Days = 40;
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
     private readonly TempDir _dir = new("milkcells-cohort-proc");
 
@@ -48,11 +48,11 @@ public sealed class CohortProcessTests : IDisposable
         using (var run = Start([.. RunArgs(uri), "--threads", "2"]))
         {
             var clock = Stopwatch.StartNew();
-            while (CompleteMothers(uri) < 3)
+            while (CompleteMothers(uri) < 1)
             {
                 Assert.False(run.HasExited, $"the run ended before it could be killed: exit {(run.HasExited ? run.ExitCode : 0)} {ErrorOf(run)}");
                 Assert.True(clock.Elapsed < Timeout, "the run committed no mothers in time");
-                Thread.Sleep(50);
+                Thread.Sleep(20);
             }
             run.Kill(); // SIGKILL: no handler runs, nothing is flushed or rolled back by the process
             run.WaitForExit();
@@ -61,7 +61,7 @@ public sealed class CohortProcessTests : IDisposable
         using (var store = CohortStore.OpenForRead(uri))
         {
             var complete = store.CompletedMothers();
-            Assert.InRange(complete.Count, 3, Mothers - 1);
+            Assert.InRange(complete.Count, 1, Mothers - 1);
             Assert.Equal(complete.Count * (long)Days, store.CountRows()); // no row of an incomplete mother
         }
         using (var resumed = Start([.. RunArgs(uri), "--threads", "2", "--resume"]))

@@ -2,9 +2,7 @@ using System.Collections.Immutable;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using MilkCells.Cohorts;
-using MilkCells.Engine.Compilation;
 using MilkCells.Model.Catalogue;
-using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Simulation;
 using MilkCells.Storage.Cohorts;
@@ -25,11 +23,11 @@ public class CohortRunBenchmarks
     private int _run;
 
     /// <summary>Mothers per run.</summary>
-    [Params(8)]
+    [Params(500)]
     public int Mothers { get; set; }
 
     /// <summary>Days per mother.</summary>
-    [Params(30, 365)]
+    [Params(365)]
     public int Days { get; set; }
 
     /// <summary>Simulation threads.</summary>
@@ -56,19 +54,17 @@ public class CohortRunBenchmarks
 }
 
 /// <summary>
-/// Where one 365-day mother's time goes: planning (the schedule of feeds, drivers and the sampled mother), compiling
-/// the engine network, the whole simulation (plan + compile + engine), and the cohort path after it (rows into a
-/// store buffer and a SQLite transaction). Engine time ≈ Simulate − Plan − Compile.
+/// Where one 365-day cohort mother's time goes: the simulation (<see cref="CohortSpec.Mother"/>, the simulation's
+/// cohort resolution), then the cohort path — her rows into a store buffer, and that buffer committed in one SQLite
+/// transaction. Per mother-day = mean / 365.
 /// </summary>
 /// <remarks>Run: <c>dotnet run -c Release --project bench/MilkCells.Benchmarks -- --filter '*MotherCostBenchmarks*'</c>.</remarks>
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
 [MemoryDiagnoser]
 public class MotherCostBenchmarks
 {
     private const int Days = 365;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), $"milkcells-bench-mother-{Environment.ProcessId}");
-    private CalibratedModel _model = null!;
-    private Scenario _scenario = null!;
+    private CohortSpec _spec = null!;
     private ImmutableArray<DailyRow> _rows;
     private ICohortStore _store = null!;
     private MotherRows _buffer = null!;
@@ -79,14 +75,11 @@ public class MotherCostBenchmarks
     {
         Directory.CreateDirectory(_dir);
         var model = MilkModel.Embedded;
-        _model = model.Calibrate(null);
-        var healthy = ScenarioLoader.Load("healthy", model);
-        _scenario = MotherSimulation.WithDays(healthy with { Mother = healthy.Mother with { Mode = MotherMode.Sampled } }, Days);
-        _rows = MotherSimulation.Run(_model, healthy, 1, 0, Days, CancellationToken.None);
+        _spec = CohortSpec.Create(model.Calibrate(null), ScenarioLoader.Load("healthy", model), 1, int.MaxValue, Days);
+        _rows = _spec.Mother(0, CancellationToken.None);
         _store = CohortStore.OpenForWrite($"sqlite:{_dir}/path.db");
-        var spec = CohortSpec.Create(_model, healthy, 1, int.MaxValue, Days);
-        _store.StartRun(spec.Metadata("bench"), spec.Schema, ShardSpec.Whole, resume: false);
-        _buffer = new MotherRows(spec.Schema, 0);
+        _store.StartRun(_spec.Metadata("bench"), _spec.Schema, ShardSpec.Whole, resume: false);
+        _buffer = new MotherRows(_spec.Schema, 0);
     }
 
     [GlobalCleanup]
@@ -96,23 +89,23 @@ public class MotherCostBenchmarks
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>The run plan: sampled mother, feeds, driver schedule, interventions.</summary>
+    /// <summary>One cohort mother's simulation: plan, engine, daily rows.</summary>
     [Benchmark]
-    public int Plan() => RunPlanner.Plan(_model, _scenario, 7).Feeds.Length;
+    public int Simulate() => _spec.Mother(++_next, CancellationToken.None).Length;
 
-    /// <summary>Plan, then map onto the engine and compile the network.</summary>
+    /// <summary>Her 365 rows into a reused store buffer.</summary>
     [Benchmark]
-    public int PlanAndCompile() => CompiledNetwork.Compile(EngineMapping.ToEngine(RunPlanner.Plan(_model, _scenario, 7))).ReactionCount;
+    public int Fill()
+    {
+        _buffer.Reset(0);
+        return CohortColumns.Fill(_buffer, _rows).Count;
+    }
 
-    /// <summary>One cohort mother, all of it: <see cref="MotherSimulation.Run"/>.</summary>
-    [Benchmark]
-    public int Simulate() => MotherSimulation.Run(_model, _scenario, 1, 7, Days, CancellationToken.None).Length;
-
-    /// <summary>The cohort path for one mother's 365 rows: fill a store buffer and commit it in one SQLite transaction.</summary>
+    /// <summary>Her filled rows committed in one SQLite transaction (what the writer thread does).</summary>
     [Benchmark]
     public int StoreOneMother()
     {
-        _buffer.Reset(_next++);
+        _buffer.Reset(++_next);
         _store.WriteMothers([CohortColumns.Fill(_buffer, _rows)]);
         return _buffer.Count;
     }

@@ -40,8 +40,8 @@ internal static class CohortPowerCommand
         var outcome = new Option<string>("--outcome") { Description = "The daily column compared, as each mother's mean of ln over the window.", DefaultValueFactory = _ => "cells_per_ml_leucocyte" };
         var window = new Option<string?>("--window") { Description = "Run days FIRST-LAST averaged per mother (default: the effect scenario's illness days, else the whole run)." };
         var days = new Option<int?>("--days") { Description = "Days per mother (default: to the window's last day)." };
-        var grid = new Option<string>("--grid") { Description = "Mothers per arm to evaluate, comma-separated.", DefaultValueFactory = _ => "4,8,12,16,24,32" };
-        var replicates = new Option<int>("--replicates") { Description = "Simulated studies per N (Monte-Carlo error √(p(1−p)/R)).", DefaultValueFactory = _ => 200 };
+        var grid = new Option<string>("--grid") { Description = "Mothers per arm to evaluate, comma-separated.", DefaultValueFactory = _ => "2,4,6,8,12,16" };
+        var replicates = new Option<int>("--replicates") { Description = "Simulated studies per N (Monte-Carlo error √(p(1−p)/R)).", DefaultValueFactory = _ => 1000 };
         var alpha = new Option<double>("--alpha") { Description = "Two-sided significance level.", DefaultValueFactory = _ => 0.05 };
         var power = new Option<double>("--power") { Description = "The power wanted.", DefaultValueFactory = _ => 0.8 };
         var test = new Option<string>("--test") { Description = "welch (Welch's t on the log values) or mann-whitney.", DefaultValueFactory = _ => "welch" };

@@ -96,7 +96,7 @@ public sealed record PowerResult(PowerDesign Design, PowerCurve Curve, double Lo
 /// <remarks>
 /// Each simulated study (replicate r) draws N_max mothers per arm, independently: arm a's mothers come from the root
 /// seed <c>DeriveSeed(seed, ["power-arm", a])</c> with mother ids r·N_max … r·N_max + N_max − 1
-/// (<see cref="MotherSimulation.Run"/>), so the arms never share a stream. Each mother gives one value: the mean of
+/// (<see cref="PreparedSimulation.Run"/>), so the arms never share a stream. Each mother gives one value: the mean of
 /// ln(outcome) over the window days (a log-normal quantity's natural scale; days without a positive value are left
 /// out). The test compares the arms on those values at each N of the grid, using the first N mothers of each
 /// replicate (<see cref="PowerAnalysis"/>). Results depend only on the design, not the thread count.
@@ -117,13 +117,12 @@ public static class CohortPower
         var perArm = (long)design.Replicates * max;
         var total = 2 * perArm;
         var values = new[] { new double[perArm], new double[perArm] };
-        var scenarios = new[]
+        var arms = new[]
         {
-            CohortSpec.Create(design.Calibration, design.Control, design.Seed, 1, design.Days).Scenario,
-            CohortSpec.Create(design.Calibration, design.Effect is ScenarioEffect s ? s.Treated : design.Control, design.Seed, 1, design.Days).Scenario,
+            CohortSpec.Create(design.Calibration, design.Control, RandomStream.DeriveSeed(design.Seed, [ArmLabel, 0]), 1, design.Days),
+            CohortSpec.Create(design.Calibration, design.Effect is ScenarioEffect s ? s.Treated : design.Control, RandomStream.DeriveSeed(design.Seed, [ArmLabel, 1]), 1, design.Days),
         };
         var column = ColumnIndex(design.Outcome, design.Calibration.Model);
-        var seeds = new[] { RandomStream.DeriveSeed(design.Seed, [ArmLabel, 0]), RandomStream.DeriveSeed(design.Seed, [ArmLabel, 1]) };
         var shift = design.Effect is RelativeEffect r ? Math.Log(r.Factor) : 0;
         long next = -1, done = 0;
         var failure = Workers.Run(threads, "power", stop =>
@@ -133,7 +132,7 @@ public static class CohortPower
             {
                 var arm = (int)(task % 2); // interleaved, so both arms progress together
                 var id = task / 2;
-                var rows = MotherSimulation.Run(design.Calibration, scenarios[arm], seeds[arm], id, design.Days, stop);
+                var rows = arms[arm].Mother(id, stop);
                 values[arm][id] = Summary(rows, column, design.Outcome, design.Window, id, arm) + (arm == 1 ? shift : 0);
                 progress?.Invoke(Interlocked.Increment(ref done), total);
             }
