@@ -82,7 +82,7 @@ internal static class CohortPowerCommand
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"power of {design.Test.Description}, alpha {design.Alpha}, on each mother's mean ln({design.Outcome}) over run days {design.Window}"));
         context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"effect: {design.Effect.Description} '{design.Control.Name}' ({design.Calibration.Profile.Id}); {design.Replicates} studies per N, nested; simulating {arms:N0} mothers x {design.Days} days, seed {design.Seed}"));
+            $"effect: {design.Effect.Description}; control arm '{design.Control.Name}' ({design.Calibration.Profile.Id}); {design.Replicates} studies per N, nested; simulating {arms:N0} mothers x {design.Days} days, seed {design.Seed}"));
         context.Output.Flush();
         PowerResult result;
         try

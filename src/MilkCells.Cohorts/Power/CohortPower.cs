@@ -42,7 +42,7 @@ public abstract record PowerEffect
 public sealed record ScenarioEffect(Scenario Treated) : PowerEffect
 {
     /// <inheritdoc/>
-    public override string Description => $"scenario '{Treated.Name}' vs control";
+    public override string Description => $"the treated arm lives scenario '{Treated.Name}'";
 }
 
 /// <summary>The treated arm is simulated like the control arm (independent mothers) and its outcome multiplied by a factor.</summary>
@@ -50,7 +50,7 @@ public sealed record ScenarioEffect(Scenario Treated) : PowerEffect
 public sealed record RelativeEffect(double Factor) : PowerEffect
 {
     /// <inheritdoc/>
-    public override string Description => string.Create(CultureInfo.InvariantCulture, $"outcome × {Factor}");
+    public override string Description => string.Create(CultureInfo.InvariantCulture, $"the treated arm's outcome × {Factor}");
 }
 
 /// <summary>A study design whose power is estimated by simulating mothers.</summary>
