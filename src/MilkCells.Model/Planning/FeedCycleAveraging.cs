@@ -32,7 +32,8 @@ namespace MilkCells.Model.Planning;
 internal static class FeedCycleAveraging
 {
     /// <summary>The driver table of a daily-resolution plan: one row per run day, columns in the network's driver order.</summary>
-    public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds)
+    public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds,
+        double[]? buffer = null)
     {
         var model = p.Model;
         var derived = p.Derived;
@@ -46,7 +47,7 @@ internal static class FeedCycleAveraging
 
         var network = p.Network;
         var columns = network.Drivers.Length;
-        var values = new double[days * columns];
+        var values = buffer is not null && buffer.Length == days * columns ? buffer : new double[days * columns];
         var column = new Dictionary<string, int>(columns, StringComparer.Ordinal);
         for (var c = 0; c < columns; c++)
         {
