@@ -33,7 +33,7 @@ public sealed record SimulationOptions
     /// <summary>Whether to collect feed, per-breast daily, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
     public bool Detail { get; init; } = true;
 
-    /// <summary>How finely to resolve time: <see cref="SimulationResolution.Feed"/> (every output) or <see cref="SimulationResolution.Daily"/> (daily and per-breast daily rows only, ~500× cheaper).</summary>
+    /// <summary>How finely to resolve time: <see cref="SimulationResolution.Feed"/> (every output) or <see cref="SimulationResolution.Daily"/> (daily and per-breast daily rows only; ~400× cheaper a mother-year).</summary>
     public SimulationResolution Resolution { get; init; } = SimulationResolution.Feed;
 
     /// <summary>The engine algorithm; null: <see cref="MotherSimulation.DefaultAlgorithm"/> (feed resolution) or <see cref="MotherSimulation.DailyAlgorithm"/>.</summary>
