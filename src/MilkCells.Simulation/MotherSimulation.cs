@@ -30,10 +30,10 @@ public sealed record SimulationOptions
     /// <summary>Minutes between within-feed samples.</summary>
     public double WithinFeedStepMinutes { get; init; } = 5;
 
-    /// <summary>Whether to collect feed, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
+    /// <summary>Whether to collect feed, per-breast daily, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
     public bool Detail { get; init; } = true;
 
-    /// <summary>How finely to resolve time: <see cref="SimulationResolution.Feed"/> (every output) or <see cref="SimulationResolution.Daily"/> (daily and per-breast daily rows only, ~500× cheaper).</summary>
+    /// <summary>How finely to resolve time: <see cref="SimulationResolution.Feed"/> (every output) or <see cref="SimulationResolution.Daily"/> (daily and per-breast daily rows only; ~400× cheaper a mother-year).</summary>
     public SimulationResolution Resolution { get; init; } = SimulationResolution.Feed;
 
     /// <summary>The engine algorithm; null: <see cref="MotherSimulation.DefaultAlgorithm"/> (feed resolution) or <see cref="MotherSimulation.DailyAlgorithm"/>.</summary>
@@ -225,20 +225,38 @@ public static class MotherSimulation
 
         public SimulationResult Execute()
         {
+            var end = _plan.Scenario.DurationHours;
+            var daily = new DailyRows.Builder(_plan, _model.Model, _perMl);
+            // Day totals are read by interventions listed first, so they run before any feed at the same time: a feed at
+            // exactly midnight belongs to the day it starts (as its feed row and the feeds column say), whereas output
+            // times see the state after that time's interventions.
             var interventions = new List<EngineIntervention>();
+            for (var d = 0; d <= _days; d++)
+            {
+                interventions.Add(new EngineIntervention(Math.Min(d * 24.0, end), ctx =>
+                {
+                    var row = daily.Boundary;
+                    row[0] = ctx[_intake];
+                    row[1] = ctx[_formula];
+                    for (var t = 0; t < _cellTypes.Length; t++)
+                    {
+                        row[2 + t] = ctx[_ingestedAlive[t]];
+                        row[2 + _cellTypes.Length + t] = ctx[_ingestedDead[t]];
+                    }
+                    daily.Commit();
+                }, "day totals"));
+            }
             var sampleDelay = _model.Value(ModelParameters.SampleDelay);
             foreach (var i in _plan.Interventions)
             {
                 interventions.Add(Translate(i, sampleDelay));
             }
-            var end = _plan.Scenario.DurationHours;
             var withinDay = Math.Clamp(_options.WithinFeedDay ?? DefaultWithinFeedDay(_plan.Scenario), 0, _days - 1);
             var (times, kinds) = RecordTimes(end, withinDay);
             var algorithm = _options.Algorithm ?? DefaultAlgorithm;
             var sim = new Simulator(_net, algorithm);
             var rng = RandomStream.Derive(_seed, EngineStreamLabel);
             var dayIndex = 0;
-            var daily = new DailyRows.Builder(_plan, _model.Model, _perMl);
             var result = sim.Run(ref rng, new RunOptions
             {
                 EndTime = end,
@@ -260,15 +278,6 @@ public static class MotherSimulation
                     {
                         _cancellation.ThrowIfCancellationRequested();
                         var d = dayIndex++;
-                        var row = daily.Boundary;
-                        row[0] = o.Value(_intake);
-                        row[1] = o.Value(_formula);
-                        for (var t = 0; t < _cellTypes.Length; t++)
-                        {
-                            row[2 + t] = o.Value(_ingestedAlive[t]);
-                            row[2 + _cellTypes.Length + t] = o.Value(_ingestedDead[t]);
-                        }
-                        daily.Commit();
                         if (d > 0)
                         {
                             if (_options.Detail)

@@ -62,19 +62,29 @@ public sealed class PreparedSimulation
             .GetOrAdd((days, resolution), key => new(() => MotherSimulation.Prepare(calibration, scenario, key.Item1, key.Item2))).Value;
 
     /// <summary>One cohort mother's daily rows (see <see cref="MotherSimulation.Run"/>).</summary>
+    /// <remarks>Only the rows leave: the plan is dropped here, so its daily driver table is written into a buffer reused by the thread.</remarks>
     public ImmutableArray<DailyRow> Run(ulong rootSeed, long motherId, CancellationToken cancellation, IProgress<SimulationProgress>? progress = null)
     {
         var options = new SimulationOptions { Detail = false, Progress = progress, Resolution = Resolution };
-        return RunPlanned(_sampled.Value, MotherSimulation.MotherSeed(rootSeed, motherId), options, cancellation).Daily;
+        var planner = _sampled.Value;
+        double[]? buffer = null;
+        if (Resolution == SimulationResolution.Daily)
+        {
+            buffer = t_table is { } b && b.Length == planner.TableSize ? b : t_table = new double[planner.TableSize];
+        }
+        return RunPlanned(planner, MotherSimulation.MotherSeed(rootSeed, motherId), options, cancellation, buffer).Daily;
     }
+
+    [ThreadStatic]
+    private static double[]? t_table;
 
     /// <summary>One run of the scenario with <paramref name="seed"/> as the plan's seed; <see cref="SimulationOptions.Days"/> and <see cref="SimulationOptions.Resolution"/> are this instance's.</summary>
     public SimulationResult Simulate(ulong seed, SimulationOptions? options = null, CancellationToken cancellation = default) =>
-        RunPlanned(_fixed.Value, seed, (options ?? new SimulationOptions()) with { Resolution = Resolution }, cancellation);
+        RunPlanned(_fixed.Value, seed, (options ?? new SimulationOptions()) with { Resolution = Resolution }, cancellation, null);
 
-    private SimulationResult RunPlanned(ScenarioPlanner planner, ulong seed, SimulationOptions options, CancellationToken cancellation)
+    private SimulationResult RunPlanned(ScenarioPlanner planner, ulong seed, SimulationOptions options, CancellationToken cancellation, double[]? tableBuffer)
     {
-        var plan = planner.Plan(seed);
+        var plan = planner.Plan(seed, tableBuffer);
         return Resolution == SimulationResolution.Daily
             ? _daily!.Value.Run(plan, seed, options, cancellation)
             : MotherSimulation.RunFeeds(Calibration, plan, seed, options, cancellation);
@@ -117,63 +127,74 @@ public sealed class PreparedSimulation
             var end = plan.Scenario.DurationHours;
             var n = _model.CellTypes.Length;
             var daily = new DailyRows.Builder(plan, _model, _perMl);
-            var breasts = new DailyRows.BreastBuilder(days, _model, _perMl);
-            var times = new double[days + 1];
+            var breasts = options.Detail ? new DailyRows.BreastBuilder(days, _model, _perMl) : null;
+            // Day totals are read by interventions listed first, so formula given at exactly midnight counts in the day it
+            // starts, as at feed resolution; they are also the run's only stops besides formula feeds: one leap a day.
+            var interventions = new List<EngineIntervention>(days + 1 + plan.Interventions.Length);
             for (var d = 0; d <= days; d++)
             {
-                times[d] = Math.Min(d * 24.0, end);
-            }
-            var interventions = plan.Interventions.Select(i => new EngineIntervention(i.Hours, ctx =>
-            {
-                foreach (var a in i.Additions)
+                var day = d;
+                interventions.Add(new EngineIntervention(Math.Min(d * 24.0, end), ctx =>
                 {
-                    ctx[_net.SlotOf(a.Species)] += a.Count;
-                }
-            }, i.Label)).ToArray();
+                    cancellation.ThrowIfCancellationRequested();
+                    var row = daily.Boundary;
+                    row[1] = ctx[_formula];
+                    foreach (var b in Names.Breasts)
+                    {
+                        var own = breasts is null ? default : breasts.Boundary(b);
+                        var milk = ctx[_milk[(int)b]];
+                        row[0] += milk;
+                        var (alive, dead) = (_alive[(int)b], _dead[(int)b]);
+                        for (var t = 0; t < n; t++)
+                        {
+                            var (al, de) = (ctx[alive[t]], ctx[dead[t]]);
+                            row[2 + t] += al;
+                            row[2 + n + t] += de;
+                            if (!own.IsEmpty)
+                            {
+                                own[1 + t] = al;
+                                own[1 + n + t] = de;
+                            }
+                        }
+                        if (!own.IsEmpty)
+                        {
+                            own[0] = milk;
+                        }
+                    }
+                    daily.Commit();
+                    breasts?.Commit();
+                    if (day > 0)
+                    {
+                        options.Progress?.Report(new SimulationProgress(day, days));
+                    }
+                }, "day totals"));
+            }
+            foreach (var i in plan.Interventions)
+            {
+                var additions = i.Additions.Select(a => (Slot: _net.SlotOf(a.Species), a.Count)).ToArray();
+                interventions.Add(new EngineIntervention(i.Hours, ctx =>
+                {
+                    foreach (var (slot, count) in additions)
+                    {
+                        ctx[slot] += count;
+                    }
+                }, i.Label));
+            }
             var sim = new Simulator(_net, options.Algorithm ?? MotherSimulation.DailyAlgorithm);
             var rng = RandomStream.Derive(seed, MotherSimulation.EngineStreamLabel);
             var result = sim.Run(ref rng, new RunOptions
             {
                 EndTime = end,
-                RecordTimes = times,
                 Interventions = interventions,
                 Drivers = schedule,
                 KeepSeries = false,
-                Observer = (in Observation o) =>
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    var row = daily.Boundary;
-                    row[1] = o.Value(_formula);
-                    foreach (var b in Names.Breasts)
-                    {
-                        var own = breasts.Boundary(b);
-                        var milk = o.Value(_milk[(int)b]);
-                        own[0] = milk;
-                        row[0] += milk;
-                        var (alive, dead) = (_alive[(int)b], _dead[(int)b]);
-                        for (var t = 0; t < n; t++)
-                        {
-                            var (al, de) = (o.Value(alive[t]), o.Value(dead[t]));
-                            own[1 + t] = al;
-                            own[1 + n + t] = de;
-                            row[2 + t] += al;
-                            row[2 + n + t] += de;
-                        }
-                    }
-                    daily.Commit();
-                    breasts.Commit();
-                    if (o.Index > 0)
-                    {
-                        options.Progress?.Report(new SimulationProgress(o.Index, days));
-                    }
-                },
             });
             var types = _model.CellTypes;
             ImmutableArray<string> cellColumns = [.. types.SelectMany(t => new[] { $"{t.Id}_alive", $"{t.Id}_dead" })];
             return new SimulationResult(plan, seed, [.. types.Select(t => t.Id)], cellColumns, [], daily.Rows(),
-                [], [], [], -1, [], new EngineStats(result.Firings, result.Leaps, interventions.Length))
+                [], [], [], -1, [], new EngineStats(result.Firings, result.Leaps, plan.Interventions.Length))
             {
-                BreastDays = breasts.Rows(),
+                BreastDays = breasts?.Rows() ?? [],
             };
         }
     }

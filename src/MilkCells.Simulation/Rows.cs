@@ -127,6 +127,6 @@ public sealed record SimulationResult(
     /// <summary>How finely the run resolved time (<see cref="RunPlan.Resolution"/>).</summary>
     public SimulationResolution Resolution => Plan.Resolution;
 
-    /// <summary>What the infant drank from each breast each day, by day then breast (empty at feed resolution without feed rows).</summary>
+    /// <summary>What the infant drank from each breast each day, by day then breast (empty when <see cref="SimulationOptions.Detail"/> is false).</summary>
     public ImmutableArray<BreastDayRow> BreastDays { get; init; } = [];
 }

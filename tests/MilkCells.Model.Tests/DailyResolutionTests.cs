@@ -64,36 +64,71 @@ public class DailyResolutionTests
     public void The_daily_drivers_are_the_exact_mean_field_of_the_feed_plan(string name, int days, MotherMode mode, ulong seed)
     {
         var scenario = Load(name, days, mode);
+        Compare(scenario, seed);
+        Assert.Contains(MeanField.Drunk(RunPlanner.Plan(Default, scenario, seed)).Milk.Values, ml => ml > 0);
+    }
+
+    // Everything else a scenario can do: scheduled meals on both breasts (one at midnight), overlapping illnesses of
+    // both kinds (breast and whole-body), pumping without feeding that day's breast, formula, weaning into
+    // involution, and a run that ends mid-day.
+    [Fact]
+    public void The_daily_drivers_are_the_exact_mean_field_for_schedules_weaning_pumping_and_partial_days()
+    {
+        const string yaml = """
+            name: everything
+            startDay: 20
+            durationDays: 12.5
+            feeding:
+              mode: schedule
+              schedule: { times: ["00:00", "03:30", "07:00", "11:00", "15:00", "19:00", "22:30"], breasts: both }
+            containers:
+              - { id: jar, kind: expressed }
+            events:
+              - { type: illness, state: blocked-duct, breast: right, severity: severe, day: 21, time: "09:00", durationDays: 3 }
+              - { type: illness, state: maternal-infection, severity: mild, day: 22, time: "18:00", durationDays: 2 }
+              - { type: pump, breast: left, container: jar, day: 23, time: "05:00" }
+              - { type: formula, volumeMl: 60, day: 24, time: "12:00" }
+              - { type: weaning, day: 27, overDays: 3 }
+            """;
+        var scenario = ScenarioLoader.Parse("everything.yaml", yaml, "test", MilkModel.Embedded);
+        foreach (var seed in new ulong[] { 1, 2 })
+        {
+            Compare(scenario, seed);
+        }
+        var daily = RunPlanner.Plan(Default, scenario, 1, SimulationResolution.Daily);
+        Assert.Equal(13, daily.DriverTable!.Times.Length);
+        Assert.Single(daily.Interventions, i => i.Kind == InterventionKind.FormulaFeed);
+        Assert.Equal(0, daily.DriverTable[12, daily.DriverTable.Drivers.IndexOf(Names.DrinkFlow(Breast.Left))]); // involuting: nothing drunk
+    }
+
+    private static void Compare(Scenario scenario, ulong seed)
+    {
+        var days = (int)Math.Ceiling(scenario.DurationDays);
         var feed = RunPlanner.Plan(Default, scenario, seed);
         var daily = RunPlanner.Plan(Default, scenario, seed, SimulationResolution.Daily);
         var reference = MeanField.Drunk(feed);
         var table = daily.DriverTable!;
         var column = table.Drivers.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => x.i);
-        var checkedCells = 0;
         for (var d = 0; d < days; d++)
         {
             var hours = Math.Min(24, scenario.DurationHours - 24 * d);
             foreach (var b in Names.Breasts)
             {
                 var ml = table[d, column[Names.DrinkFlow(b)]] * hours;
-                Close(reference.Milk[(d, b)], ml, $"day {d} {b} milk");
+                Close(reference.Milk[(d, b)], ml, $"seed {seed} day {d} {b} milk");
                 foreach (var t in MilkModel.Embedded.CellTypes)
                 {
                     foreach (var v in new[] { Viability.Alive, Viability.Dead })
                     {
-                        var cells = table[d, column[Names.DrunkConc(t, v, b)]] * ml;
-                        Close(reference.Cells[(d, b, Names.Cells(t, v, b))], cells, $"day {d} {b} {t.Id} {v}");
-                        checkedCells++;
+                        Close(reference.Cells[(d, b, Names.Cells(t, v, b))], table[d, column[Names.DrunkConc(t, v, b)]] * ml, $"seed {seed} day {d} {b} {t.Id} {v}");
                     }
                 }
             }
         }
-        Assert.True(checkedCells > 0);
-        Assert.Contains(reference.Milk.Values, ml => ml > 0);
-
-        static void Close(double expected, double actual, string what) =>
-            Assert.True(Math.Abs(actual - expected) <= 1e-9 * Math.Abs(expected) + 1e-9, $"{what}: {actual} vs {expected}");
     }
+
+    private static void Close(double expected, double actual, string what) =>
+        Assert.True(Math.Abs(actual - expected) <= 1e-9 * Math.Abs(expected) + 1e-9, $"{what}: {actual} vs {expected}");
 
     /// <summary>The mean field of a feed-resolution plan, integrated from its own network, schedule and interventions.</summary>
     private static class MeanField

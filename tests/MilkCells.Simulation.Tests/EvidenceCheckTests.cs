@@ -141,61 +141,44 @@ public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
         Assert.True(ratios[ratios.Length / 2] > 2, $"median {ratios[ratios.Length / 2]}: a feed must raise cell content clearly (docs/model.md §4: 4× mean field)");
     }
 
-    // Row: "leucocytes >10⁶/mL, bacteria <10³/mL" (Thomsen 1983). The affected (left) breast's milk at its feeds
-    // during the episode peaks above 10⁶ leucocytes/mL; the right breast stays healthy.
-    [Fact]
-    public void Mastitis_takes_the_affected_breast_above_1e6_leucocytes_per_ml()
+    /// <summary>Leucocytes per mL of the milk drunk from each breast: at each feed (an instant), or per day (volume-weighted over that breast's feeds).</summary>
+    private static IEnumerable<(double From, double To, Breast Breast, double Leucocytes)> MilkDrunk(SimulationResult run, bool perFeed) => perFeed
+        ? run.Feeds.Select(f => (f.TimeHours, f.TimeHours, f.Breast, f.CellsPerMlLeucocyte))
+        : run.BreastDays.Select(d => (d.Day * 24.0, d.Day * 24.0 + 24, d.Breast, d.CellsPerMlLeucocyte));
+
+    // Row: "leucocytes >10⁶/mL, bacteria <10³/mL" (Thomsen 1983). The affected (left) breast's milk during the episode
+    // peaks above 10⁶ leucocytes/mL; the right breast stays healthy. Read at each feed (feed resolution) and per breast
+    // and day (both resolutions; the cohort resolution's finest output: a day's value is volume-weighted over its feeds,
+    // so below the peak feed's).
+    [Theory]
+    [InlineData(SimulationResolution.Feed, true)]
+    [InlineData(SimulationResolution.Feed, false)]
+    [InlineData(SimulationResolution.Daily, false)]
+    public void Mastitis_takes_the_affected_breast_above_1e6_leucocytes_per_ml(SimulationResolution resolution, bool perFeed)
     {
         var c = Runs.Check("mastitis-peak");
-        var episode = runs.Mastitis.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var during = runs.Mastitis.Feeds.Where(f => f.TimeHours >= episode.Hours && f.TimeHours < episode.EndHours).ToArray();
-        Assert.True(during.Where(f => f.Breast == Breast.Left).Max(f => f.CellsPerMlLeucocyte) > c.Min);
-        Assert.True(during.Where(f => f.Breast == Breast.Right).Max(f => f.CellsPerMlLeucocyte) < Runs.Check("mastitis-recovery").Max);
+        var run = runs.MastitisAt(resolution);
+        var episode = run.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
+        var during = MilkDrunk(run, perFeed).Where(m => m.From < episode.EndHours && (perFeed ? m.To >= episode.Hours : m.To > episode.Hours)).ToArray();
+        Assert.True(during.Where(m => m.Breast == Breast.Left).Max(m => m.Leucocytes) > c.Min);
+        Assert.True(during.Where(m => m.Breast == Breast.Right).Max(m => m.Leucocytes) < Runs.Check("mastitis-recovery").Max);
     }
 
     // Row: "baseline restored upon recovery" (Hassiotou 2013 CTI); baseline = the mature flow-cytometry range. From a
-    // day after the episode ends (washout: 1/β = 40 min and feeds every ~4 h clear the excess within hours, §8) every
-    // left-breast feed is back under 1,365 leucocytes/mL.
-    [Fact]
-    public void Mastitis_returns_the_affected_breast_to_baseline_after_recovery()
-    {
-        var c = Runs.Check("mastitis-recovery");
-        var episode = runs.Mastitis.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var after = runs.Mastitis.Feeds.Where(f => f.Breast == Breast.Left && f.TimeHours >= episode.EndHours + 24).ToArray();
-        Assert.NotEmpty(after);
-        Assert.All(after, f => Assert.True(f.CellsPerMlLeucocyte <= c.Max, $"hour {f.TimeHours}: {f.CellsPerMlLeucocyte} /mL"));
-    }
-
-    // Row: "leucocytes >10⁶/mL, bacteria <10³/mL" (Thomsen 1983), on what the infant drank from each breast per day
-    // (the cohort resolution's finest output; volume-weighted over the day's feeds from that breast, so the daily
-    // value is below the peak feed's): the affected breast's milk exceeds 10⁶ leucocytes/mL on its peak day, and the
-    // other breast's milk stays in the healthy range throughout.
+    // day after the episode ends (washout: 1/β = 40 min and feeds every ~4 h clear the excess within hours, §8) the left
+    // breast's milk is back under 1,365 leucocytes/mL at every feed and on every day.
     [Theory]
-    [InlineData(SimulationResolution.Feed)]
-    [InlineData(SimulationResolution.Daily)]
-    public void Mastitis_takes_the_affected_breasts_daily_milk_above_1e6_leucocytes_per_ml(SimulationResolution resolution)
-    {
-        var c = Runs.Check("mastitis-peak");
-        var run = runs.MastitisAt(resolution);
-        var episode = run.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var during = run.BreastDays.Where(d => d.Day * 24.0 < episode.EndHours && (d.Day + 1) * 24.0 > episode.Hours).ToArray();
-        Assert.True(during.Where(d => d.Breast == Breast.Left).Max(d => d.CellsPerMlLeucocyte) > c.Min);
-        Assert.True(during.Where(d => d.Breast == Breast.Right).Max(d => d.CellsPerMlLeucocyte) < Runs.Check("mastitis-recovery").Max);
-    }
-
-    // Row: "baseline restored upon recovery" (Hassiotou 2013 CTI), per breast-day: from the first whole day starting a
-    // day after the episode ends, the affected breast's daily milk is back under 1,365 leucocytes/mL.
-    [Theory]
-    [InlineData(SimulationResolution.Feed)]
-    [InlineData(SimulationResolution.Daily)]
-    public void Mastitis_returns_the_affected_breasts_daily_milk_to_baseline_after_recovery(SimulationResolution resolution)
+    [InlineData(SimulationResolution.Feed, true)]
+    [InlineData(SimulationResolution.Feed, false)]
+    [InlineData(SimulationResolution.Daily, false)]
+    public void Mastitis_returns_the_affected_breast_to_baseline_after_recovery(SimulationResolution resolution, bool perFeed)
     {
         var c = Runs.Check("mastitis-recovery");
         var run = runs.MastitisAt(resolution);
         var episode = run.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var after = run.BreastDays.Where(d => d.Breast == Breast.Left && d.Day * 24.0 >= episode.EndHours + 24).ToArray();
+        var after = MilkDrunk(run, perFeed).Where(m => m.Breast == Breast.Left && m.From >= episode.EndHours + 24).ToArray();
         Assert.NotEmpty(after);
-        Assert.All(after, d => Assert.True(d.CellsPerMlLeucocyte <= c.Max, $"day {d.Day}: {d.CellsPerMlLeucocyte} /mL"));
+        Assert.All(after, m => Assert.True(m.Leucocytes <= c.Max, $"hour {m.From}: {m.Leucocytes} /mL"));
     }
 
     // Row: "92 % (propidium iodide)" (Indian J Pediatr 2024), fresh milk. ±0.01: the table gives whole percents

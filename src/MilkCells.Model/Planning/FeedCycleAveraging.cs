@@ -32,7 +32,8 @@ namespace MilkCells.Model.Planning;
 internal static class FeedCycleAveraging
 {
     /// <summary>The driver table of a daily-resolution plan: one row per run day, columns in the network's driver order.</summary>
-    public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds)
+    public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds,
+        double[]? buffer = null)
     {
         var model = p.Model;
         var derived = p.Derived;
@@ -46,7 +47,7 @@ internal static class FeedCycleAveraging
 
         var network = p.Network;
         var columns = network.Drivers.Length;
-        var values = new double[days * columns];
+        var values = buffer is not null && buffer.Length == days * columns ? buffer : new double[days * columns];
         var column = new Dictionary<string, int>(columns, StringComparer.Ordinal);
         for (var c = 0; c < columns; c++)
         {
@@ -63,28 +64,10 @@ internal static class FeedCycleAveraging
             Array.Clear(milk);
             Array.Clear(alive);
             Array.Clear(all);
-            var removals = new List<Removal>(feeds.Length / 2 + 1);
-            foreach (var f in feeds)
-            {
-                if (f.Breast == b)
-                {
-                    removals.Add(new Removal(f.Hours, f.RemovalFraction, true));
-                }
-            }
-            foreach (var (hours, pumped, fraction) in pumping)
-            {
-                if (pumped == b)
-                {
-                    removals.Add(new Removal(hours, fraction, false));
-                }
-            }
-            if (pumping.Length > 0)
-            {
-                removals = [.. removals.OrderBy(r => r.Hours)]; // stable: feeds before pumping at one time, as the feed resolution applies them
-            }
+            var pumped = pumping.Where(x => x.Breast == b).Select(x => new Removal(x.Hours, x.Fraction, false)).ToArray();
             var (milk0, alive0, dead0) = context.InitialBreast(b);
             var means = new BreastMeans(constants, n, leucocyte, milk0 * constants.Quantum, alive0, dead0);
-            Walk(means, b, points, boosts, bin, context, CollectionsMarshal.AsSpan(removals), end, milk, alive, all);
+            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all);
             var flowColumn = column[Names.DrinkFlow(b)];
             var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
             var deadColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray();
@@ -122,9 +105,21 @@ internal static class FeedCycleAveraging
     /// each step dropped once the breast's next feed comes.
     /// </remarks>
     private static void Walk(BreastMeans breast, Breast b, List<DriverPoint> points, double[] steps, double bin, PlanContext context,
-        ReadOnlySpan<Removal> removals, double end, double[] milk, double[] alive, double[] all)
+        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all)
     {
-        var (ip, ir) = (0, 0);
+        var (ip, iFeed, iPump) = (0, 0, 0);
+        // The breast's removals in time order: its feeds merged with its pumping sessions (feeds first at one time, as the plan lists them).
+        Removal? NextRemoval()
+        {
+            while (iFeed < feeds.Length && feeds[iFeed].Breast != b)
+            {
+                iFeed++;
+            }
+            var feed = iFeed < feeds.Length ? new Removal(feeds[iFeed].Hours, feeds[iFeed].RemovalFraction, true) : (Removal?)null;
+            var pump = iPump < pumped.Length ? pumped[iPump] : (Removal?)null;
+            return feed is { } f && (pump is not { } p || f.Hours <= p.Hours) ? f : pump;
+        }
+        var nextRemoval = NextRemoval();
         var now = 0.0;
         var day = 0;
         var pending = new double[steps.Length + 1]; // times of the current feed's later steps
@@ -134,7 +129,7 @@ internal static class FeedCycleAveraging
         {
             var tp = ip < points.Count ? points[ip].Hours : double.PositiveInfinity;
             var tb = next < count ? pending[next] : double.PositiveInfinity;
-            var tr = ir < removals.Length ? removals[ir].Hours : double.PositiveInfinity;
+            var tr = nextRemoval?.Hours ?? double.PositiveInfinity;
             var t = Math.Min(tp, Math.Min(tb, tr));
             if (!(t < end))
             {
@@ -159,7 +154,16 @@ internal static class FeedCycleAveraging
             }
             else
             {
-                var r = removals[ir++];
+                var r = nextRemoval!.Value;
+                if (r.Feed)
+                {
+                    iFeed++;
+                }
+                else
+                {
+                    iPump++;
+                }
+                nextRemoval = NextRemoval();
                 breast.Remove(r.Fraction, r.Feed);
                 if (r.Feed)
                 {

@@ -91,7 +91,7 @@ public static class RunPlanner
 
 /// <summary>A scenario prepared for planning runs: the calibrated model with the scenario's settings, the derived constants, the network and per-stage compositions, built once.</summary>
 /// <remarks>
-/// Immutable and thread-safe: a cohort plans every mother from one instance (<see cref="Plan"/> depends only on the
+/// Immutable and thread-safe: a cohort plans every mother from one instance (<see cref="Plan(ulong)"/> depends only on the
 /// seed). <see cref="RunPlanner.Plan"/> is <c>RunPlanner.Prepare(...).Plan(seed)</c>.
 /// </remarks>
 public sealed class ScenarioPlanner
@@ -142,6 +142,9 @@ public sealed class ScenarioPlanner
 
     internal ImmutableArray<CellType> Types { get; }
 
+    /// <summary>The size of a daily-resolution driver table for this scenario: run days × drivers.</summary>
+    internal int TableSize => (int)Math.Ceiling(Scenario.DurationDays) * Network.Drivers.Length;
+
     internal int[] LeucocyteTypes { get; }
 
     /// <summary>Target concentration of each cell type (model order) by stage, cells/mL of milk drunk.</summary>
@@ -154,7 +157,13 @@ public sealed class ScenarioPlanner
         (int Type, double Share)[] Shares);
 
     /// <summary>Plans the run with seed <paramref name="seed"/>.</summary>
-    public RunPlan Plan(ulong seed)
+    public RunPlan Plan(ulong seed) => Plan(seed, null);
+
+    /// <summary>Plans the run, writing a daily-resolution driver table into <paramref name="tableBuffer"/> when it has exactly the table's size.</summary>
+    /// <remarks>For callers that run the plan and drop it before reusing the buffer (a cohort thread): the table is
+    /// ~180 kB a mother-year, large-object-heap sized, and allocating it per mother costs a gen-2 collection every few
+    /// dozen mothers.</remarks>
+    internal RunPlan Plan(ulong seed, double[]? tableBuffer)
     {
         var mother = RunPlanner.Mother(Model, Derived, Scenario, seed);
         var context = new PlanContext(this, mother, seed);
@@ -162,7 +171,7 @@ public sealed class ScenarioPlanner
         var points = context.DriverPoints();
         if (Resolution == SimulationResolution.Daily)
         {
-            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds);
+            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer);
             return new RunPlan(Network, Scenario, seed, mother, Network.Parameters, ImmutableSortedDictionary<string, long>.Empty, [],
                 context.PlanFormulaFeeds(), feeds, context.Days())
             { Resolution = Resolution, DriverTable = table };
