@@ -61,11 +61,21 @@ public static class DailyTable
     /// <summary>The values of <paramref name="row"/> in <see cref="Columns(IEnumerable{string})"/> order.</summary>
     public static DailyValue[] Values(DailyRow row)
     {
-        var values = new DailyValue[17 + row.CellsPerMlByType.Length];
+        var values = new DailyValue[Count(row)];
+        Values(row, values);
+        return values;
+    }
+
+    /// <summary>How many values <paramref name="row"/> has (one per column).</summary>
+    public static int Count(DailyRow row) => 17 + row.CellsPerMlByType.Length;
+
+    /// <summary>Writes the values of <paramref name="row"/> into <paramref name="values"/> (at least <see cref="Count"/> long), without allocating an array: cohorts fill millions of rows.</summary>
+    public static void Values(DailyRow row, Span<DailyValue> values)
+    {
         var i = 0;
         values[i++] = DailyValue.Of(row.Day);
         values[i++] = DailyValue.Of(row.Stage);
-        values[i++] = DailyValue.Of(string.Join("; ", row.Events));
+        values[i++] = DailyValue.Of(row.Events.Length switch { 0 => "", 1 => row.Events[0], _ => string.Join("; ", row.Events) });
         values[i++] = DailyValue.Of(row.MilkMl);
         values[i++] = DailyValue.Of((long)row.Feeds);
         values[i++] = DailyValue.Of(row.CellsPerMlTotal);
@@ -84,6 +94,5 @@ public static class DailyTable
         {
             values[i++] = DailyValue.Of(c);
         }
-        return values;
     }
 }

@@ -1,8 +1,10 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using MilkCells.Core.Provenance;
 using MilkCells.Engine.Model;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Planning;
+using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
 using EngineNetwork = MilkCells.Engine.Model.Network;
 
@@ -17,24 +19,55 @@ namespace MilkCells.Simulation;
 /// </remarks>
 public static class EngineMapping
 {
-    /// <summary>The engine network of <paramref name="plan"/> with its initial counts and driver schedule.</summary>
+    /// <summary>The engine network of <paramref name="plan"/> with its initial counts and driver schedule (at daily resolution, its driver table as changes).</summary>
     public static EngineNetwork ToEngine(RunPlan plan)
     {
-        var spec = plan.Network;
-        var builder = new MilkCells.Engine.Model.NetworkBuilder($"milkcells_{Sanitise(plan.Scenario.Name)}", plan.Scenario.Origin);
-        builder.Info(ElementInfo.With(
-            $"MilkCells milk model {spec.ModelVersion}, scenario '{plan.Scenario.Name}'",
-            $"{plan.Scenario.Description} Calibration: {spec.ProfileMarking}. Time in hours; milk counted in quanta of {F(spec.VolumeQuantumMl)} mL.",
+        var changes = plan.DriverChanges.GroupBy(c => c.Driver).ToDictionary(g => g.Key, g => g.Select(c => (c.Hours, c.Value)).ToArray());
+        if (plan.DriverTable is { } table)
+        {
+            for (var i = 0; i < table.Drivers.Length; i++)
+            {
+                changes[table.Drivers[i]] = [.. Enumerable.Range(0, table.Times.Length).Select(k => (table.Times[k], table[k, i]))];
+            }
+        }
+        return Build(plan.Network, plan.Scenario, plan.Seed, plan.Parameters, plan.InitialCounts, changes);
+    }
+
+    /// <summary>The engine network of <paramref name="spec"/> without a run's values: the network's constants, counts of 0, drivers at their defaults and unscheduled.</summary>
+    /// <remarks>For compiling once and running many mothers, each with her own <see cref="Engine.Simulation.DriverSchedule"/> (daily resolution, whose network has no mother-specific constant).</remarks>
+    public static EngineNetwork ToEngine(NetworkSpec spec, Scenario scenario) =>
+        Build(spec, scenario, null, spec.Parameters, ImmutableSortedDictionary<string, long>.Empty, []);
+
+    /// <summary>Milk quanta per mL: a whole number when the quantum divides 1 mL (counts / 10 prints 30.7 where counts × 0.1 prints 30.700000000000003).</summary>
+    public static double QuantaPerMl(double quantumMl) =>
+        Math.Round(1 / quantumMl) is var r && Math.Abs(r * quantumMl - 1) < 1e-12 ? r : 1 / quantumMl;
+
+    private static EngineNetwork Build(NetworkSpec spec, Scenario scenario, ulong? seed, IEnumerable<ParameterSpec> parameters,
+        IReadOnlyDictionary<string, long> initialCounts, Dictionary<string, (double Hours, double Value)[]> changes)
+    {
+        var builder = new MilkCells.Engine.Model.NetworkBuilder($"milkcells_{Sanitise(scenario.Name)}", scenario.Origin);
+        var annotations = new List<(string, string)>
+        {
             ("model_version", spec.ModelVersion), ("profile", spec.ProfileId), ("profile_marking", spec.ProfileMarking),
-            ("scenario", plan.Scenario.Name), ("scenario_sha256", plan.Scenario.Hash), ("seed", plan.Seed.ToString(CultureInfo.InvariantCulture)),
-            ("time_unit", "hour"), ("volume_quantum_ml", F(spec.VolumeQuantumMl))));
+            ("scenario", scenario.Name), ("scenario_sha256", scenario.Hash),
+        };
+        if (seed is { } value)
+        {
+            annotations.Add(("seed", value.ToString(CultureInfo.InvariantCulture)));
+        }
+        annotations.Add(("time_unit", "hour"));
+        annotations.Add(("volume_quantum_ml", F(spec.VolumeQuantumMl)));
+        builder.Info(ElementInfo.With(
+            $"MilkCells milk model {spec.ModelVersion}, scenario '{scenario.Name}'",
+            $"{scenario.Description} Calibration: {spec.ProfileMarking}. Time in hours; milk counted in quanta of {F(spec.VolumeQuantumMl)} mL.",
+            [.. annotations]));
         foreach (var c in spec.Compartments)
         {
             builder.Compartment(c.Id, 1.0, info: ElementInfo.With(notes: c.Description, annotations: ("nominal_size", "true")));
         }
         foreach (var s in spec.Species)
         {
-            var annotations = new List<(string, string)> { ("role", s.Role.ToString()), ("count_unit", s.CountUnit) };
+            annotations = [("role", s.Role.ToString()), ("count_unit", s.CountUnit)];
             if (s.CellType is not null) annotations.Add(("cell_type", s.CellType));
             if (s.Class is not null) annotations.Add(("class", s.Class.Value.ToString().ToLowerInvariant()));
             if (s.Viability is not null) annotations.Add(("viability", Names.Of(s.Viability.Value)));
@@ -43,13 +76,12 @@ public static class EngineMapping
             if (s.Organ is not null) annotations.Add(("organ", s.Organ));
             if (s.Fate is not null) annotations.Add(("fate", s.Fate));
             if (s.AnimalDerived) annotations.Add(("evidence", "animal-derived"));
-            builder.Species(s.Id, plan.InitialCounts.GetValueOrDefault(s.Id), s.Compartment, info: ElementInfo.With(annotations: [.. annotations]));
+            builder.Species(s.Id, initialCounts.GetValueOrDefault(s.Id), s.Compartment, info: ElementInfo.With(annotations: [.. annotations]));
         }
-        foreach (var p in plan.Parameters)
+        foreach (var p in parameters)
         {
             builder.Parameter(p.Id, p.Value, info: ProvenanceInfo(p));
         }
-        var changes = plan.DriverChanges.GroupBy(c => c.Driver).ToDictionary(g => g.Key, g => g.Select(c => (c.Hours, c.Value)).ToArray());
         foreach (var d in spec.Drivers)
         {
             var list = changes.GetValueOrDefault(d.Id) ?? [];

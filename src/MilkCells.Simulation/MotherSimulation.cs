@@ -30,10 +30,13 @@ public sealed record SimulationOptions
     /// <summary>Minutes between within-feed samples.</summary>
     public double WithinFeedStepMinutes { get; init; } = 5;
 
-    /// <summary>Whether to collect feed, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
+    /// <summary>Whether to collect feed, per-breast daily, infant, expressed and within-feed rows (false: daily rows only, as cohorts need).</summary>
     public bool Detail { get; init; } = true;
 
-    /// <summary>The engine algorithm; null: <see cref="MotherSimulation.DefaultAlgorithm"/>.</summary>
+    /// <summary>How finely to resolve time: <see cref="SimulationResolution.Feed"/> (every output) or <see cref="SimulationResolution.Daily"/> (daily and per-breast daily rows only; ~400× cheaper a mother-year).</summary>
+    public SimulationResolution Resolution { get; init; } = SimulationResolution.Feed;
+
+    /// <summary>The engine algorithm; null: <see cref="MotherSimulation.DefaultAlgorithm"/> (feed resolution) or <see cref="MotherSimulation.DailyAlgorithm"/>.</summary>
     public Algorithm? Algorithm { get; init; }
 
     /// <summary>Receives progress once per simulated day; null for none.</summary>
@@ -49,6 +52,9 @@ public sealed record SimulationOptions
 /// day boundaries; feed rows from the interventions themselves; a sampling intervention 30 min after each feed reads
 /// the breast again. Random streams: the plan's (mother, feeding, days) from the seed as <see cref="RunPlanner"/>
 /// derives them, and the engine's from <c>RandomStream.Derive(seed, Label("engine"))</c>.
+/// <para>At <see cref="SimulationResolution.Daily"/> the same plan (same mother, feeds and day effects for a seed) is
+/// reduced by integrating the breasts' fast dynamics over each feed cycle (docs/model.md §4b), and the engine draws
+/// only what the infant drinks and swallows from each breast each day: the cohort resolution.</para>
 /// </remarks>
 public static class MotherSimulation
 {
@@ -62,6 +68,17 @@ public static class MotherSimulation
     /// the daily concentrations and post-feed ratios against ε = 0.03 (MotherSimulationTests).
     /// </remarks>
     public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.15, MaxTurnover: 0.25);
+
+    /// <summary>The engine algorithm of daily-resolution runs: tau-leaping, which is exact there.</summary>
+    /// <remarks>
+    /// The daily network's reactions are zero-order with rates constant over each day (drivers), so the firings in a
+    /// leap over a constant-rate interval are exactly Poisson with mean rate × τ: the leap is an exact sample, whatever
+    /// ε, and the engine takes one leap per day (τ selection has no reactant to bound it).
+    /// </remarks>
+    public static readonly TauLeaping DailyAlgorithm = new();
+
+    /// <summary>The resolution <see cref="Run"/> uses by default: <see cref="SimulationResolution.Daily"/>, validated against the feed resolution (tests/MilkCells.Simulation.Tests/ResolutionTests.cs).</summary>
+    public const SimulationResolution CohortResolution = SimulationResolution.Daily;
 
     /// <summary>The label of the engine's random stream under a run's seed.</summary>
     public static readonly ulong EngineStreamLabel = RandomStream.Label("engine");
@@ -86,22 +103,28 @@ public static class MotherSimulation
     /// </code>
     /// </remarks>
     public static ImmutableArray<DailyRow> Run(CalibratedModel calibration, Scenario scenario, ulong rootSeed, long motherId, int? days,
-        CancellationToken cancellation, IProgress<SimulationProgress>? progress = null)
-    {
-        var sampled = scenario with { Mother = scenario.Mother with { Mode = MotherMode.Sampled } };
-        var options = new SimulationOptions { Days = days, Detail = false, Progress = progress };
-        return Simulate(calibration, sampled, MotherSeed(rootSeed, motherId), options, cancellation).Daily;
-    }
+        CancellationToken cancellation, IProgress<SimulationProgress>? progress = null, SimulationResolution resolution = CohortResolution) =>
+        PreparedSimulation.Cached(calibration, scenario, days, resolution).Run(rootSeed, motherId, cancellation, progress);
+
+    /// <summary>Prepares <paramref name="scenario"/> for simulating many mothers: the plan's fixed part and, at daily resolution, the compiled network, built once.</summary>
+    /// <remarks>
+    /// Cohorts call this once and then <see cref="PreparedSimulation.Run"/> per mother, on any thread.
+    /// <see cref="Run"/> does the same through a cache keyed by the scenario and calibration instances.
+    /// </remarks>
+    public static PreparedSimulation Prepare(CalibratedModel calibration, Scenario scenario, int? days, SimulationResolution resolution = CohortResolution) =>
+        new(calibration, WithDays(scenario, days), resolution);
 
     /// <summary>Simulates the scenario once with <paramref name="seed"/> as the plan's seed (what <c>milkcells simulate --seed</c> does).</summary>
     public static SimulationResult Simulate(CalibratedModel calibration, Scenario scenario, ulong seed, SimulationOptions? options = null,
         CancellationToken cancellation = default)
     {
         options ??= new SimulationOptions();
-        scenario = WithDays(scenario, options.Days);
-        var plan = RunPlanner.Plan(calibration, scenario, seed);
-        return new Runner(calibration, plan, seed, options, cancellation).Execute();
+        return new PreparedSimulation(calibration, WithDays(scenario, options.Days), options.Resolution).Simulate(seed, options, cancellation);
     }
+
+    /// <summary>Runs a feed-resolution plan.</summary>
+    internal static SimulationResult RunFeeds(CalibratedModel calibration, RunPlan plan, ulong seed, SimulationOptions options, CancellationToken cancellation) =>
+        new Runner(calibration, plan, seed, options, cancellation).Execute();
 
     /// <summary>The scenario shortened or lengthened to <paramref name="days"/>; checks the run stays within lactation.</summary>
     public static Scenario WithDays(Scenario scenario, int? days)
@@ -160,8 +183,6 @@ public static class MotherSimulation
         private readonly List<ExpressedRow> _expressed = [];
         private readonly List<InfantRow> _infant = [];
         private readonly List<BreastSample> _within = [];
-        private readonly double[] _dayTally; // tallies at each day boundary: [day][intake, formula, alive..., dead...]
-        private readonly int _tallyWidth;
         private readonly Dictionary<string, ContainerState> _containers = new(StringComparer.Ordinal);
         private long _interventions;
 
@@ -174,7 +195,7 @@ public static class MotherSimulation
             _cancellation = cancellation;
             _spec = plan.Network;
             _quantum = _spec.VolumeQuantumMl;
-            _perMl = Math.Round(1 / _quantum) is var r && Math.Abs(r * _quantum - 1) < 1e-12 ? r : 1 / _quantum;
+            _perMl = EngineMapping.QuantaPerMl(_quantum);
             _days = (int)Math.Ceiling(plan.Scenario.DurationDays);
             _net = CompiledNetwork.Compile(EngineMapping.ToEngine(plan));
             var m = model.Model;
@@ -197,22 +218,39 @@ public static class MotherSimulation
             var infant = _spec.Species.Where(s => s.Role is SpeciesRole.BloodCells or SpeciesRole.OrganCells or SpeciesRole.FateCells).ToArray();
             _infantSlots = [.. infant.Select(s => _net.SlotOf(s.Id))];
             _infantColumns = ["gut_viable", .. infant.Select(s => s.Id)];
-            _tallyWidth = 2 + 2 * _cellTypes.Length;
             _cellColumns = [.. _cellTypes.SelectMany(t => new[] { $"{t}_alive", $"{t}_dead" })];
             _columnOf = _cellColumns.Select((c, k) => (c, k)).ToDictionary(x => x.c, x => x.k, StringComparer.Ordinal);
             _speciesById = _spec.Species.ToDictionary(x => x.Id, StringComparer.Ordinal);
-            _dayTally = new double[(_days + 1) * _tallyWidth];
         }
 
         public SimulationResult Execute()
         {
+            var end = _plan.Scenario.DurationHours;
+            var daily = new DailyRows.Builder(_plan, _model.Model, _perMl);
+            // Day totals are read by interventions listed first, so they run before any feed at the same time: a feed at
+            // exactly midnight belongs to the day it starts (as its feed row and the feeds column say), whereas output
+            // times see the state after that time's interventions.
             var interventions = new List<EngineIntervention>();
+            for (var d = 0; d <= _days; d++)
+            {
+                interventions.Add(new EngineIntervention(Math.Min(d * 24.0, end), ctx =>
+                {
+                    var row = daily.Boundary;
+                    row[0] = ctx[_intake];
+                    row[1] = ctx[_formula];
+                    for (var t = 0; t < _cellTypes.Length; t++)
+                    {
+                        row[2 + t] = ctx[_ingestedAlive[t]];
+                        row[2 + _cellTypes.Length + t] = ctx[_ingestedDead[t]];
+                    }
+                    daily.Commit();
+                }, "day totals"));
+            }
             var sampleDelay = _model.Value(ModelParameters.SampleDelay);
             foreach (var i in _plan.Interventions)
             {
                 interventions.Add(Translate(i, sampleDelay));
             }
-            var end = _plan.Scenario.DurationHours;
             var withinDay = Math.Clamp(_options.WithinFeedDay ?? DefaultWithinFeedDay(_plan.Scenario), 0, _days - 1);
             var (times, kinds) = RecordTimes(end, withinDay);
             var algorithm = _options.Algorithm ?? DefaultAlgorithm;
@@ -240,14 +278,6 @@ public static class MotherSimulation
                     {
                         _cancellation.ThrowIfCancellationRequested();
                         var d = dayIndex++;
-                        var row = _dayTally.AsSpan(d * _tallyWidth, _tallyWidth);
-                        row[0] = o.Value(_intake);
-                        row[1] = o.Value(_formula);
-                        for (var t = 0; t < _cellTypes.Length; t++)
-                        {
-                            row[2 + t] = o.Value(_ingestedAlive[t]);
-                            row[2 + _cellTypes.Length + t] = o.Value(_ingestedDead[t]);
-                        }
                         if (d > 0)
                         {
                             if (_options.Detail)
@@ -260,8 +290,13 @@ public static class MotherSimulation
                     }
                 },
             });
-            return new SimulationResult(_plan, _seed, _cellTypes, _cellColumns, _infantColumns, Daily(), [.. _feeds], [.. _infant],
-                [.. _expressed], withinDay, [.. _within], new EngineStats(result.Firings, result.Leaps, _interventions));
+            var feeds = _feeds.ToImmutableArray();
+            return new SimulationResult(_plan, _seed, _cellTypes, _cellColumns, _infantColumns,
+                daily.Rows(), feeds, [.. _infant],
+                [.. _expressed], withinDay, [.. _within], new EngineStats(result.Firings, result.Leaps, _interventions))
+            {
+                BreastDays = DailyRows.FromFeeds(feeds, _days, _model.Model, _options.Detail),
+            };
         }
 
         [Flags]
@@ -531,49 +566,6 @@ public static class MotherSimulation
                 counts[i + 1] = (long)o.Value(_infantSlots[i]);
             }
             _infant.Add(new InfantRow(day, o.Time, [.. counts]));
-        }
-
-        // --- daily rows ---------------------------------------------------------------------------------------------
-
-        private ImmutableArray<DailyRow> Daily()
-        {
-            var feedsPerDay = new int[_days];
-            foreach (var f in _plan.Feeds)
-            {
-                var d = (int)Math.Floor(f.Hours / 24);
-                if (d >= 0 && d < _days)
-                {
-                    feedsPerDay[d]++;
-                }
-            }
-            var rows = ImmutableArray.CreateBuilder<DailyRow>(_days);
-            var n = _cellTypes.Length;
-            for (var d = 0; d < _days; d++)
-            {
-                var a = _dayTally.AsSpan(d * _tallyWidth, _tallyWidth);
-                var b = _dayTally.AsSpan((d + 1) * _tallyWidth, _tallyWidth);
-                var milk = (b[0] - a[0]) / _perMl;
-                var formula = (b[1] - a[1]) / _perMl;
-                double total = 0, alive = 0;
-                var byClass = new Dictionary<CellClass, double> { [CellClass.Epithelial] = 0, [CellClass.Leucocyte] = 0, [CellClass.Stem] = 0 };
-                var byType = new double[n];
-                for (var t = 0; t < n; t++)
-                {
-                    var al = b[2 + t] - a[2 + t];
-                    var de = b[2 + n + t] - a[2 + n + t];
-                    byType[t] = Ratio(al + de, milk);
-                    total += al + de;
-                    alive += al;
-                    byClass[_classOf[_cellTypes[t]]] += al + de;
-                }
-                var plan = _plan.Days[d];
-                rows.Add(new DailyRow(d, plan.LactationDay, plan.Stage, plan.Events, milk, feedsPerDay[d],
-                    Ratio(total, milk), Ratio(byClass[CellClass.Epithelial], milk), Ratio(byClass[CellClass.Leucocyte], milk), Ratio(byClass[CellClass.Stem], milk),
-                    total > 0 ? 100 * byClass[CellClass.Leucocyte] / total : double.NaN, total > 0 ? 100 * byClass[CellClass.Stem] / total : double.NaN,
-                    total > 0 ? alive / total : double.NaN,
-                    (long)total, (long)byClass[CellClass.Leucocyte], (long)byClass[CellClass.Stem], formula, [.. byType]));
-            }
-            return rows.MoveToImmutable();
         }
 
         private static double Ratio(double count, double volume) => volume > 0 ? count / volume : double.NaN;

@@ -59,6 +59,22 @@ public sealed record FeedRow(
     double CellsPerMlBefore, double CellsPerMlAfter30Min, double LeucocytesPerMlBefore,
     ImmutableArray<long> Counts);
 
+/// <summary>What the infant drank from one breast on one day: milk and cells, from its feeds.</summary>
+/// <remarks>
+/// Sums of that breast's feed rows at <see cref="SimulationResolution.Feed"/> (when feed rows are collected), the
+/// per-breast tallies at <see cref="SimulationResolution.Daily"/>. Concentrations are volume-weighted over the day's
+/// feeds from that breast (NaN when it gave no milk), so an illness of one breast shows here undiluted by the other.
+/// </remarks>
+/// <param name="Day">Run day.</param>
+/// <param name="Breast">Breast.</param>
+/// <param name="MilkMl">Milk drunk from it, mL.</param>
+/// <param name="CellsPerMlTotal">All cells per mL drunk from it.</param>
+/// <param name="CellsPerMlLeucocyte">Leucocytes per mL drunk from it.</param>
+/// <param name="ViableFraction">Viable share of the cells swallowed from it.</param>
+/// <param name="Counts">Cells swallowed from it by cell type and viability, in <see cref="SimulationResult.CellColumns"/> order.</param>
+public sealed record BreastDayRow(int Day, Breast Breast, double MilkMl, double CellsPerMlTotal, double CellsPerMlLeucocyte, double ViableFraction,
+    ImmutableArray<long> Counts);
+
 /// <summary>Maternal cells in the infant at the end of a day (an infant.csv row); all animal-derived.</summary>
 /// <param name="Day">Run day.</param>
 /// <param name="TimeHours">Run time, hours (the end of the day).</param>
@@ -96,9 +112,9 @@ public sealed record EngineStats(long Firings, long Leaps, long Interventions);
 /// <param name="CellColumns">Cell type × viability labels (feed counts), e.g. <c>macrophage_alive</c>.</param>
 /// <param name="InfantColumns">Infant count labels.</param>
 /// <param name="Daily">Daily rows.</param>
-/// <param name="Feeds">Feed rows.</param>
-/// <param name="Infant">Infant rows.</param>
-/// <param name="Expressed">Container rows (empty when no milk is expressed).</param>
+/// <param name="Feeds">Feed rows (empty at daily resolution).</param>
+/// <param name="Infant">Infant rows (empty at daily resolution).</param>
+/// <param name="Expressed">Container rows (empty when no milk is expressed, and at daily resolution).</param>
 /// <param name="WithinFeedDay">Run day of <see cref="WithinFeed"/>.</param>
 /// <param name="WithinFeed">Breast samples every few minutes on one day.</param>
 /// <param name="Stats">Engine statistics.</param>
@@ -106,4 +122,11 @@ public sealed record SimulationResult(
     RunPlan Plan, ulong Seed,
     ImmutableArray<string> CellTypes, ImmutableArray<string> CellColumns, ImmutableArray<string> InfantColumns,
     ImmutableArray<DailyRow> Daily, ImmutableArray<FeedRow> Feeds, ImmutableArray<InfantRow> Infant,
-    ImmutableArray<ExpressedRow> Expressed, int WithinFeedDay, ImmutableArray<BreastSample> WithinFeed, EngineStats Stats);
+    ImmutableArray<ExpressedRow> Expressed, int WithinFeedDay, ImmutableArray<BreastSample> WithinFeed, EngineStats Stats)
+{
+    /// <summary>How finely the run resolved time (<see cref="RunPlan.Resolution"/>).</summary>
+    public SimulationResolution Resolution => Plan.Resolution;
+
+    /// <summary>What the infant drank from each breast each day, by day then breast (empty when <see cref="SimulationOptions.Detail"/> is false).</summary>
+    public ImmutableArray<BreastDayRow> BreastDays { get; init; } = [];
+}

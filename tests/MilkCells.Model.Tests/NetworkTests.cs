@@ -11,15 +11,19 @@ public class NetworkTests
 {
     private static readonly CalibratedModel Default = MilkModel.Embedded.Calibrate();
 
-    private static RunPlan Plan(string scenario, ulong seed = 1) => RunPlanner.Plan(Default, ScenarioLoader.BuiltIn(scenario, MilkModel.Embedded), seed);
+    private static RunPlan Plan(string scenario, ulong seed = 1, SimulationResolution resolution = SimulationResolution.Feed) =>
+        RunPlanner.Plan(Default, ScenarioLoader.BuiltIn(scenario, MilkModel.Embedded), seed, resolution);
 
     public static TheoryData<string> Scenarios() => [.. ScenarioLoader.BuiltInNames];
 
+    public static TheoryData<string, SimulationResolution> ScenariosByResolution() =>
+        [.. ScenarioLoader.BuiltInNames.SelectMany(s => new[] { (s, SimulationResolution.Feed), (s, SimulationResolution.Daily) })];
+
     [Theory]
-    [MemberData(nameof(Scenarios))]
-    public void Identifiers_are_unique_sbml_ids(string scenario)
+    [MemberData(nameof(ScenariosByResolution))]
+    public void Identifiers_are_unique_sbml_ids(string scenario, SimulationResolution resolution)
     {
-        var n = Plan(scenario).Network;
+        var n = Plan(scenario, resolution: resolution).Network;
         var ids = n.Species.Select(s => s.Id).Concat(n.Parameters.Select(p => p.Id)).Concat(n.Drivers.Select(d => d.Id))
             .Concat(n.Reactions.Select(r => r.Id)).Concat(n.Compartments.Select(c => c.Id)).ToArray();
         Assert.Equal(ids.Length, ids.Distinct().Count());
@@ -27,10 +31,10 @@ public class NetworkTests
     }
 
     [Theory]
-    [MemberData(nameof(Scenarios))]
-    public void Every_rate_parses_and_uses_only_known_symbols_and_every_driver_and_constant_is_used(string scenario)
+    [MemberData(nameof(ScenariosByResolution))]
+    public void Every_rate_parses_and_uses_only_known_symbols_and_every_driver_and_constant_is_used(string scenario, SimulationResolution resolution)
     {
-        var n = Plan(scenario).Network;
+        var n = Plan(scenario, resolution: resolution).Network;
         var symbols = n.Symbols;
         var used = new HashSet<string>();
         foreach (var r in n.Reactions)
@@ -76,6 +80,30 @@ public class NetworkTests
             {
                 var v = e.Evaluate(x => values[x]);
                 Assert.True(double.IsFinite(v) && v >= 0, $"{id} = {v} at t = {group.Key} h");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Scenarios))]
+    public void Every_daily_rate_is_non_negative_on_every_day(string scenario)
+    {
+        var plan = Plan(scenario, resolution: SimulationResolution.Daily);
+        var n = plan.Network;
+        var table = plan.DriverTable!;
+        var values = n.Parameters.ToDictionary(p => p.Id, p => p.Value);
+        var rates = n.Reactions.Select(r => (r.Id, Expression: RateExpression.Parse(r.Rate))).ToArray();
+        Assert.Equal(plan.Days.Length, table.Times.Length);
+        for (var k = 0; k < table.Times.Length; k++)
+        {
+            for (var i = 0; i < table.Drivers.Length; i++)
+            {
+                values[table.Drivers[i]] = table[k, i];
+            }
+            foreach (var (id, e) in rates)
+            {
+                var v = e.Evaluate(x => values[x]);
+                Assert.True(double.IsFinite(v) && v >= 0, $"{id} = {v} on day {k}");
             }
         }
     }

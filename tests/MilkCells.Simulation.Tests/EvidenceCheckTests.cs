@@ -1,4 +1,5 @@
 using MilkCells.Model.Catalogue;
+using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.TestSupport;
 
@@ -7,7 +8,9 @@ namespace MilkCells.Simulation.Tests;
 /// <summary>The built-in scenarios reproduce the evidence table: one test per row of data/evidence-checks.yaml.</summary>
 /// <remarks>
 /// Bounds come from the checks file (and through it from the evidence table row each test names); only the tolerances
-/// added here for sampling are derived in comments. Seeds are fixed (<see cref="Runs.Seed"/>).
+/// added here for sampling are derived in comments. Seeds are fixed (<see cref="Runs.Seed"/>). Checks on daily and
+/// per-breast daily rows run at both resolutions (the daily one is what cohorts use); the post-feed ratio needs feed
+/// rows and the storage checks need containers, which only the feed resolution simulates.
 /// </remarks>
 public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
 {
@@ -46,38 +49,46 @@ public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
     // Row: "| leucocytes (CD45+) as % of milk cells | 13–70 % | colostrum |" (Hassiotou 2013 CTI).
     // Every colostrum day. Day effects scale all cell types alike, so the share moves only by counting noise (≥ 10⁶
     // cells swallowed a day: relative sd < 0.1 %); no tolerance is added.
-    [Fact]
-    public void Healthy_colostrum_leucocytes_are_13_to_70_percent_of_cells()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_colostrum_leucocytes_are_13_to_70_percent_of_cells(SimulationResolution resolution)
     {
         var c = Runs.Check("leucocyte-fraction-colostrum");
-        Assert.All(Days(runs.Healthy, c), d => Assert.InRange(d.PctLeucocyte / 100, c.Min!.Value, c.Max!.Value));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.InRange(d.PctLeucocyte / 100, c.Min!.Value, c.Max!.Value));
     }
 
     // Row: "0–2 %, reached within 1–2 weeks postpartum" (Hassiotou 2013 CTI). Every mature day.
-    [Fact]
-    public void Healthy_mature_leucocytes_are_0_to_2_percent_of_cells()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_mature_leucocytes_are_0_to_2_percent_of_cells(SimulationResolution resolution)
     {
         var c = Runs.Check("leucocyte-fraction-mature");
-        Assert.All(Days(runs.Healthy, c), d => Assert.InRange(d.PctLeucocyte / 100, c.Min!.Value, c.Max!.Value));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.InRange(d.PctLeucocyte / 100, c.Min!.Value, c.Max!.Value));
     }
 
     // Row: "0–1,365 /mL (0–1.5 % CD45+)" (Hassiotou 2012 FASEB, flow cytometry). Every mature day: the target is
     // 500 /mL and the day effect is LN(0, 0.3), so the largest of 350 days is about 500 × e^{0.3 × 2.9} ≈ 1,200 /mL.
-    [Fact]
-    public void Healthy_mature_leucocytes_per_ml_are_in_the_flow_cytometry_range()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_mature_leucocytes_per_ml_are_in_the_flow_cytometry_range(SimulationResolution resolution)
     {
         var c = Runs.Check("leucocytes-per-ml-mature");
-        Assert.All(Days(runs.Healthy, c), d => Assert.InRange(d.CellsPerMlLeucocyte, c.Min!.Value, c.Max!.Value));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.InRange(d.CellsPerMlLeucocyte, c.Min!.Value, c.Max!.Value));
     }
 
     // Row: "about 10⁴–10⁵ /mL" (Hassiotou 2012 FASEB). "About": the target is 5×10⁴ /mL with a day effect LN(0, 0.3),
     // so 95 % of days fall within ×e^{±0.59} (2.8×10⁴–9×10⁴); with 350 days the share inside has sd ≈ 1.2 %, so at
     // least 90 % of days must be in range, and the volume-weighted mature mean must be.
-    [Fact]
-    public void Healthy_mature_total_cells_are_about_1e4_to_1e5_per_ml()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_mature_total_cells_are_about_1e4_to_1e5_per_ml(SimulationResolution resolution)
     {
         var c = Runs.Check("total-cells-mature");
-        var days = Days(runs.Healthy, c).ToArray();
+        var days = Days(runs.HealthyAt(resolution), c).ToArray();
         var inside = days.Count(d => d.CellsPerMlTotal >= c.Min && d.CellsPerMlTotal <= c.Max);
         Assert.True(inside >= 0.90 * days.Length, $"{inside} of {days.Length} days in range");
         var mean = days.Sum(d => (double)d.IngestedTotal) / days.Sum(d => d.MilkMl);
@@ -85,27 +96,33 @@ public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
     }
 
     // Row: "440 mL/day, expected by day 11" (Kent 2016), applied to the exclusive period (days 11–182). Every day.
-    [Fact]
-    public void Healthy_intake_is_at_least_440_ml_every_day_from_day_11()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_intake_is_at_least_440_ml_every_day_from_day_11(SimulationResolution resolution)
     {
         var c = Runs.Check("intake-from-day-11");
-        Assert.All(Days(runs.Healthy, c), d => Assert.True(d.MilkMl >= c.Min, $"day {d.LactationDay}: {d.MilkMl} mL"));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.True(d.MilkMl >= c.Min, $"day {d.LactationDay}: {d.MilkMl} mL"));
     }
 
     // Row: "798 mL/24 h (478–1,298)" (Kent 2006, 71 mothers' 24-h test weighing at 1–6 months). Every day.
-    [Fact]
-    public void Healthy_intake_is_478_to_1298_ml_at_1_to_6_months()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_intake_is_478_to_1298_ml_at_1_to_6_months(SimulationResolution resolution)
     {
         var c = Runs.Check("intake-1-6-months");
-        Assert.All(Days(runs.Healthy, c), d => Assert.InRange(d.MilkMl, c.Min!.Value, c.Max!.Value));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.InRange(d.MilkMl, c.Min!.Value, c.Max!.Value));
     }
 
     // Row: "11 ± 3 (range 6–18)" (Kent 2006). Every day at 1–6 months.
-    [Fact]
-    public void Healthy_breastfeeds_are_6_to_18_a_day()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Healthy_breastfeeds_are_6_to_18_a_day(SimulationResolution resolution)
     {
         var c = Runs.Check("feeds-per-day");
-        Assert.All(Days(runs.Healthy, c), d => Assert.InRange(d.Feeds, c.Min!.Value, c.Max!.Value));
+        Assert.All(Days(runs.HealthyAt(resolution), c), d => Assert.InRange(d.Feeds, c.Min!.Value, c.Max!.Value));
     }
 
     // Row: "up to 12-fold higher than before the feed" (Hassiotou 2013 PLoS One: serial samples of the first morning
@@ -124,39 +141,58 @@ public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
         Assert.True(ratios[ratios.Length / 2] > 2, $"median {ratios[ratios.Length / 2]}: a feed must raise cell content clearly (docs/model.md §4: 4× mean field)");
     }
 
-    // Row: "leucocytes >10⁶/mL, bacteria <10³/mL" (Thomsen 1983). The affected (left) breast's milk at its feeds
-    // during the episode peaks above 10⁶ leucocytes/mL; the right breast stays healthy.
-    [Fact]
-    public void Mastitis_takes_the_affected_breast_above_1e6_leucocytes_per_ml()
+    /// <summary>Leucocytes per mL of the milk drunk from each breast: at each feed (an instant), or per day (volume-weighted over that breast's feeds).</summary>
+    private static IEnumerable<(double From, double To, Breast Breast, double Leucocytes)> MilkDrunk(SimulationResult run, bool perFeed) => perFeed
+        ? run.Feeds.Select(f => (f.TimeHours, f.TimeHours, f.Breast, f.CellsPerMlLeucocyte))
+        : run.BreastDays.Select(d => (d.Day * 24.0, d.Day * 24.0 + 24, d.Breast, d.CellsPerMlLeucocyte));
+
+    // Row: "leucocytes >10⁶/mL, bacteria <10³/mL" (Thomsen 1983). The affected (left) breast's milk during the episode
+    // peaks above 10⁶ leucocytes/mL; the right breast stays healthy. Read at each feed (feed resolution) and per breast
+    // and day (both resolutions; the cohort resolution's finest output: a day's value is volume-weighted over its feeds,
+    // so below the peak feed's).
+    [Theory]
+    [InlineData(SimulationResolution.Feed, true)]
+    [InlineData(SimulationResolution.Feed, false)]
+    [InlineData(SimulationResolution.Daily, false)]
+    public void Mastitis_takes_the_affected_breast_above_1e6_leucocytes_per_ml(SimulationResolution resolution, bool perFeed)
     {
         var c = Runs.Check("mastitis-peak");
-        var episode = runs.Mastitis.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var during = runs.Mastitis.Feeds.Where(f => f.TimeHours >= episode.Hours && f.TimeHours < episode.EndHours).ToArray();
-        Assert.True(during.Where(f => f.Breast == Breast.Left).Max(f => f.CellsPerMlLeucocyte) > c.Min);
-        Assert.True(during.Where(f => f.Breast == Breast.Right).Max(f => f.CellsPerMlLeucocyte) < Runs.Check("mastitis-recovery").Max);
+        var run = runs.MastitisAt(resolution);
+        var episode = run.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
+        var during = MilkDrunk(run, perFeed).Where(m => m.From < episode.EndHours && (perFeed ? m.To >= episode.Hours : m.To > episode.Hours)).ToArray();
+        Assert.True(during.Where(m => m.Breast == Breast.Left).Max(m => m.Leucocytes) > c.Min);
+        Assert.True(during.Where(m => m.Breast == Breast.Right).Max(m => m.Leucocytes) < Runs.Check("mastitis-recovery").Max);
     }
 
     // Row: "baseline restored upon recovery" (Hassiotou 2013 CTI); baseline = the mature flow-cytometry range. From a
-    // day after the episode ends (washout: 1/β = 40 min and feeds every ~4 h clear the excess within hours, §8) every
-    // left-breast feed is back under 1,365 leucocytes/mL.
-    [Fact]
-    public void Mastitis_returns_the_affected_breast_to_baseline_after_recovery()
+    // day after the episode ends (washout: 1/β = 40 min and feeds every ~4 h clear the excess within hours, §8) the left
+    // breast's milk is back under 1,365 leucocytes/mL at every feed and on every day.
+    [Theory]
+    [InlineData(SimulationResolution.Feed, true)]
+    [InlineData(SimulationResolution.Feed, false)]
+    [InlineData(SimulationResolution.Daily, false)]
+    public void Mastitis_returns_the_affected_breast_to_baseline_after_recovery(SimulationResolution resolution, bool perFeed)
     {
         var c = Runs.Check("mastitis-recovery");
-        var episode = runs.Mastitis.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
-        var after = runs.Mastitis.Feeds.Where(f => f.Breast == Breast.Left && f.TimeHours >= episode.EndHours + 24).ToArray();
+        var run = runs.MastitisAt(resolution);
+        var episode = run.Plan.Scenario.Events.OfType<IllnessEvent>().Single();
+        var after = MilkDrunk(run, perFeed).Where(m => m.Breast == Breast.Left && m.From >= episode.EndHours + 24).ToArray();
         Assert.NotEmpty(after);
-        Assert.All(after, f => Assert.True(f.CellsPerMlLeucocyte <= c.Max, $"hour {f.TimeHours}: {f.CellsPerMlLeucocyte} /mL"));
+        Assert.All(after, m => Assert.True(m.Leucocytes <= c.Max, $"hour {m.From}: {m.Leucocytes} /mL"));
     }
 
     // Row: "92 % (propidium iodide)" (Indian J Pediatr 2024), fresh milk. ±0.01: the table gives whole percents
     // (±0.005) and the derivation of v_in (docs/model.md §5) is quasi-steady (βT ≫ 1), good to a few tenths of a percent.
-    [Fact]
-    public void Donor_milk_fresh_viability_is_92_percent()
+    [Theory]
+    [InlineData(SimulationResolution.Feed)]
+    [InlineData(SimulationResolution.Daily)]
+    public void Donor_milk_fresh_viability_is_92_percent(SimulationResolution resolution)
     {
         var c = Runs.Check("viability-fresh");
-        Assert.All(runs.Donor.Daily, d => Assert.InRange(d.ViableFraction, c.Target!.Value - 0.01, c.Target.Value + 0.01));
-        Assert.All(runs.Donor.Expressed.Where(e => e.Process == "pump"), e => Assert.InRange(e.ViableFraction, c.Target!.Value - 0.01, c.Target.Value + 0.01));
+        var run = runs.DonorAt(resolution);
+        Assert.All(run.Daily, d => Assert.InRange(d.ViableFraction, c.Target!.Value - 0.01, c.Target.Value + 0.01));
+        Assert.All(run.Expressed.Where(e => e.Process == "pump"), e => Assert.InRange(e.ViableFraction, c.Target!.Value - 0.01, c.Target.Value + 0.01));
+        Assert.Equal(resolution == SimulationResolution.Feed, run.Expressed.Any(e => e.Process == "pump")); // containers exist at feed resolution only
     }
 
     // Row: "after 3 days at 4 °C" → 83 % (Indian J Pediatr 2024). The fridge batch just before pasteurisation, 72 h after

@@ -102,6 +102,37 @@ public class MotherSimulationTests
         Assert.Equal(DailyTable.Required, DailyTable.Columns(r.CellTypes).Take(DailyTable.Required.Length).Select(c => c.Name));
     }
 
+    // A feed (or formula) at exactly midnight belongs to the day it starts, in the daily totals as in the feeds column
+    // and the feed rows, at both resolutions (output times alone would see it in the day before).
+    [Fact]
+    public void A_feed_or_formula_at_midnight_counts_in_the_day_it_starts()
+    {
+        const string yaml = """
+            name: midnight
+            startDay: 20
+            durationDays: 4
+            feeding:
+              mode: schedule
+              schedule: { times: ["00:00", "06:00", "12:00", "18:00"], breasts: alternate }
+            events:
+              - { type: formula, volumeMl: 50, day: 22, time: "00:00" }
+            """;
+        var scenario = ScenarioLoader.Parse("midnight.yaml", yaml, "test", Runs.Model);
+        var feed = MotherSimulation.Simulate(Default, scenario, 1, cancellation: TestContext.Current.CancellationToken);
+        foreach (var d in feed.Daily)
+        {
+            var feeds = feed.Feeds.Where(f => f.Day == d.Day).ToArray();
+            Assert.Equal(feeds.Length, d.Feeds);
+            Assert.Equal(feeds.Sum(f => f.VolumeMl), d.MilkMl, 1e-6);
+        }
+        var daily = MotherSimulation.Simulate(Default, scenario, 1, new SimulationOptions { Resolution = SimulationResolution.Daily }, TestContext.Current.CancellationToken);
+        foreach (var r in new[] { feed, daily })
+        {
+            Assert.Equal([0, 0, 50, 0], r.Daily.Select(d => d.FormulaMl));
+            Assert.All(r.Daily, d => Assert.Equal(4, d.Feeds));
+        }
+    }
+
     [Fact]
     public void Swallowed_stem_cells_engraft_in_infant_organs_and_differentiate()
     {

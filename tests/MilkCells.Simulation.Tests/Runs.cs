@@ -1,4 +1,5 @@
 using MilkCells.Model.Catalogue;
+using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Simulation;
 
@@ -13,12 +14,26 @@ public sealed class Runs
     private readonly Lazy<SimulationResult> _healthy = new(() => Simulate("healthy"));
     private readonly Lazy<SimulationResult> _mastitis = new(() => Simulate("mastitis"));
     private readonly Lazy<SimulationResult> _donor = new(() => Simulate("donor-milk"));
+    private readonly Lazy<SimulationResult> _healthyDaily = new(() => Simulate("healthy", options: Daily));
+    private readonly Lazy<SimulationResult> _mastitisDaily = new(() => Simulate("mastitis", options: Daily));
+    private readonly Lazy<SimulationResult> _donorDaily = new(() => Simulate("donor-milk", options: Daily));
+
+    private static SimulationOptions Daily => new() { Resolution = SimulationResolution.Daily };
 
     public SimulationResult Healthy => _healthy.Value;
 
     public SimulationResult Mastitis => _mastitis.Value;
 
     public SimulationResult Donor => _donor.Value;
+
+    /// <summary>The healthy run at <paramref name="resolution"/> (same seed, so the same mother, feeds and days).</summary>
+    public SimulationResult HealthyAt(SimulationResolution resolution) => resolution == SimulationResolution.Daily ? _healthyDaily.Value : Healthy;
+
+    /// <summary>The mastitis run at <paramref name="resolution"/>.</summary>
+    public SimulationResult MastitisAt(SimulationResolution resolution) => resolution == SimulationResolution.Daily ? _mastitisDaily.Value : Mastitis;
+
+    /// <summary>The donor-milk run at <paramref name="resolution"/>.</summary>
+    public SimulationResult DonorAt(SimulationResolution resolution) => resolution == SimulationResolution.Daily ? _donorDaily.Value : Donor;
 
     public static MilkModel Model => MilkModel.Embedded;
 

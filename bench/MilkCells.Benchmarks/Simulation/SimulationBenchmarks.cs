@@ -6,10 +6,11 @@ using MilkCells.Simulation;
 
 namespace MilkCells.Benchmarks.Simulation;
 
-/// <summary>One mother–infant run of the healthy scenario: how cost grows with days and with the cell population.</summary>
+/// <summary>One mother–infant run of the healthy scenario at feed resolution: how cost grows with days and with the cell population.</summary>
 /// <remarks>
 /// <c>Population</c> multiplies every cell type's concentration (mother cell-type factors), so counts per breast go from
-/// ~10⁶–10⁷ (1×) to ~10⁹ (100×). Daily rows only, as cohorts run it. Run:
+/// ~10⁶–10⁷ (1×) to ~10⁹ (100×). Daily rows only (no feed, infant or within-feed rows); cohorts use the daily
+/// resolution instead (<see cref="CohortBenchmarks"/>). Run:
 /// <c>dotnet run -c Release --project bench/MilkCells.Benchmarks -- --filter '*SimulationBenchmarks*'</c>.
 /// </remarks>
 [MemoryDiagnoser]

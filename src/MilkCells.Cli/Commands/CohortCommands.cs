@@ -1,14 +1,17 @@
 using System.CommandLine;
+using MilkCells.Cli.Cohort;
 using MilkCells.Storage.Cohorts;
 
 namespace MilkCells.Cli.Commands;
 
-/// <summary><c>milkcells cohort …</c>: merge shard stores, export a store as canonical CSV.</summary>
+/// <summary><c>milkcells cohort …</c>: run a cohort into a store, estimate a study's power, merge shard stores, export a store as canonical CSV.</summary>
 internal static class CohortCommands
 {
     public static Command Create(CliContext context)
     {
         var cohort = new Command("cohort", "Cohorts of mother–infant pairs in SQLite or PostgreSQL stores (sqlite:PATH, or postgres://user:pass@host:port/db).");
+        cohort.Subcommands.Add(CohortRunCommand.Create(context));
+        cohort.Subcommands.Add(CohortPowerCommand.Create(context));
         cohort.Subcommands.Add(Merge(context));
         cohort.Subcommands.Add(Export(context));
         return cohort;

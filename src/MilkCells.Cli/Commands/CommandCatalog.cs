@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return VersionCommand.Create(context);
         yield return SimulateCommands.Create(context);
         yield return CohortCommands.Create(context);
+        yield return ReferenceCommands.Create(context);
         yield return RunsCommands.Create(context);
         yield return FcsCommands.Create(context);
         yield return ModelCommands.Create(context);

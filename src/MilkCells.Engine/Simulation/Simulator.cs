@@ -23,6 +23,9 @@ public sealed record RunOptions
     /// <summary>Called at each output time with the state; null for none.</summary>
     public TrajectoryObserver? Observer { get; init; }
 
+    /// <summary>This run's driver values, replacing the network's own schedules; null keeps them.</summary>
+    public DriverSchedule? Drivers { get; init; }
+
     /// <summary>Whether to keep the species series in the result (false when an observer is enough).</summary>
     public bool KeepSeries { get; init; } = true;
 
@@ -191,15 +194,10 @@ public sealed class Simulator
             _queue.Enqueue((i.Action, i.Name), (i.Time, _scheduled++));
         }
         _recorder.Reset(times, series, offset, options.Observer);
-        var driverSteps = Network.DriverSteps;
-        var nextDriver = 0;
+        var drivers = new DriverCursor(Network, options.Drivers);
         try
         {
-            while (nextDriver < driverSteps.Length && driverSteps[nextDriver].Time <= s.T)
-            {
-                s.V[driverSteps[nextDriver].Slot] = driverSteps[nextDriver].Value;
-                nextDriver++;
-            }
+            drivers.ApplyThrough(s.T, s.V);
             var parametersChanged = true;
             var pendingEvents = false;
             RunInterventionsDue(ref parametersChanged);
@@ -214,11 +212,7 @@ public sealed class Simulator
                 {
                     break;
                 }
-                var tNext = end;
-                if (nextDriver < driverSteps.Length)
-                {
-                    tNext = Math.Min(tNext, driverSteps[nextDriver].Time);
-                }
+                var tNext = Math.Min(end, drivers.NextTime);
                 if (_queue.TryPeek(out _, out var due))
                 {
                     tNext = Math.Min(tNext, due.Time);
@@ -232,15 +226,8 @@ public sealed class Simulator
                 }
                 _recorder.RecordBefore(tNext);
                 s.T = tNext;
-                parametersChanged = false;
-                var changed = false;
-                while (nextDriver < driverSteps.Length && driverSteps[nextDriver].Time <= tNext)
-                {
-                    s.V[driverSteps[nextDriver].Slot] = driverSteps[nextDriver].Value;
-                    nextDriver++;
-                    parametersChanged = true;
-                    changed = true;
-                }
+                parametersChanged = drivers.ApplyThrough(tNext, s.V);
+                var changed = parametersChanged;
                 changed |= RunInterventionsDue(ref parametersChanged);
                 if (changed)
                 {
@@ -308,6 +295,46 @@ public sealed class Simulator
         return next;
     }
 
+    /// <summary>Walks the driver changes of a run: the network's schedules, or a <see cref="DriverSchedule"/> instead.</summary>
+    private struct DriverCursor(CompiledNetwork network, DriverSchedule? table)
+    {
+        private readonly DriverStep[] _steps = table is null ? network.DriverSteps : [];
+        private int _next;
+
+        /// <summary>The time of the next change not yet applied (+∞ when none is left).</summary>
+        public readonly double NextTime => table is null
+            ? _next < _steps.Length ? _steps[_next].Time : double.PositiveInfinity
+            : _next < table.Times.Length ? table.Times[_next] : double.PositiveInfinity;
+
+        /// <summary>Applies every change at or before <paramref name="t"/>; returns whether any was applied.</summary>
+        public bool ApplyThrough(double t, double[] v)
+        {
+            var any = false;
+            if (table is null)
+            {
+                while (_next < _steps.Length && _steps[_next].Time <= t)
+                {
+                    v[_steps[_next].Slot] = _steps[_next].Value;
+                    _next++;
+                    any = true;
+                }
+                return any;
+            }
+            var slots = table.Slots;
+            while (_next < table.Times.Length && table.Times[_next] <= t)
+            {
+                var row = table.Values.AsSpan(_next * slots.Length, slots.Length);
+                for (var i = 0; i < slots.Length; i++)
+                {
+                    v[slots[i]] = row[i];
+                }
+                _next++;
+                any = true;
+            }
+            return any;
+        }
+    }
+
     private void Validate(RunOptions options, double[] times)
     {
         var where = InputLocation.AtElement(Network.Network.Source, "run options");
@@ -321,6 +348,10 @@ public sealed class Simulator
             {
                 throw new InputException(where, $"output time {times[k]} is outside [{options.StartTime}, {options.EndTime}] or out of order");
             }
+        }
+        if (options.Drivers is { } schedule && !ReferenceEquals(schedule.Network, Network))
+        {
+            throw new InputException(where, "the driver schedule was made for another network");
         }
         foreach (var i in options.Interventions)
         {

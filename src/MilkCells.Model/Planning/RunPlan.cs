@@ -4,6 +4,33 @@ using MilkCells.Model.Structure;
 
 namespace MilkCells.Model.Planning;
 
+/// <summary>How finely a run resolves time: every feed's transient, or only what daily rows need.</summary>
+/// <remarks>
+/// Both are the same model, planned from the same data and run by the same engine. <see cref="Feed"/> simulates every
+/// breast species through each feed cycle (feed, infant, expressed-milk and within-feed outputs). <see cref="Daily"/>
+/// integrates the breasts' fast dynamics exactly over each planned feed cycle (docs/model.md §4b) and simulates only
+/// the milk and cells the infant swallows, one leap a day: the cohort resolution.
+/// </remarks>
+public enum SimulationResolution
+{
+    /// <summary>Every feed cycle resolved: the breasts' milk and cells, the infant and containers, as species.</summary>
+    Feed,
+
+    /// <summary>Feed-cycle averages: milk and cells swallowed per breast and day, exact in mean (cells also in distribution).</summary>
+    Daily,
+}
+
+/// <summary>Driver values on a time grid: from <see cref="Times"/>[k], driver i of <see cref="Drivers"/> has value <see cref="Values"/>[k · Drivers.Length + i].</summary>
+/// <remarks>A dense alternative to a list of <see cref="DriverChange"/> for inputs that change together (the daily resolution's drivers change every day).</remarks>
+/// <param name="Drivers">Driver ids (columns).</param>
+/// <param name="Times">Run times, hours, ascending (rows).</param>
+/// <param name="Values">Row-major values.</param>
+public sealed record DriverTable(ImmutableArray<string> Drivers, ImmutableArray<double> Times, ImmutableArray<double> Values)
+{
+    /// <summary>The value of driver column <paramref name="driver"/> from row <paramref name="row"/>.</summary>
+    public double this[int row, int driver] => Values[row * Drivers.Length + driver];
+}
+
 /// <summary>The mother of one run: her own values, drawn or fixed.</summary>
 /// <param name="Sampled">Whether she was drawn from the population (else the median mother with the scenario's fixed values).</param>
 /// <param name="ProductionFactor">Milk production relative to the median.</param>
@@ -104,8 +131,8 @@ public sealed record DayPlan(int RunDay, int LactationDay, string Stage, Immutab
 /// <param name="Mother">The mother's values.</param>
 /// <param name="Parameters">The network's constants with the mother's own values in place.</param>
 /// <param name="InitialCounts">Counts at t = 0 (species not listed start at 0).</param>
-/// <param name="DriverChanges">Driver values over time, sorted by time; the first ones at t = 0 set every driver.</param>
-/// <param name="Interventions">Feeds, pumping, storage, thawing, pasteurisation, formula, sorted by time.</param>
+/// <param name="DriverChanges">Driver values over time, sorted by time; the first ones at t = 0 set every driver (empty at daily resolution: see <see cref="DriverTable"/>).</param>
+/// <param name="Interventions">Feeds, pumping, storage, thawing, pasteurisation, formula, sorted by time (daily resolution: formula fed to the infant only).</param>
 /// <param name="Feeds">The breastfeeds (also among the interventions).</param>
 /// <param name="Days">Per-day stage and events.</param>
 public sealed record RunPlan(
@@ -118,4 +145,11 @@ public sealed record RunPlan(
     ImmutableArray<DriverChange> DriverChanges,
     ImmutableArray<Intervention> Interventions,
     ImmutableArray<PlannedFeed> Feeds,
-    ImmutableArray<DayPlan> Days);
+    ImmutableArray<DayPlan> Days)
+{
+    /// <summary>How finely the run resolves time (<see cref="Network"/> is built for it).</summary>
+    public SimulationResolution Resolution { get; init; }
+
+    /// <summary>The daily resolution's driver values, one row per run day (null at feed resolution, whose drivers are <see cref="DriverChanges"/>).</summary>
+    public DriverTable? DriverTable { get; init; }
+}

@@ -13,24 +13,18 @@ namespace MilkCells.Model.Planning;
 /// <remarks>
 /// This samples the scenario's inputs (the mother, meal times, removal fractions, day-to-day effects); it does not
 /// simulate the network. Random streams: <c>RandomStream.Derive(seed, Label("mother"|"feeding"|"days"))</c>, so a
-/// plan depends only on the seed. Phase 2 derives its engine stream from the same seed with another label.
+/// plan depends only on the seed, whatever the resolution. Phase 2 derives its engine stream from the same seed with
+/// another label.
 /// </remarks>
 public static class RunPlanner
 {
     /// <summary>Plans one run.</summary>
-    public static RunPlan Plan(CalibratedModel calibrated, Scenario scenario, ulong seed)
-    {
-        var model = WithOverrides(calibrated, scenario);
-        var derived = DerivedParameters.From(model);
-        var network = NetworkBuilder.Build(model, derived, scenario.Containers);
-        var mother = Mother(model, derived, scenario, seed);
-        var context = new Context(model, derived, scenario, mother, seed);
-        var feeds = context.PlanFeeds();
-        var drivers = context.PlanDrivers(feeds);
-        var interventions = context.PlanInterventions(feeds);
-        var parameters = network.Parameters.Select(p => p.MotherSpecific && p.Id == Names.MotherCapacity ? p with { Value = mother.CapacityMl } : p).ToImmutableArray();
-        return new RunPlan(network, scenario, seed, mother, parameters, context.InitialCounts(network), drivers, interventions, feeds, context.Days());
-    }
+    public static RunPlan Plan(CalibratedModel calibrated, Scenario scenario, ulong seed, SimulationResolution resolution = SimulationResolution.Feed) =>
+        Prepare(calibrated, scenario, resolution).Plan(seed);
+
+    /// <summary>The scenario prepared for planning many runs (a cohort): everything that does not depend on the seed, built once.</summary>
+    public static ScenarioPlanner Prepare(CalibratedModel calibrated, Scenario scenario, SimulationResolution resolution = SimulationResolution.Feed) =>
+        new(calibrated, scenario, resolution);
 
     /// <summary>The calibrated model with the scenario's parameter settings applied (provenance says so).</summary>
     public static CalibratedModel WithOverrides(CalibratedModel model, Scenario scenario)
@@ -93,445 +87,705 @@ public static class RunPlanner
         }
         return hoursSinceOnset < durationHours - recovery ? 1 : (durationHours - hoursSinceOnset) / recovery;
     }
+}
 
-    private sealed class Context(CalibratedModel model, DerivedParameters derived, Scenario scenario, MotherEffects mother, ulong seed)
+/// <summary>A scenario prepared for planning runs: the calibrated model with the scenario's settings, the derived constants, the network and per-stage compositions, built once.</summary>
+/// <remarks>
+/// Immutable and thread-safe: a cohort plans every mother from one instance (<see cref="Plan(ulong)"/> depends only on the
+/// seed). <see cref="RunPlanner.Plan"/> is <c>RunPlanner.Prepare(...).Plan(seed)</c>.
+/// </remarks>
+public sealed class ScenarioPlanner
+{
+    internal ScenarioPlanner(CalibratedModel calibrated, Scenario scenario, SimulationResolution resolution)
     {
-        private readonly MilkModel _m = model.Model;
-        private readonly int _days = (int)Math.Ceiling(scenario.DurationDays);
-        private readonly double[] _dayProduction = DayEffects(seed, scenario, model, "production");
-        private readonly double[] _dayCells = DayEffects(seed, scenario, model, "cells");
-        private readonly double[] _dayBoost = DayEffects(seed, scenario, model, "boost");
-        private FeedCycle[,]? _cycles;
-
-        private static double[] DayEffects(ulong seed, Scenario scenario, CalibratedModel model, string quantity)
+        Model = RunPlanner.WithOverrides(calibrated, scenario);
+        Scenario = scenario;
+        Resolution = resolution;
+        Derived = DerivedParameters.From(Model);
+        Network = resolution == SimulationResolution.Daily
+            ? NetworkBuilder.BuildDaily(Model)
+            : NetworkBuilder.Build(Model, Derived, scenario.Containers);
+        var m = Model.Model;
+        Types = m.CellTypes;
+        LeucocyteTypes = [.. Enumerable.Range(0, Types.Length).Where(i => Types[i].Class == CellClass.Leucocyte)];
+        var stages = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        foreach (var s in m.Stages)
         {
-            var rng = RandomStream.Derive(seed, RandomStream.Label("days"), RandomStream.Label(quantity));
-            var sd = model.Value(DayLogSd, quantity);
-            return Enumerable.Range(0, (int)Math.Ceiling(scenario.DurationDays)).Select(_ => Samplers.LogNormal(ref rng, 0, sd)).ToArray();
+            stages[s.Id] = Composition(s.Id);
         }
-
-        private int LactationDay(int runDay) => scenario.StartDay + runDay;
-
-        private double WeaningTaper(double hours) => scenario.Weaning is not { } w || hours < w.Hours
-            ? 1
-            : Math.Max(0, 1 - (hours - w.Hours) / (w.OverDays * 24));
-
-        private bool Involuting(double hours) => scenario.Weaning is { } w && hours >= w.EndHours;
-
-        public string StageAt(double hours)
+        Compositions = stages;
+        var typeIndex = Enumerable.Range(0, Types.Length).ToDictionary(i => Types[i].Id, StringComparer.Ordinal);
+        Episodes = [.. scenario.Events.OfType<IllnessEvent>().Select(e =>
         {
-            if (Involuting(hours))
-            {
-                return _m.Stages.First(s => s.AfterWeaning).Id;
-            }
-            return _m.StageOnDay((int)Math.Floor(scenario.DayAt(hours)))?.Id ?? _m.Stages.Last(s => !s.AfterWeaning).Id;
+            var state = m.HealthStates.First(h => h.Id == e.State);
+            var shares = Model[state.ParameterId("leucocyte_shares")].Table.Select(kv => (typeIndex[kv.Key], kv.Value)).ToArray();
+            return new Episode(e, Model.Value(state.ParameterId("onset")), Model.Value(state.ParameterId("recovery")),
+                Model.Value(state.ParameterId("synthesis_factor"), e.Severity), Model.Value(state.ParameterId("epithelial_factor")),
+                Model.Value(state.ParameterId("peak_leucocytes"), e.Severity), shares);
+        })];
+    }
+
+    /// <summary>The calibrated model with the scenario's parameter settings applied.</summary>
+    public CalibratedModel Model { get; }
+
+    /// <summary>The scenario.</summary>
+    public Scenario Scenario { get; }
+
+    /// <summary>The resolution the network is built for.</summary>
+    public SimulationResolution Resolution { get; }
+
+    /// <summary>The derived constants.</summary>
+    public DerivedParameters Derived { get; }
+
+    /// <summary>The network every plan of this scenario shares.</summary>
+    public NetworkSpec Network { get; }
+
+    internal ImmutableArray<CellType> Types { get; }
+
+    /// <summary>The size of a daily-resolution driver table for this scenario: run days × drivers.</summary>
+    internal int TableSize => (int)Math.Ceiling(Scenario.DurationDays) * Network.Drivers.Length;
+
+    internal int[] LeucocyteTypes { get; }
+
+    /// <summary>Target concentration of each cell type (model order) by stage, cells/mL of milk drunk.</summary>
+    internal IReadOnlyDictionary<string, double[]> Compositions { get; }
+
+    internal ImmutableArray<Episode> Episodes { get; }
+
+    /// <summary>An illness episode with its state's values looked up once.</summary>
+    internal sealed record Episode(IllnessEvent Event, double Onset, double Recovery, double SynthesisFactor, double EpithelialFactor, double Peak,
+        (int Type, double Share)[] Shares);
+
+    /// <summary>Plans the run with seed <paramref name="seed"/>.</summary>
+    public RunPlan Plan(ulong seed) => Plan(seed, null);
+
+    /// <summary>Plans the run, writing a daily-resolution driver table into <paramref name="tableBuffer"/> when it has exactly the table's size.</summary>
+    /// <remarks>For callers that run the plan and drop it before reusing the buffer (a cohort thread): the table is
+    /// ~180 kB a mother-year, large-object-heap sized, and allocating it per mother costs a gen-2 collection every few
+    /// dozen mothers.</remarks>
+    internal RunPlan Plan(ulong seed, double[]? tableBuffer)
+    {
+        var mother = RunPlanner.Mother(Model, Derived, Scenario, seed);
+        var context = new PlanContext(this, mother, seed);
+        var feeds = context.PlanFeeds();
+        var points = context.DriverPoints();
+        if (Resolution == SimulationResolution.Daily)
+        {
+            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer);
+            return new RunPlan(Network, Scenario, seed, mother, Network.Parameters, ImmutableSortedDictionary<string, long>.Empty, [],
+                context.PlanFormulaFeeds(), feeds, context.Days())
+            { Resolution = Resolution, DriverTable = table };
         }
+        var drivers = context.PlanDrivers(points, feeds);
+        var interventions = context.PlanInterventions(feeds);
+        var parameters = Network.Parameters.Select(p => p.MotherSpecific && p.Id == Names.MotherCapacity ? p with { Value = mother.CapacityMl } : p).ToImmutableArray();
+        return new RunPlan(Network, Scenario, seed, mother, parameters, context.InitialCounts(Network), drivers, interventions, feeds, context.Days())
+        { Resolution = Resolution };
+    }
 
-        /// <summary>The feed cycle of each breast on each run day (production, frequency, synthesis rate).</summary>
-        public FeedCycle Cycle(int runDay, Breast b)
+    /// <summary>Target concentration of each cell type in a stage (cells/mL of milk drunk), in model order.</summary>
+    private double[] Composition(string stage)
+    {
+        var model = Model;
+        var total = model.Value(ModelParameters.Composition(stage, "total_cells"));
+        var leucocytes = model.Value(ModelParameters.Composition(stage, "leucocyte_fraction"));
+        var stem = model[ModelParameters.Composition(stage, "stem_fractions")];
+        var epithelial = 1 - leucocytes - stem.Table.Values.Sum();
+        var result = new double[Types.Length];
+        for (var i = 0; i < Types.Length; i++)
         {
-            if (_cycles is null)
+            var t = Types[i];
+            var share = t.Class switch
             {
-                _cycles = new FeedCycle[_days, 2];
-                var f = scenario.Feeding.RemovalFraction ?? model.Value(RemovalFraction);
-                for (var d = 0; d < _days; d++)
-                {
-                    var day = LactationDay(d);
-                    var daily = model[Intake].At(day) * mother.ProductionFactor * _dayProduction[d];
-                    var taper = WeaningTaper(d * 24 + 12);
-                    var breastfeeds = scenario.Feeding.Mode == FeedingMode.Schedule
-                        ? scenario.Feeding.ScheduleTimesHours.Length * (scenario.Feeding.ScheduleBreasts == MealBreasts.Both ? 2 : 1) * taper
-                        : model[BreastfeedsPerDay].At(day) * mother.FeedsFactor * taper;
-                    foreach (var side in Names.Breasts)
-                    {
-                        var share = side == Breast.Right ? mother.RightShare : 1 - mother.RightShare;
-                        _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, mother.CapacityMl, model.Value(MaxFill));
-                    }
-                }
-            }
-            return _cycles[Math.Clamp(runDay, 0, _days - 1), (int)b];
+                CellClass.Leucocyte => leucocytes * model.Value(ModelParameters.Composition(stage, "leucocyte_shares"), t.Id),
+                CellClass.Stem => stem[t.Id],
+                _ => epithelial * model.Value(ModelParameters.Composition(stage, "epithelial_shares"), t.Id),
+            };
+            result[i] = total * share;
         }
+        return result;
+    }
+}
 
-        // --- feeds ------------------------------------------------------------------------------------------------------
+/// <summary>The values of the breast and cell drivers from one planning time (a day start, an illness step, the end of weaning).</summary>
+/// <param name="Hours">Run time, hours.</param>
+/// <param name="SynthMax">Per breast: synthesis rate of the empty breast, mL/h.</param>
+/// <param name="ClearFlow">Per breast: clearance flow Q, mL/h.</param>
+/// <param name="BoostNorm">Per breast: 1/B.</param>
+/// <param name="Epithelial">Per breast: illness factor on epithelial shedding.</param>
+/// <param name="Inflammation">Per breast, per cell type (model order; 0 for non-leucocytes): added leucocytes per mL.</param>
+/// <param name="Conc">Per cell type (model order): target concentration, cells/mL.</param>
+internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc);
 
-        public ImmutableArray<PlannedFeed> PlanFeeds()
+/// <summary>The seed-dependent part of planning one run.</summary>
+internal sealed class PlanContext
+{
+    private readonly ScenarioPlanner _p;
+    private readonly CalibratedModel _model;
+    private readonly DerivedParameters _derived;
+    private readonly Scenario _scenario;
+    private readonly MotherEffects _mother;
+    private readonly ulong _seed;
+    private readonly MilkModel _m;
+    private readonly int _days;
+    private readonly double[] _dayProduction;
+    private readonly double[] _dayCells;
+    private readonly double[] _dayBoost;
+    private readonly double[] _cellFactors; // by cell type, model order
+    private FeedCycle[,]? _cycles;
+
+    public PlanContext(ScenarioPlanner planner, MotherEffects mother, ulong seed)
+    {
+        _p = planner;
+        _model = planner.Model;
+        _derived = planner.Derived;
+        _scenario = planner.Scenario;
+        _mother = mother;
+        _seed = seed;
+        _m = _model.Model;
+        _days = (int)Math.Ceiling(_scenario.DurationDays);
+        _dayProduction = DayEffects("production");
+        _dayCells = DayEffects("cells");
+        _dayBoost = DayEffects("boost");
+        _cellFactors = [.. planner.Types.Select(t => mother.CellFactors[t.Id])];
+    }
+
+    public int RunDays => _days;
+
+    public double DayBoost(int runDay) => _dayBoost[Math.Min(runDay, _days - 1)];
+
+    private double[] DayEffects(string quantity)
+    {
+        var rng = RandomStream.Derive(_seed, RandomStream.Label("days"), RandomStream.Label(quantity));
+        var sd = _model.Value(DayLogSd, quantity);
+        var effects = new double[_days];
+        for (var i = 0; i < effects.Length; i++)
         {
-            var rng = RandomStream.Derive(seed, RandomStream.Label("feeding"));
-            var feeds = new List<PlannedFeed>();
-            var (alpha, beta) = (derived[DerivedParameters.RemovalBetaAlpha], derived[DerivedParameters.RemovalBetaBeta]);
-            double Removal(ref RandomStream r)
-            {
-                if (scenario.Feeding.RemovalFraction is { } fixedFraction)
-                {
-                    return fixedFraction;
-                }
-                var x = Samplers.Gamma(ref r, alpha, 1);
-                return x / (x + Samplers.Gamma(ref r, beta, 1));
-            }
-            var end = scenario.DurationHours;
-            var gap = model.Value(PairedGap);
-            var paired = derived[DerivedParameters.PairedFraction];
-            var next = Breast.Left;
-            var meal = 0;
-            void Meal(double t, bool both, ref RandomStream r)
-            {
-                feeds.Add(new PlannedFeed(t, next, Removal(ref r), meal, false));
-                var other = next == Breast.Left ? Breast.Right : Breast.Left;
-                if (both && t + gap < end)
-                {
-                    feeds.Add(new PlannedFeed(t + gap, other, Removal(ref r), meal, true));
-                }
-                next = other; // the next meal starts on the other breast
-                meal++;
-            }
-            switch (scenario.Feeding.Mode)
-            {
-                case FeedingMode.OnDemand:
-                {
-                    var cv = model.Value(MealIntervalCv);
-                    var shape = 1 / (cv * cv);
-                    // The first meal falls uniformly within the first interval, so the run starts mid-cycle.
-                    var t = rng.NextDouble() * MeanMealInterval(0);
-                    while (t < end && !Involuting(t))
-                    {
-                        var both = rng.NextDouble() < paired;
-                        Meal(t, both, ref rng);
-                        var mean = MeanMealInterval(t);
-                        if (double.IsInfinity(mean))
-                        {
-                            break;
-                        }
-                        t += Samplers.Gamma(ref rng, shape, mean / shape);
-                    }
-                    break;
-                }
-                case FeedingMode.Schedule:
-                    for (var d = 0; d < _days; d++)
-                    {
-                        foreach (var clock in scenario.Feeding.ScheduleTimesHours)
-                        {
-                            var t = d * 24 + clock;
-                            if (t < end && rng.NextDouble() < WeaningTaper(t))
-                            {
-                                Meal(t, scenario.Feeding.ScheduleBreasts == MealBreasts.Both, ref rng);
-                            }
-                        }
-                    }
-                    break;
-            }
-            return [.. feeds.OrderBy(f => f.Hours)];
+            effects[i] = Samplers.LogNormal(ref rng, 0, sd);
         }
+        return effects;
+    }
 
-        /// <summary>Mean time between meals at run time <paramref name="hours"/>: 24 h / meals per day.</summary>
-        private double MeanMealInterval(double hours)
+    private int LactationDay(int runDay) => _scenario.StartDay + runDay;
+
+    private double WeaningTaper(double hours) => _scenario.Weaning is not { } w || hours < w.Hours
+        ? 1
+        : Math.Max(0, 1 - (hours - w.Hours) / (w.OverDays * 24));
+
+    public bool Involuting(double hours) => _scenario.Weaning is { } w && hours >= w.EndHours;
+
+    public string StageAt(double hours)
+    {
+        if (Involuting(hours))
         {
-            var d = (int)Math.Floor(hours / 24);
-            var breastfeeds = Cycle(d, Breast.Left).FeedsPerDay + Cycle(d, Breast.Right).FeedsPerDay;
-            var meals = breastfeeds / (1 + derived[DerivedParameters.PairedFraction]);
-            return meals <= 0 ? double.PositiveInfinity : 24 / meals;
+            return _m.Stages.First(s => s.AfterWeaning).Id;
         }
+        return _m.StageOnDay((int)Math.Floor(_scenario.DayAt(hours)))?.Id ?? _m.Stages.Last(s => !s.AfterWeaning).Id;
+    }
 
-        // --- drivers ----------------------------------------------------------------------------------------------------
-
-        public ImmutableArray<DriverChange> PlanDrivers(ImmutableArray<PlannedFeed> feeds)
+    /// <summary>The feed cycle of each breast on each run day (production, frequency, synthesis rate).</summary>
+    public FeedCycle Cycle(int runDay, Breast b)
+    {
+        if (_cycles is null)
         {
-            var changes = new List<DriverChange>();
-            var last = new Dictionary<string, double>();
-            void Set(double t, string driver, double value)
-            {
-                if (!last.TryGetValue(driver, out var previous) || previous != value)
-                {
-                    changes.Add(new DriverChange(t, driver, value));
-                    last[driver] = value;
-                }
-            }
-            var k = derived[DerivedParameters.LossRate];
-            var steps = DerivedParameters.BoostSteps(model);
-            var bin = model.Value(BoostBin);
-            var illnesses = scenario.Events.OfType<IllnessEvent>().ToArray();
-
-            // Times at which daily or illness-driven values are recomputed.
-            var times = new SortedSet<double>(Enumerable.Range(0, _days).Select(d => d * 24.0));
-            var step = model.Value(HealthStep);
-            foreach (var e in illnesses)
-            {
-                for (var t = e.Hours; t < e.EndHours; t += step)
-                {
-                    times.Add(t);
-                }
-                times.Add(e.EndHours);
-            }
-            if (scenario.Weaning is { } w)
-            {
-                times.Add(w.EndHours);
-            }
-            FeedCycle? lastCycle = null;
-            foreach (var t in times.Where(t => t < scenario.DurationHours))
-            {
-                var d = (int)Math.Floor(t / 24);
-                var involuting = Involuting(t);
-                var stage = StageAt(t);
-                var mid = t + step / 2; // illness shape at the middle of the step
-                foreach (var b in Names.Breasts)
-                {
-                    var cycle = Cycle(d, b);
-                    if (involuting)
-                    {
-                        cycle = lastCycle ?? cycle;
-                    }
-                    else if (cycle.PreFeedMl > 0)
-                    {
-                        lastCycle = cycle;
-                    }
-                    var (synthesis, epithelial) = (1.0, 1.0);
-                    var added = new Dictionary<string, double>();
-                    foreach (var e in illnesses.Where(e => Affects(e, b)))
-                    {
-                        var state = _m.HealthStates.First(h => h.Id == e.State);
-                        var shape = IllnessShape(mid - e.Hours, e.DurationHours, model.Value(state.ParameterId("onset")), model.Value(state.ParameterId("recovery")));
-                        if (shape <= 0)
-                        {
-                            continue;
-                        }
-                        synthesis *= 1 - (1 - model.Value(state.ParameterId("synthesis_factor"), e.Severity)) * shape;
-                        epithelial += (model.Value(state.ParameterId("epithelial_factor")) - 1) * shape;
-                        var peak = model.Value(state.ParameterId("peak_leucocytes"), e.Severity) * shape;
-                        foreach (var (type, share) in model[state.ParameterId("leucocyte_shares")].Table)
-                        {
-                            added[type] = added.GetValueOrDefault(type) + peak * share;
-                        }
-                    }
-                    var scale = InfluxScale.For(cycle, k, steps, bin);
-                    Set(t, Names.SynthMax(b), involuting ? 0 : cycle.MaxSynthesisMlPerHour * synthesis);
-                    Set(t, Names.ClearFlow(b), scale.ClearanceFlowMlPerHour);
-                    Set(t, Names.BoostNorm(b), scale.BoostNormalisation);
-                    Set(t, Names.EpiFactor(b), epithelial);
-                    foreach (var type in _m.OfClass(CellClass.Leucocyte))
-                    {
-                        Set(t, Names.Inflammation(type, b), added.GetValueOrDefault(type.Id) * mother.CellFactors[type.Id]);
-                    }
-                    if (t == 0)
-                    {
-                        Set(0, Names.ShedBoost(b), 1);
-                    }
-                }
-                foreach (var (type, conc) in Composition(stage))
-                {
-                    Set(t, Names.Conc(type), conc * mother.CellFactors[type.Id] * _dayCells[Math.Min(d, _days - 1)]);
-                }
-            }
-
-            // Post-feed shedding: m1, m2, then 1, until the next feed on the same breast.
-            foreach (var b in Names.Breasts)
-            {
-                var onBreast = feeds.Where(f => f.Breast == b).ToArray();
-                for (var i = 0; i < onBreast.Length; i++)
-                {
-                    var t0 = onBreast[i].Hours;
-                    var until = i + 1 < onBreast.Length ? onBreast[i + 1].Hours : double.PositiveInfinity;
-                    var g = _dayBoost[Math.Min((int)(t0 / 24), _days - 1)];
-                    for (var s = 0; s <= steps.Length; s++)
-                    {
-                        var at = t0 + s * bin;
-                        if (at >= until || at >= scenario.DurationHours)
-                        {
-                            break;
-                        }
-                        changes.Add(new DriverChange(at, Names.ShedBoost(b), s < steps.Length ? 1 + (steps[s] - 1) * g : 1));
-                    }
-                }
-            }
-            PlanContainerDrivers(changes);
-            return [.. changes.OrderBy(c => c.Hours).ThenBy(c => c.Driver, StringComparer.Ordinal)];
-        }
-
-        private static bool Affects(IllnessEvent e, Breast b) => e.Breast is null || e.Breast == b;
-
-        /// <summary>Target concentration of each cell type in a stage (cells/mL of milk drunk).</summary>
-        public IEnumerable<(CellType Type, double Conc)> Composition(string stage)
-        {
-            var total = model.Value(ModelParameters.Composition(stage, "total_cells"));
-            var leucocytes = model.Value(ModelParameters.Composition(stage, "leucocyte_fraction"));
-            var stem = model[ModelParameters.Composition(stage, "stem_fractions")];
-            var epithelial = 1 - leucocytes - stem.Table.Values.Sum();
-            foreach (var t in _m.CellTypes)
-            {
-                var share = t.Class switch
-                {
-                    CellClass.Leucocyte => leucocytes * model.Value(ModelParameters.Composition(stage, "leucocyte_shares"), t.Id),
-                    CellClass.Stem => stem[t.Id],
-                    _ => epithelial * model.Value(ModelParameters.Composition(stage, "epithelial_shares"), t.Id),
-                };
-                yield return (t, total * share);
-            }
-        }
-
-        private void PlanContainerDrivers(List<DriverChange> changes)
-        {
-            var hold = model.Value(RoomHold);
-            var (early, late) = (model.Value(RoomDeathEarly), model.Value(RoomDeathLate));
-            var fridgeDeath = derived[DerivedParameters.FridgeDeathRate];
-            var fridgeLoss = derived[DerivedParameters.FridgeLossRate];
-            foreach (var k in scenario.Containers.Where(c => c.Kind == ContainerKind.Expressed))
-            {
-                var (death, loss) = (Names.ContainerDeath(k), Names.ContainerLoss(k));
-                changes.Add(new DriverChange(0, death, 0));
-                changes.Add(new DriverChange(0, loss, 0));
-                var roomSince = double.NaN;
-                foreach (var e in scenario.Events.Where(e => e.ContainerId == k.Id && e is not FormulaEvent).DistinctBy(e => e.Hours))
-                {
-                    switch (e)
-                    {
-                        case PumpEvent when double.IsNaN(roomSince):
-                        case ThawEvent:
-                        case StoreEvent { Place: StoragePlace.Room }:
-                            roomSince = e.Hours;
-                            changes.Add(new DriverChange(e.Hours, death, early));
-                            changes.Add(new DriverChange(e.Hours, loss, 0));
-                            if (e.Hours + hold < scenario.DurationHours)
-                            {
-                                changes.Add(new DriverChange(e.Hours + hold, death, late)); // superseded below if moved earlier
-                            }
-                            break;
-                        case StoreEvent { Place: StoragePlace.Fridge }:
-                        case PasteuriseEvent:
-                            roomSince = double.PositiveInfinity;
-                            changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
-                            changes.Add(new DriverChange(e.Hours, death, fridgeDeath));
-                            changes.Add(new DriverChange(e.Hours, loss, fridgeLoss));
-                            break;
-                        case StoreEvent { Place: StoragePlace.Freezer }:
-                            roomSince = double.PositiveInfinity;
-                            changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
-                            changes.Add(new DriverChange(e.Hours, death, 0));
-                            changes.Add(new DriverChange(e.Hours, loss, 0));
-                            break;
-                    }
-                }
-            }
-        }
-
-        // --- interventions ----------------------------------------------------------------------------------------------
-
-        public ImmutableArray<Intervention> PlanInterventions(ImmutableArray<PlannedFeed> feeds)
-        {
-            var list = new List<Intervention>();
-            var types = _m.CellTypes;
-            var viabilities = new[] { Viability.Alive, Viability.Dead };
-            foreach (var f in feeds)
-            {
-                var moves = new List<SpeciesMove> { new(Names.Milk(f.Breast), null, Names.IntakeMilk) };
-                foreach (var t in types)
-                {
-                    foreach (var v in viabilities)
-                    {
-                        moves.Add(new SpeciesMove(Names.Cells(t, v, f.Breast), v == Viability.Alive ? Names.Gut(t) : null, Names.Ingested(t, v)));
-                    }
-                }
-                list.Add(new Intervention(f.Hours, InterventionKind.Feed, $"feed {Names.Of(f.Breast)}", f.Breast, null, f.RemovalFraction, [.. moves], [], null));
-            }
-            var quantum = model.Value(VolumeQuantum);
-            foreach (var e in scenario.Events)
-            {
-                var container = scenario.Containers.FirstOrDefault(c => c.Id == e.ContainerId);
-                switch (e)
-                {
-                    case PumpEvent p when container is not null:
-                    {
-                        var moves = new List<SpeciesMove> { new(Names.Milk(p.Breast), Names.ContainerMilk(container), null) };
-                        foreach (var t in types)
-                        {
-                            foreach (var v in viabilities)
-                            {
-                                moves.Add(new SpeciesMove(Names.Cells(t, v, p.Breast), Names.ContainerCells(container, t, v), null));
-                            }
-                        }
-                        list.Add(new Intervention(p.Hours, InterventionKind.Pump, p.Label, p.Breast, container.Id,
-                            p.Fraction ?? model.Value(RemovalFraction), [.. moves], [], model.Value(RoomTemperature)));
-                        break;
-                    }
-                    case StoreEvent s when container is not null:
-                        list.Add(new Intervention(s.Hours, InterventionKind.Store, s.Label, null, container.Id, 0, [], [], Temperature(s.Place)));
-                        break;
-                    case ThawEvent th when container is not null:
-                        list.Add(new Intervention(th.Hours, InterventionKind.Thaw, th.Label, null, container.Id,
-                            1 - derived[DerivedParameters.FreezeThawSurvival], KillMoves(container), [], model.Value(RoomTemperature)));
-                        break;
-                    case PasteuriseEvent ps when container is not null:
-                        list.Add(new Intervention(ps.Hours, InterventionKind.Pasteurise, ps.Label, null, container.Id,
-                            1 - model.Value(HolderSurvival), KillMoves(container), [], model.Value(HolderTemperature)));
-                        break;
-                    case FormulaEvent fe:
-                    {
-                        var count = (long)Math.Round(fe.VolumeMl / quantum);
-                        list.Add(container is null
-                            ? new Intervention(fe.Hours, InterventionKind.FormulaFeed, fe.Label, null, null, 0, [], [new SpeciesAddition(Names.FormulaMilk, count)], null)
-                            : new Intervention(fe.Hours, InterventionKind.FormulaFill, fe.Label, null, container.Id, 0, [],
-                                [new SpeciesAddition(Names.ContainerMilk(container), count)], model.Value(RoomTemperature)));
-                        break;
-                    }
-                }
-            }
-            return [.. list.OrderBy(i => i.Hours)];
-        }
-
-        private ImmutableArray<SpeciesMove> KillMoves(ContainerSpec container) =>
-            [.. _m.CellTypes.Select(t => new SpeciesMove(Names.ContainerCells(container, t, Viability.Alive), Names.ContainerCells(container, t, Viability.Dead), null))];
-
-        private double Temperature(StoragePlace place) => place switch
-        {
-            StoragePlace.Fridge => model.Value(FridgeTemperature),
-            StoragePlace.Freezer => model.Value(FreezerTemperature),
-            _ => model.Value(RoomTemperature),
-        };
-
-
-        // --- initial state and days -------------------------------------------------------------------------------------
-
-        /// <summary>Mean-field counts at t = 0: each breast half-way through a feed cycle, cells at the day's targets.</summary>
-        public ImmutableSortedDictionary<string, long> InitialCounts(NetworkSpec network)
-        {
-            var counts = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-            var quantum = network.VolumeQuantumMl;
-            var viable = model.Value(ViableFraction);
-            foreach (var b in Names.Breasts)
-            {
-                var cycle = Cycle(0, b);
-                var volume = cycle.PreFeedMl > 0 ? cycle.VolumeAfter(cycle.IntervalHours / 2) : 0;
-                counts[Names.Milk(b)] = (long)Math.Round(volume / quantum);
-                foreach (var (type, conc) in Composition(StageAt(0)))
-                {
-                    var cells = conc * mother.CellFactors[type.Id] * _dayCells[0] * volume;
-                    counts[Names.Cells(type, Viability.Alive, b)] = (long)Math.Round(cells * viable);
-                    counts[Names.Cells(type, Viability.Dead, b)] = (long)Math.Round(cells * (1 - viable));
-                }
-            }
-            return counts.ToImmutable();
-        }
-
-        public ImmutableArray<DayPlan> Days()
-        {
-            var list = new List<DayPlan>();
+            _cycles = new FeedCycle[_days, 2];
+            var f = _scenario.Feeding.RemovalFraction ?? _model.Value(RemovalFraction);
+            var intake = _model[Intake];
+            var breastfeedsPerDay = _model[BreastfeedsPerDay];
+            var maxFill = _model.Value(MaxFill);
             for (var d = 0; d < _days; d++)
             {
-                var (from, to) = (d * 24.0, (d + 1) * 24.0);
-                var labels = new List<string>();
-                foreach (var e in scenario.Events)
+                var day = LactationDay(d);
+                var daily = intake.At(day) * _mother.ProductionFactor * _dayProduction[d];
+                var taper = WeaningTaper(d * 24 + 12);
+                var breastfeeds = _scenario.Feeding.Mode == FeedingMode.Schedule
+                    ? _scenario.Feeding.ScheduleTimesHours.Length * (_scenario.Feeding.ScheduleBreasts == MealBreasts.Both ? 2 : 1) * taper
+                    : breastfeedsPerDay.At(day) * _mother.FeedsFactor * taper;
+                foreach (var side in Names.Breasts)
                 {
-                    var active = e switch
+                    var share = side == Breast.Right ? _mother.RightShare : 1 - _mother.RightShare;
+                    _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, _mother.CapacityMl, maxFill);
+                }
+            }
+        }
+        return _cycles[Math.Clamp(runDay, 0, _days - 1), (int)b];
+    }
+
+    // --- feeds ------------------------------------------------------------------------------------------------------
+
+    public ImmutableArray<PlannedFeed> PlanFeeds()
+    {
+        var rng = RandomStream.Derive(_seed, RandomStream.Label("feeding"));
+        var feeds = new List<PlannedFeed>();
+        var (alpha, beta) = (_derived[DerivedParameters.RemovalBetaAlpha], _derived[DerivedParameters.RemovalBetaBeta]);
+        var scenario = _scenario;
+        double Removal(ref RandomStream r)
+        {
+            if (scenario.Feeding.RemovalFraction is { } fixedFraction)
+            {
+                return fixedFraction;
+            }
+            var x = Samplers.Gamma(ref r, alpha, 1);
+            return x / (x + Samplers.Gamma(ref r, beta, 1));
+        }
+        var end = scenario.DurationHours;
+        var gap = _model.Value(PairedGap);
+        var paired = _derived[DerivedParameters.PairedFraction];
+        var next = Breast.Left;
+        var meal = 0;
+        void Meal(double t, bool both, ref RandomStream r)
+        {
+            feeds.Add(new PlannedFeed(t, next, Removal(ref r), meal, false));
+            var other = next == Breast.Left ? Breast.Right : Breast.Left;
+            if (both && t + gap < end)
+            {
+                feeds.Add(new PlannedFeed(t + gap, other, Removal(ref r), meal, true));
+            }
+            next = other; // the next meal starts on the other breast
+            meal++;
+        }
+        switch (scenario.Feeding.Mode)
+        {
+            case FeedingMode.OnDemand:
+            {
+                var cv = _model.Value(MealIntervalCv);
+                var shape = 1 / (cv * cv);
+                // The first meal falls uniformly within the first interval, so the run starts mid-cycle.
+                var t = rng.NextDouble() * MeanMealInterval(0);
+                while (t < end && !Involuting(t))
+                {
+                    var both = rng.NextDouble() < paired;
+                    Meal(t, both, ref rng);
+                    var mean = MeanMealInterval(t);
+                    if (double.IsInfinity(mean))
                     {
-                        IllnessEvent i => i.Hours < to && i.EndHours > from,
-                        WeaningEvent w => w.Hours < to && w.EndHours > from,
-                        _ => e.Hours >= from && e.Hours < to,
-                    };
-                    if (active && !labels.Contains(e.Label))
+                        break;
+                    }
+                    t += Samplers.Gamma(ref rng, shape, mean / shape);
+                }
+                break;
+            }
+            case FeedingMode.Schedule:
+                for (var d = 0; d < _days; d++)
+                {
+                    foreach (var clock in scenario.Feeding.ScheduleTimesHours)
                     {
-                        labels.Add(e.Label);
+                        var t = d * 24 + clock;
+                        if (t < end && rng.NextDouble() < WeaningTaper(t))
+                        {
+                            Meal(t, scenario.Feeding.ScheduleBreasts == MealBreasts.Both, ref rng);
+                        }
                     }
                 }
-                list.Add(new DayPlan(d, LactationDay(d), StageAt(from + 12), [.. labels]));
-            }
-            return [.. list];
+                break;
         }
+        // Meals come in time order; only a paired second breast can follow a meal that starts within the gap. A stable
+        // insertion sort is linear on such input (what OrderBy would give, without its cost per comparison).
+        for (var i = 1; i < feeds.Count; i++)
+        {
+            var f = feeds[i];
+            var j = i - 1;
+            while (j >= 0 && feeds[j].Hours > f.Hours)
+            {
+                feeds[j + 1] = feeds[j];
+                j--;
+            }
+            feeds[j + 1] = f;
+        }
+        return [.. feeds];
+    }
+
+    /// <summary>Mean time between meals at run time <paramref name="hours"/>: 24 h / meals per day.</summary>
+    private double MeanMealInterval(double hours)
+    {
+        var d = (int)Math.Floor(hours / 24);
+        var breastfeeds = Cycle(d, Breast.Left).FeedsPerDay + Cycle(d, Breast.Right).FeedsPerDay;
+        var meals = breastfeeds / (1 + _derived[DerivedParameters.PairedFraction]);
+        return meals <= 0 ? double.PositiveInfinity : 24 / meals;
+    }
+
+    // --- drivers ----------------------------------------------------------------------------------------------------
+
+    /// <summary>The values of the breast and cell drivers at every planning time: day starts, illness steps, the end of weaning.</summary>
+    public List<DriverPoint> DriverPoints()
+    {
+        var model = _model;
+        var k = _derived[DerivedParameters.LossRate];
+        var steps = DerivedParameters.BoostSteps(model);
+        var bin = model.Value(BoostBin);
+        var types = _p.Types;
+        var n = types.Length;
+
+        // Times at which daily or illness-driven values are recomputed.
+        var times = new SortedSet<double>(Enumerable.Range(0, _days).Select(d => d * 24.0));
+        var step = model.Value(HealthStep);
+        foreach (var ep in _p.Episodes)
+        {
+            var e = ep.Event;
+            for (var t = e.Hours; t < e.EndHours; t += step)
+            {
+                times.Add(t);
+            }
+            times.Add(e.EndHours);
+        }
+        if (_scenario.Weaning is { } w)
+        {
+            times.Add(w.EndHours);
+        }
+        var points = new List<DriverPoint>(times.Count);
+        FeedCycle? lastCycle = null;
+        var scales = new (FeedCycle? Cycle, InfluxScale Scale)[2];
+        foreach (var t in times)
+        {
+            if (!(t < _scenario.DurationHours))
+            {
+                break;
+            }
+            var d = (int)Math.Floor(t / 24);
+            var involuting = Involuting(t);
+            var stage = StageAt(t);
+            var mid = t + step / 2; // illness shape at the middle of the step
+            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n]);
+            foreach (var b in Names.Breasts)
+            {
+                var cycle = Cycle(d, b);
+                if (involuting)
+                {
+                    cycle = lastCycle ?? cycle;
+                }
+                else if (cycle.PreFeedMl > 0)
+                {
+                    lastCycle = cycle;
+                }
+                var (synthesis, epithelial) = (1.0, 1.0);
+                var added = point.Inflammation[(int)b];
+                foreach (var ep in _p.Episodes)
+                {
+                    var e = ep.Event;
+                    if (e.Breast is not null && e.Breast != b)
+                    {
+                        continue;
+                    }
+                    var shape = RunPlanner.IllnessShape(mid - e.Hours, e.DurationHours, ep.Onset, ep.Recovery);
+                    if (shape <= 0)
+                    {
+                        continue;
+                    }
+                    synthesis *= 1 - (1 - ep.SynthesisFactor) * shape;
+                    epithelial += (ep.EpithelialFactor - 1) * shape;
+                    var peak = ep.Peak * shape;
+                    foreach (var (type, share) in ep.Shares)
+                    {
+                        added[type] += peak * share;
+                    }
+                }
+                foreach (var i in _p.LeucocyteTypes)
+                {
+                    added[i] *= _cellFactors[i];
+                }
+                ref var cached = ref scales[(int)b];
+                if (!ReferenceEquals(cached.Cycle, cycle))
+                {
+                    cached = (cycle, InfluxScale.For(cycle, k, steps, bin));
+                }
+                point.SynthMax[(int)b] = involuting ? 0 : cycle.MaxSynthesisMlPerHour * synthesis;
+                point.ClearFlow[(int)b] = cached.Scale.ClearanceFlowMlPerHour;
+                point.BoostNorm[(int)b] = cached.Scale.BoostNormalisation;
+                point.Epithelial[(int)b] = epithelial;
+            }
+            var composition = _p.Compositions[stage];
+            var day = _dayCells[Math.Min(d, _days - 1)];
+            for (var i = 0; i < n; i++)
+            {
+                point.Conc[i] = composition[i] * _cellFactors[i] * day;
+            }
+            points.Add(point);
+        }
+        return points;
+    }
+
+    /// <summary>Post-feed shedding steps of one breast: m1, m2, then 1, until its next feed (times and values, in order).</summary>
+    public List<(double Hours, double Value)> BoostChanges(ImmutableArray<PlannedFeed> feeds, Breast b)
+    {
+        var steps = DerivedParameters.BoostSteps(_model);
+        var bin = _model.Value(BoostBin);
+        var changes = new List<(double, double)>();
+        var onBreast = feeds.Where(f => f.Breast == b).ToArray();
+        for (var i = 0; i < onBreast.Length; i++)
+        {
+            var t0 = onBreast[i].Hours;
+            var until = i + 1 < onBreast.Length ? onBreast[i + 1].Hours : double.PositiveInfinity;
+            var g = DayBoost((int)(t0 / 24));
+            for (var s = 0; s <= steps.Length; s++)
+            {
+                var at = t0 + s * bin;
+                if (at >= until || at >= _scenario.DurationHours)
+                {
+                    break;
+                }
+                changes.Add((at, s < steps.Length ? 1 + (steps[s] - 1) * g : 1));
+            }
+        }
+        return changes;
+    }
+
+    /// <summary>The feed resolution's driver schedule: every change of every driver, sorted by time then driver id.</summary>
+    public ImmutableArray<DriverChange> PlanDrivers(List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds)
+    {
+        var changes = new List<DriverChange>();
+        var last = new Dictionary<string, double>();
+        void Set(double t, string driver, double value)
+        {
+            if (!last.TryGetValue(driver, out var previous) || previous != value)
+            {
+                changes.Add(new DriverChange(t, driver, value));
+                last[driver] = value;
+            }
+        }
+        var types = _p.Types;
+        var names = Names.Breasts.Select(b => (Synth: Names.SynthMax(b), Clear: Names.ClearFlow(b), Norm: Names.BoostNorm(b), Epi: Names.EpiFactor(b),
+            Shed: Names.ShedBoost(b), Infl: _p.LeucocyteTypes.Select(i => Names.Inflammation(types[i], b)).ToArray())).ToArray();
+        var conc = types.Select(Names.Conc).ToArray();
+        foreach (var point in points)
+        {
+            var t = point.Hours;
+            foreach (var b in Names.Breasts)
+            {
+                var x = names[(int)b];
+                Set(t, x.Synth, point.SynthMax[(int)b]);
+                Set(t, x.Clear, point.ClearFlow[(int)b]);
+                Set(t, x.Norm, point.BoostNorm[(int)b]);
+                Set(t, x.Epi, point.Epithelial[(int)b]);
+                for (var j = 0; j < _p.LeucocyteTypes.Length; j++)
+                {
+                    Set(t, x.Infl[j], point.Inflammation[(int)b][_p.LeucocyteTypes[j]]);
+                }
+                if (t == 0)
+                {
+                    Set(0, x.Shed, 1);
+                }
+            }
+            for (var i = 0; i < conc.Length; i++)
+            {
+                Set(t, conc[i], point.Conc[i]);
+            }
+        }
+        foreach (var b in Names.Breasts)
+        {
+            foreach (var (at, value) in BoostChanges(feeds, b))
+            {
+                changes.Add(new DriverChange(at, names[(int)b].Shed, value));
+            }
+        }
+        PlanContainerDrivers(changes);
+        return [.. changes.OrderBy(c => c.Hours).ThenBy(c => c.Driver, StringComparer.Ordinal)];
+    }
+
+    private void PlanContainerDrivers(List<DriverChange> changes)
+    {
+        var model = _model;
+        var hold = model.Value(RoomHold);
+        var (early, late) = (model.Value(RoomDeathEarly), model.Value(RoomDeathLate));
+        var fridgeDeath = _derived[DerivedParameters.FridgeDeathRate];
+        var fridgeLoss = _derived[DerivedParameters.FridgeLossRate];
+        foreach (var k in _scenario.Containers.Where(c => c.Kind == ContainerKind.Expressed))
+        {
+            var (death, loss) = (Names.ContainerDeath(k), Names.ContainerLoss(k));
+            changes.Add(new DriverChange(0, death, 0));
+            changes.Add(new DriverChange(0, loss, 0));
+            var roomSince = double.NaN;
+            foreach (var e in _scenario.Events.Where(e => e.ContainerId == k.Id && e is not FormulaEvent).DistinctBy(e => e.Hours))
+            {
+                switch (e)
+                {
+                    case PumpEvent when double.IsNaN(roomSince):
+                    case ThawEvent:
+                    case StoreEvent { Place: StoragePlace.Room }:
+                        roomSince = e.Hours;
+                        changes.Add(new DriverChange(e.Hours, death, early));
+                        changes.Add(new DriverChange(e.Hours, loss, 0));
+                        if (e.Hours + hold < _scenario.DurationHours)
+                        {
+                            changes.Add(new DriverChange(e.Hours + hold, death, late)); // superseded below if moved earlier
+                        }
+                        break;
+                    case StoreEvent { Place: StoragePlace.Fridge }:
+                    case PasteuriseEvent:
+                        roomSince = double.PositiveInfinity;
+                        changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
+                        changes.Add(new DriverChange(e.Hours, death, fridgeDeath));
+                        changes.Add(new DriverChange(e.Hours, loss, fridgeLoss));
+                        break;
+                    case StoreEvent { Place: StoragePlace.Freezer }:
+                        roomSince = double.PositiveInfinity;
+                        changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
+                        changes.Add(new DriverChange(e.Hours, death, 0));
+                        changes.Add(new DriverChange(e.Hours, loss, 0));
+                        break;
+                }
+            }
+        }
+    }
+
+    // --- interventions ----------------------------------------------------------------------------------------------
+
+    public ImmutableArray<Intervention> PlanInterventions(ImmutableArray<PlannedFeed> feeds)
+    {
+        var list = new List<Intervention>();
+        var types = _m.CellTypes;
+        var viabilities = new[] { Viability.Alive, Viability.Dead };
+        // Every feed of a breast moves the same species: build the moves once per breast.
+        var feedMoves = Names.Breasts.Select(b =>
+        {
+            var moves = ImmutableArray.CreateBuilder<SpeciesMove>();
+            moves.Add(new SpeciesMove(Names.Milk(b), null, Names.IntakeMilk));
+            foreach (var t in types)
+            {
+                foreach (var v in viabilities)
+                {
+                    moves.Add(new SpeciesMove(Names.Cells(t, v, b), v == Viability.Alive ? Names.Gut(t) : null, Names.Ingested(t, v)));
+                }
+            }
+            return (Moves: moves.ToImmutable(), Label: $"feed {Names.Of(b)}");
+        }).ToArray();
+        foreach (var f in feeds)
+        {
+            var (moves, label) = feedMoves[(int)f.Breast];
+            list.Add(new Intervention(f.Hours, InterventionKind.Feed, label, f.Breast, null, f.RemovalFraction, moves, [], null));
+        }
+        var quantum = _model.Value(VolumeQuantum);
+        foreach (var e in _scenario.Events)
+        {
+            var container = _scenario.Containers.FirstOrDefault(c => c.Id == e.ContainerId);
+            switch (e)
+            {
+                case PumpEvent p when container is not null:
+                {
+                    var moves = new List<SpeciesMove> { new(Names.Milk(p.Breast), Names.ContainerMilk(container), null) };
+                    foreach (var t in types)
+                    {
+                        foreach (var v in viabilities)
+                        {
+                            moves.Add(new SpeciesMove(Names.Cells(t, v, p.Breast), Names.ContainerCells(container, t, v), null));
+                        }
+                    }
+                    list.Add(new Intervention(p.Hours, InterventionKind.Pump, p.Label, p.Breast, container.Id,
+                        PumpFraction(p), [.. moves], [], _model.Value(RoomTemperature)));
+                    break;
+                }
+                case StoreEvent s when container is not null:
+                    list.Add(new Intervention(s.Hours, InterventionKind.Store, s.Label, null, container.Id, 0, [], [], Temperature(s.Place)));
+                    break;
+                case ThawEvent th when container is not null:
+                    list.Add(new Intervention(th.Hours, InterventionKind.Thaw, th.Label, null, container.Id,
+                        1 - _derived[DerivedParameters.FreezeThawSurvival], KillMoves(container), [], _model.Value(RoomTemperature)));
+                    break;
+                case PasteuriseEvent ps when container is not null:
+                    list.Add(new Intervention(ps.Hours, InterventionKind.Pasteurise, ps.Label, null, container.Id,
+                        1 - _model.Value(HolderSurvival), KillMoves(container), [], _model.Value(HolderTemperature)));
+                    break;
+                case FormulaEvent fe:
+                {
+                    var count = (long)Math.Round(fe.VolumeMl / quantum);
+                    list.Add(container is null
+                        ? new Intervention(fe.Hours, InterventionKind.FormulaFeed, fe.Label, null, null, 0, [], [new SpeciesAddition(Names.FormulaMilk, count)], null)
+                        : new Intervention(fe.Hours, InterventionKind.FormulaFill, fe.Label, null, container.Id, 0, [],
+                            [new SpeciesAddition(Names.ContainerMilk(container), count)], _model.Value(RoomTemperature)));
+                    break;
+                }
+            }
+        }
+        return [.. list.OrderBy(i => i.Hours)];
+    }
+
+    /// <summary>The daily resolution's interventions: formula fed to the infant (containers are not simulated there).</summary>
+    public ImmutableArray<Intervention> PlanFormulaFeeds()
+    {
+        var quantum = _model.Value(VolumeQuantum);
+        return [.. _scenario.Events.OfType<FormulaEvent>().Where(e => e.Container is null).OrderBy(e => e.Hours)
+            .Select(fe => new Intervention(fe.Hours, InterventionKind.FormulaFeed, fe.Label, null, null, 0, [],
+                [new SpeciesAddition(Names.FormulaMilk, (long)Math.Round(fe.VolumeMl / quantum))], null))];
+    }
+
+    /// <summary>Pumping sessions that remove milk and cells from a breast into a container: (time, breast, fraction), in time order.</summary>
+    public IEnumerable<(double Hours, Breast Breast, double Fraction)> Pumping() =>
+        _scenario.Events.OfType<PumpEvent>().Where(p => _scenario.Containers.Any(c => c.Id == p.ContainerId)).OrderBy(p => p.Hours)
+            .Select(p => (p.Hours, p.Breast, PumpFraction(p)));
+
+    private double PumpFraction(PumpEvent p) => p.Fraction ?? _model.Value(RemovalFraction);
+
+    private ImmutableArray<SpeciesMove> KillMoves(ContainerSpec container) =>
+        [.. _m.CellTypes.Select(t => new SpeciesMove(Names.ContainerCells(container, t, Viability.Alive), Names.ContainerCells(container, t, Viability.Dead), null))];
+
+    private double Temperature(StoragePlace place) => place switch
+    {
+        StoragePlace.Fridge => _model.Value(FridgeTemperature),
+        StoragePlace.Freezer => _model.Value(FreezerTemperature),
+        _ => _model.Value(RoomTemperature),
+    };
+
+    // --- initial state and days -------------------------------------------------------------------------------------
+
+    /// <summary>Mean-field state of breast <paramref name="b"/> at t = 0: half-way through a feed cycle, cells at the day's targets (counts, model order).</summary>
+    public (long Milk, long[] Alive, long[] Dead) InitialBreast(Breast b)
+    {
+        var quantum = _model.Value(VolumeQuantum);
+        var viable = _model.Value(ViableFraction);
+        var cycle = Cycle(0, b);
+        var volume = cycle.PreFeedMl > 0 ? cycle.VolumeAfter(cycle.IntervalHours / 2) : 0;
+        var composition = _p.Compositions[StageAt(0)];
+        var n = composition.Length;
+        var (alive, dead) = (new long[n], new long[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var cells = composition[i] * _cellFactors[i] * _dayCells[0] * volume;
+            alive[i] = (long)Math.Round(cells * viable);
+            dead[i] = (long)Math.Round(cells * (1 - viable));
+        }
+        return ((long)Math.Round(volume / quantum), alive, dead);
+    }
+
+    /// <summary>Mean-field counts at t = 0: each breast half-way through a feed cycle, cells at the day's targets.</summary>
+    public ImmutableSortedDictionary<string, long> InitialCounts(NetworkSpec network)
+    {
+        var counts = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var types = _p.Types;
+        foreach (var b in Names.Breasts)
+        {
+            var (milk, alive, dead) = InitialBreast(b);
+            counts[Names.Milk(b)] = milk;
+            for (var i = 0; i < types.Length; i++)
+            {
+                counts[Names.Cells(types[i], Viability.Alive, b)] = alive[i];
+                counts[Names.Cells(types[i], Viability.Dead, b)] = dead[i];
+            }
+        }
+        return counts.ToImmutable();
+    }
+
+    public ImmutableArray<DayPlan> Days()
+    {
+        var list = ImmutableArray.CreateBuilder<DayPlan>(_days);
+        var events = _scenario.Events;
+        for (var d = 0; d < _days; d++)
+        {
+            var (from, to) = (d * 24.0, (d + 1) * 24.0);
+            List<string>? labels = null;
+            foreach (var e in events)
+            {
+                var active = e switch
+                {
+                    IllnessEvent i => i.Hours < to && i.EndHours > from,
+                    WeaningEvent w => w.Hours < to && w.EndHours > from,
+                    _ => e.Hours >= from && e.Hours < to,
+                };
+                if (active && !(labels ??= []).Contains(e.Label))
+                {
+                    labels.Add(e.Label);
+                }
+            }
+            list.Add(new DayPlan(d, LactationDay(d), StageAt(from + 12), labels is null ? [] : [.. labels]));
+        }
+        return list.MoveToImmutable();
     }
 }

@@ -33,6 +33,8 @@ public static class Names
     public const string IntakeMilk = "intake_milk";
     public const string FormulaMilk = "formula_milk";
     public static string Ingested(CellType t, Viability v) => $"ingested_{t.Symbol}_{Of(v)}";
+    public static string IntakeFrom(Breast b) => $"intake_milk_{Of(b)}";
+    public static string IngestedFrom(CellType t, Viability v, Breast b) => $"ingested_{t.Symbol}_{Of(v)}_{Of(b)}";
 
     public static string SynthMax(Breast b) => $"synth_max_{Of(b)}";
     public static string ClearFlow(Breast b) => $"clear_flow_{Of(b)}";
@@ -43,6 +45,8 @@ public static class Names
     public static string Inflammation(CellType t, Breast b) => $"infl_{t.Symbol}_{Of(b)}";
     public static string ContainerDeath(ContainerSpec k) => $"ctr_death_{k.Symbol}";
     public static string ContainerLoss(ContainerSpec k) => $"ctr_loss_{k.Symbol}";
+    public static string DrinkFlow(Breast b) => $"drink_flow_{Of(b)}";
+    public static string DrunkConc(CellType t, Viability v, Breast b) => $"drunk_{t.Symbol}_{Of(v)}_{Of(b)}";
 
     public const string MotherCapacity = "mother_capacity";
 
@@ -241,5 +245,60 @@ public static class NetworkBuilder
 
         return new NetworkSpec(m.Version, model.Profile.Id, model.Profile.Marking, quantum, [.. compartments], [.. species],
             [.. parameters.Values.OrderBy(p => p.Id, StringComparer.Ordinal)], [.. drivers], [.. reactions]);
+    }
+
+    /// <summary>The daily (cohort) resolution's network: what the infant drinks and swallows from each breast, at feed-cycle averages.</summary>
+    /// <remarks>
+    /// docs/model.md §4b. The breasts' milk and cells relax within hours of every feed (1/β = 40 min, a/C ≈ 6 h) and
+    /// are linear between feeds, so their means over each planned feed cycle have closed forms; the planner
+    /// (<see cref="Planning.SimulationResolution.Daily"/>) integrates them exactly and sets, per breast and day, the
+    /// mean milk flow drunk (<c>drink_flow_b</c>, mL/h) and the volume-weighted mean concentration of each cell type and
+    /// viability in that milk (<c>drunk_t_v_b</c>, cells/mL). What remains stochastic is what the infant drinks and
+    /// swallows: zero-order reactions into per-breast tallies. The infant's gut, blood and organs and the containers
+    /// are left out: daily rows never read them and they do not act back on the breasts.
+    /// </remarks>
+    public static NetworkSpec BuildDaily(CalibratedModel model)
+    {
+        var m = model.Model;
+        var quantum = model.Value(VolumeQuantum);
+        var quantumText = $"{quantum.ToString(CultureInfo.InvariantCulture)} mL";
+        var q = model[VolumeQuantum];
+        var qSymbol = Names.Param(VolumeQuantum);
+        var species = new List<SpeciesSpec>();
+        var drivers = new List<DriverSpec>();
+        var reactions = new List<ReactionSpec>();
+        foreach (var b in Names.Breasts)
+        {
+            var side = Names.Of(b);
+            var flow = Names.DrinkFlow(b);
+            drivers.Add(new DriverSpec(flow, CanonicalUnit.MillilitresPerHour,
+                $"milk drunk from the {side} breast per hour this day: the day's feeds' removal fractions times the mean stored volume before each (docs/model.md §4b); daily", 0, b));
+            var intake = Names.IntakeFrom(b);
+            species.Add(new SpeciesSpec(intake, "tally", SpeciesRole.Tally, quantumText, Breast: b));
+            reactions.Add(new ReactionSpec($"drinking_{side}", ProcessKind.Drinking, [], [new Stoichiometry(intake)], $"{flow} / {qSymbol}",
+                $"milk drunk from the {side} breast (quanta per hour)"));
+        }
+        foreach (var b in Names.Breasts)
+        {
+            var side = Names.Of(b);
+            foreach (var t in m.CellTypes)
+            {
+                foreach (var v in new[] { Viability.Alive, Viability.Dead })
+                {
+                    var conc = Names.DrunkConc(t, v, b);
+                    var tally = Names.IngestedFrom(t, v, b);
+                    drivers.Add(new DriverSpec(conc, CanonicalUnit.CellsPerMillilitre,
+                        $"{Names.Of(v)} {t.Name} per mL of the milk drunk from the {side} breast this day, volume-weighted over its feeds: exact means of the linear entry, death and return of free cells over each feed cycle (docs/model.md §4b); daily", 0, b));
+                    species.Add(new SpeciesSpec(tally, "tally", SpeciesRole.Tally, "cell", t.Id, t.Class, v, b));
+                    reactions.Add(new ReactionSpec($"swallowing_{t.Symbol}_{Names.Of(v)}_{side}", ProcessKind.Swallowing, [], [new Stoichiometry(tally)],
+                        $"{conc} * {Names.DrinkFlow(b)}", $"{Names.Of(v)} {t.Name} swallowed with milk from the {side} breast"));
+                }
+            }
+        }
+        species.Add(new SpeciesSpec(Names.FormulaMilk, "tally", SpeciesRole.Tally, quantumText));
+        var parameters = new[] { new ParameterSpec(qSymbol, quantum, q.Unit, VolumeQuantum, null, q.Provenance) };
+        return new NetworkSpec(m.Version, model.Profile.Id, model.Profile.Marking, quantum,
+            [new CompartmentSpec("tally", "running totals: milk and cells the infant drank from each breast, formula")], [.. species],
+            [.. parameters], [.. drivers], [.. reactions]);
     }
 }

@@ -115,6 +115,12 @@ public enum ProcessKind
     FateLoss,
     StorageDeath,
     StorageLoss,
+
+    /// <summary>Daily resolution: milk drunk from a breast, at its feed-cycle average (docs/model.md §4b).</summary>
+    Drinking,
+
+    /// <summary>Daily resolution: cells swallowed with that milk, at their feed-cycle average concentration (§4b).</summary>
+    Swallowing,
 }
 
 /// <summary>A reaction: reactants, products and a rate law (propensity, firings per hour).</summary>

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using MilkCells.Cli.Cohort;
+using MilkCells.Cohorts.Reference;
+using MilkCells.Core.Errors;
+using MilkCells.Storage.Cohorts;
+
+namespace MilkCells.Cli.Commands;
+
+/// <summary><c>milkcells reference build</c>: percentile reference ranges from a cohort store, as CSV and plots.</summary>
+internal static class ReferenceCommands
+{
+    public static Command Create(CliContext context)
+    {
+        var reference = new Command("reference", "Reference ranges of milk cells from simulated cohorts.");
+        var store = new Option<string>("--store") { Description = "The cohort store (complete: every mother of the run).", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder for reference.csv and report.html.", Required = true };
+        var windows = new Option<string>("--windows") { Description = "Lactation-day windows FIRST-LAST,…", DefaultValueFactory = _ => DayWindows.DefaultText };
+        var build = new Command("build", "Percentiles (2.5, 10, 25, 50, 75, 90, 97.5; Hyndman & Fan type 7) of cells/mL by class and type, % leucocytes, viability and daily intake, per lactation-day window and stage.")
+        {
+            store, output, windows,
+        };
+        build.SetAction(parsed =>
+        {
+            var options = new ReferenceOptions { Windows = DayWindows.Parse(parsed.GetValue(windows)!) };
+            var outDir = parsed.GetValue(output)!;
+            using var source = CohortStore.OpenForRead(parsed.GetValue(store)!);
+            var complete = source.CompletedMothers().Count;
+            if (complete < source.Metadata!.Mothers)
+            {
+                throw new InputException(InputLocation.InFile(source.Name), $"the store holds {complete} of the run's {source.Metadata.Mothers} mothers",
+                    "finish the run (cohort run … --resume) or merge every shard first");
+            }
+            var rows = source.CountRows();
+            var set = WorkProgress.Run(context, "reading", "mother-days", report =>
+                ReferenceBuilder.Build(source, options, new Progress(n => report(n, rows)), context.Cancellation));
+            var files = ReferenceFiles.WriteAll(set, outDir);
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"reference ranges from {source.Name}: {set.RowsRead:N0} mother-days of {source.Metadata.Mothers:N0} mothers, {set.Rows.Length} rows ({set.Rows.Select(r => r.Measure).Distinct().Count()} measures) -> {Path.GetFullPath(outDir)} ({string.Join(", ", files)})"));
+            if (set.RowsOutside > 0)
+            {
+                context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{set.RowsOutside:N0} mother-days fall in no window and were left out"));
+            }
+            return CliApp.Ok;
+        });
+        reference.Subcommands.Add(build);
+        return reference;
+    }
+
+    /// <summary>Reports synchronously (Progress&lt;T&gt; would post to the thread pool).</summary>
+    private sealed class Progress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
+}

@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using MilkCells.Model.Catalogue;
+using MilkCells.Reports;
+using MilkCells.Storage.Cohorts;
+
+namespace MilkCells.Cohorts.Reference;
+
+/// <summary>Writes a reference set as CSV (with the commands that rebuild it) and as a report with plots.</summary>
+/// <remarks>
+/// reference.csv: comment lines <c># key: value</c> (what, quantile definition, the rebuild command, the cohort's
+/// scenario, profile, seed, size, versions and fingerprint), then <c>measure,unit,stage,first_day,last_day,n,mothers,p2.5,…</c>.
+/// Percentiles have 6 significant digits (a Monte-Carlo estimate carries fewer). Same set → same bytes.
+/// </remarks>
+public static class ReferenceFiles
+{
+    /// <summary>The CSV file name.</summary>
+    public const string Csv = "reference.csv";
+
+    /// <summary>The report file name.</summary>
+    public const string Html = "report.html";
+
+    /// <summary>The store the rebuild command names: the results do not depend on it.</summary>
+    public const string RebuildStore = "sqlite:reference.db";
+
+    /// <summary>The one shell line that rebuilds <paramref name="set"/> into <paramref name="outDir"/> (as typed).</summary>
+    public static string RebuildCommand(ReferenceSet set, string outDir)
+    {
+        var s = set.Source;
+        var windows = set.Windows.SequenceEqual(DayWindows.Default) ? "" : " --windows " + DayWindows.Format(set.Windows);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"milkcells cohort run --scenario {s.Scenario} --profile {s.Profile} --mothers {s.Mothers} --days {s.Days} --seed {s.Seed} --store {RebuildStore} && milkcells reference build --store {RebuildStore} --out {outDir}{windows}");
+    }
+
+    /// <summary>The (key, value) header lines of the CSV.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> Header(ReferenceSet set, string outDir)
+    {
+        var s = set.Source;
+        var marking = MarkingOf(s.Profile);
+        var lines = new List<KeyValuePair<string, string>>();
+        if (marking is not null)
+        {
+            lines.Add(new("calibration profile", $"'{s.Profile}': {marking}"));
+        }
+        lines.AddRange(
+        [
+            new("what", "MilkCells reference ranges: percentiles of daily values of simulated mother-days, per lactation-day window and stage"),
+            new("quantiles", "Hyndman & Fan (1996) definition 7 (R's default), exact; NULL values (no milk drunk that day) left out"),
+            new("rebuild", RebuildCommand(set, outDir)),
+            new("cohort", string.Create(CultureInfo.InvariantCulture, $"scenario {s.Scenario} ({s.ScenarioHash}), profile {s.Profile}, seed {s.Seed}, {s.Mothers} mothers x {s.Days} days")),
+            new("versions", $"model {s.ModelVersion}, code {s.CodeVersion}"),
+            new("fingerprint", $"{set.Fingerprint} (rows of mothers 0-{CohortFingerprint.DefaultMothers - 1}; see CohortFingerprint)"),
+        ]);
+        return lines;
+    }
+
+    /// <summary>The CSV column names.</summary>
+    public static IEnumerable<string> Columns(ReferenceSet set) =>
+        new[] { "measure", "unit", "stage", "first_day", "last_day", "n", "mothers" }.Concat(set.Percentiles.Select(p => "p" + p.ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>Writes the CSV.</summary>
+    public static void WriteCsv(ReferenceSet set, string outDir, TextWriter w)
+    {
+        foreach (var (key, value) in Header(set, outDir))
+        {
+            w.Write($"# {key}: {value}\n");
+        }
+        w.Write(string.Join(',', Columns(set)));
+        w.Write('\n');
+        foreach (var row in set.Rows)
+        {
+            w.Write(string.Create(CultureInfo.InvariantCulture, $"{row.Measure.Column},{row.Measure.Unit},{row.Stage},{row.Window.First},{row.Window.Last},{row.N},{row.Mothers}"));
+            foreach (var v in row.Values)
+            {
+                w.Write(',');
+                w.Write(Number(v));
+            }
+            w.Write('\n');
+        }
+    }
+
+    /// <summary>Writes reference.csv and report.html into <paramref name="outDir"/>, each written beside and renamed into place.</summary>
+    public static IReadOnlyList<string> WriteAll(ReferenceSet set, string outDir)
+    {
+        var full = Path.GetFullPath(outDir);
+        Directory.CreateDirectory(full);
+        WriteAtomically(Path.Combine(full, Csv), w => WriteCsv(set, outDir, w));
+        WriteAtomically(Path.Combine(full, Html), w => w.Write(ReportHtml.Render(Report(set, outDir))));
+        return [Csv, Html];
+    }
+
+    /// <summary>The report: how to read it, then one chart of the percentile bands per measure.</summary>
+    public static Report Report(ReferenceSet set, string outDir)
+    {
+        var s = set.Source;
+        var marking = MarkingOf(s.Profile);
+        var metadata = new ReportMetadata(new CalibrationProfile(s.Profile, marking is null, marking), s.Seed, s.Scenario,
+        [
+            .. Header(set, outDir).Where(l => l.Key is "cohort" or "versions" or "fingerprint" or "rebuild"),
+            new("mother-days", set.RowsRead.ToString("N0", CultureInfo.InvariantCulture)),
+        ]);
+        var report = new Report($"Reference ranges: {s.Scenario}, {s.Mothers:N0} simulated mothers", metadata).With("How to read this",
+            new TextBlock(
+                "Each chart shows percentiles (" + string.Join(", ", set.Percentiles.Select(p => p.ToString(CultureInfo.InvariantCulture))) + ") of one daily quantity over " +
+                "the simulated mother-days of each lactation-day window and stage, plotted at the middle of the days seen. A real sample of that day " +
+                "is placed by where it falls between the lines; the outer lines bound the central 95 %.\n\n" +
+                "Quantiles: Hyndman & Fan (1996) definition 7, the default of R. Concentrations are of the milk the infant drank that day " +
+                "(volume-weighted); days without breast milk are left out. These are ranges of the model, not of measured women: the model's " +
+                "between-mother and day-to-day variability (docs/model.md §7) decides their width."));
+        var stages = set.Rows.GroupBy(r => r.Stage).Select(g => (Stage: g.Key, First: g.Min(r => r.FirstDay), Last: g.Max(r => r.LastDay))).OrderBy(b => b.First).ToArray();
+        var bands = stages.Select((b, i) => new Band(b.First - 0.5, b.Last + 0.5, b.Stage, i % 2 == 0 ? "rgba(120,120,120,0.08)" : "rgba(120,120,120,0.16)")).ToImmutableArray();
+        var blocks = new List<ReportBlock>();
+        foreach (var measure in set.Rows.GroupBy(r => r.Measure))
+        {
+            var rows = measure.OrderBy(r => (r.FirstDay + r.LastDay) / 2.0).ToArray();
+            blocks.Add(new LineChart
+            {
+                Title = $"{measure.Key.Column} ({measure.Key.Unit})",
+                X = [.. rows.Select(r => (r.FirstDay + r.LastDay) / 2.0)],
+                Series = [.. set.Percentiles.Select((p, k) => new Series("p" + p.ToString(CultureInfo.InvariantCulture), [.. rows.Select(r => r.Values[k])]))],
+                XLabel = "lactation day",
+                YLabel = measure.Key.Unit,
+                YScale = measure.Key.LogScale ? AxisScale.Logarithmic : AxisScale.Linear,
+                Bands = bands,
+            });
+        }
+        return report.With("Percentiles by lactation day", [.. blocks]);
+    }
+
+    private static string? MarkingOf(string profile) =>
+        MilkModel.Embedded.Profiles.FirstOrDefault(p => p.Id == profile) is { IsDefault: false } p ? p.Marking : null;
+
+    private static string Number(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+
+    private static void WriteAtomically(string path, Action<TextWriter> body)
+    {
+        var temp = path + ".partial";
+        try
+        {
+            using (var w = new StreamWriter(temp, false, new UTF8Encoding(false)) { NewLine = "\n" })
+            {
+                body(w);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+}

@@ -1,0 +1,293 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using MilkCells.Model.Catalogue;
+using MilkCells.Model.Derivation;
+using MilkCells.Model.Scenarios;
+using MilkCells.Model.Structure;
+using static MilkCells.Model.Catalogue.ModelParameters;
+
+namespace MilkCells.Model.Planning;
+
+// Design: the daily resolution eliminates the breasts' species analytically instead of simulating them. Between
+// removals every breast species obeys a linear equation with piecewise-constant inputs (the same drivers the feed
+// resolution schedules), so its mean has a closed form on each piece; a removal takes the fraction f of each mean.
+// Cells are carried as survival factors and unit responses that do not depend on the cell type, so the work per
+// piece is a handful of scalars, and each cell type is touched only where its target changes (day starts, illness
+// steps). Docs: docs/model.md §4b.
+
+/// <summary>The daily resolution's drivers: per breast and day, the mean milk drunk and the mean concentration of each cell type and viability in it.</summary>
+/// <remarks>
+/// <para>Between removals (feeds and pumping) breast b obeys, in the mean (every propensity is linear in the counts):
+/// dV/dt = a (1 − V/C) for the milk, and for the free cells of type t with influx X(s) (the same driver product as the
+/// feed resolution's entry reactions), alive A and all cells N = A + D:
+/// dA/dt = v X − k A and dN/dt = X − β N (k = β + d: death only moves cells from A to D, so all cells leave at β).
+/// On a piece of length Δ with constant inputs: V ← C − (C − V) e^{−aΔ/C}, A ← A e^{−kΔ} + v X (1 − e^{−kΔ})/k,
+/// N ← N e^{−βΔ} + X (1 − e^{−βΔ})/β. A removal with fraction f takes f V, f A and f (N − A) and leaves (1 − f) of each.</para>
+/// <para>Exact, not approximate, for the means. For cells it is exact in distribution too: with zero-order entry and
+/// first-order conversion and loss, counts that start Poisson stay independent Poisson with these means (Jahnke &amp;
+/// Huisinga 2007, J Math Biol 54:1, doi:10.1007/s00285-006-0034-x), and binomial thinning of a Poisson count gives
+/// independent Poisson removed and remaining parts. The cells swallowed from a breast in a day are therefore Poisson
+/// with mean Σ f_j N̄(t_j⁻) over its feeds j that day: what the daily network's swallowing reactions draw.</para>
+/// </remarks>
+internal static class FeedCycleAveraging
+{
+    /// <summary>The driver table of a daily-resolution plan: one row per run day, columns in the network's driver order.</summary>
+    public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds,
+        double[]? buffer = null)
+    {
+        var model = p.Model;
+        var derived = p.Derived;
+        var types = p.Types;
+        var n = types.Length;
+        var days = context.RunDays;
+        var end = p.Scenario.DurationHours;
+        var constants = new Constants(model.Value(RetentionRate), derived[DerivedParameters.LossRate], derived[DerivedParameters.EntryViable],
+            mother.CapacityMl, model.Value(VolumeQuantum));
+        var leucocyte = types.Select(t => t.Class == CellClass.Leucocyte).ToArray();
+
+        var network = p.Network;
+        var columns = network.Drivers.Length;
+        var values = buffer is not null && buffer.Length == days * columns ? buffer : new double[days * columns];
+        var column = new Dictionary<string, int>(columns, StringComparer.Ordinal);
+        for (var c = 0; c < columns; c++)
+        {
+            column[network.Drivers[c].Id] = c;
+        }
+        var pumping = context.Pumping().ToArray();
+        var boosts = DerivedParameters.BoostSteps(model);
+        var bin = model.Value(BoostBin);
+        var milk = new double[days];
+        var alive = new double[days * n];
+        var all = new double[days * n];
+        foreach (var b in Names.Breasts)
+        {
+            Array.Clear(milk);
+            Array.Clear(alive);
+            Array.Clear(all);
+            var pumped = pumping.Where(x => x.Breast == b).Select(x => new Removal(x.Hours, x.Fraction, false)).ToArray();
+            var (milk0, alive0, dead0) = context.InitialBreast(b);
+            var means = new BreastMeans(constants, n, leucocyte, milk0 * constants.Quantum, alive0, dead0);
+            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all);
+            var flowColumn = column[Names.DrinkFlow(b)];
+            var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
+            var deadColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray();
+            for (var d = 0; d < days; d++)
+            {
+                var row = values.AsSpan(d * columns, columns);
+                var hours = Math.Min(24, end - d * 24);
+                var ml = milk[d];
+                row[flowColumn] = ml / hours;
+                for (var i = 0; i < n; i++)
+                {
+                    var (a, total) = (alive[d * n + i], all[d * n + i]);
+                    row[aliveColumns[i]] = ml > 0 ? a / ml : 0;
+                    row[deadColumns[i]] = ml > 0 ? Math.Max(0, total - a) / ml : 0;
+                }
+            }
+        }
+        var times = new double[days];
+        for (var d = 0; d < days; d++)
+        {
+            times[d] = d * 24.0;
+        }
+        return new DriverTable([.. network.Drivers.Select(x => x.Id)], ImmutableCollectionsMarshal.AsImmutableArray(times),
+            ImmutableCollectionsMarshal.AsImmutableArray(values));
+    }
+
+    /// <summary>A removal of milk and free cells from a breast: a feed (drunk, and followed by post-feed shedding) or pumping.</summary>
+    private readonly record struct Removal(double Hours, double Fraction, bool Feed);
+
+    /// <summary>Walks one breast through its planning points, post-feed shedding steps and removals in time order, adding what each feed removes to its day.</summary>
+    /// <remarks>
+    /// At one time, driver values change before removals happen, as the engine applies them. Post-feed steps are the
+    /// feed resolution's <c>shed_boost</c> schedule (<see cref="PlanContext.BoostChanges"/>), generated as the walk
+    /// reaches each feed: m_s from t₀ + s·bin (the excess scaled by the day's boost effect), 1 after the last step,
+    /// each step dropped once the breast's next feed comes.
+    /// </remarks>
+    private static void Walk(BreastMeans breast, Breast b, List<DriverPoint> points, double[] steps, double bin, PlanContext context,
+        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all)
+    {
+        var (ip, iFeed, iPump) = (0, 0, 0);
+        // The breast's removals in time order: its feeds merged with its pumping sessions (feeds first at one time, as the plan lists them).
+        Removal? NextRemoval()
+        {
+            while (iFeed < feeds.Length && feeds[iFeed].Breast != b)
+            {
+                iFeed++;
+            }
+            var feed = iFeed < feeds.Length ? new Removal(feeds[iFeed].Hours, feeds[iFeed].RemovalFraction, true) : (Removal?)null;
+            var pump = iPump < pumped.Length ? pumped[iPump] : (Removal?)null;
+            return feed is { } f && (pump is not { } p || f.Hours <= p.Hours) ? f : pump;
+        }
+        var nextRemoval = NextRemoval();
+        var now = 0.0;
+        var day = 0;
+        var pending = new double[steps.Length + 1]; // times of the current feed's later steps
+        var (next, count) = (0, 0);
+        var boostOfDay = 1.0;
+        while (true)
+        {
+            var tp = ip < points.Count ? points[ip].Hours : double.PositiveInfinity;
+            var tb = next < count ? pending[next] : double.PositiveInfinity;
+            var tr = nextRemoval?.Hours ?? double.PositiveInfinity;
+            var t = Math.Min(tp, Math.Min(tb, tr));
+            if (!(t < end))
+            {
+                break;
+            }
+            if (t > now)
+            {
+                breast.Advance(t - now);
+                now = t;
+            }
+            if (tp == t)
+            {
+                breast.Flush(day, milk, alive, all);
+                day = (int)Math.Floor(t / 24);
+                breast.Set(points[ip++], b);
+            }
+            else if (tb == t)
+            {
+                var s = next + 1;
+                breast.Boost = s < steps.Length ? 1 + (steps[s] - 1) * boostOfDay : 1;
+                next++;
+            }
+            else
+            {
+                var r = nextRemoval!.Value;
+                if (r.Feed)
+                {
+                    iFeed++;
+                }
+                else
+                {
+                    iPump++;
+                }
+                nextRemoval = NextRemoval();
+                breast.Remove(r.Fraction, r.Feed);
+                if (r.Feed)
+                {
+                    boostOfDay = context.DayBoost((int)(r.Hours / 24));
+                    breast.Boost = steps.Length > 0 ? 1 + (steps[0] - 1) * boostOfDay : 1;
+                    (next, count) = (0, 0);
+                    for (var s = 1; s <= steps.Length; s++)
+                    {
+                        var at = r.Hours + s * bin;
+                        if (at >= end)
+                        {
+                            break;
+                        }
+                        pending[count++] = at;
+                    }
+                }
+            }
+        }
+        breast.Flush(day, milk, alive, all);
+    }
+
+    private sealed record Constants(double Beta, double K, double EntryViable, double CapacityMl, double Quantum);
+
+    /// <summary>The means of one breast: milk, and cells as type-independent survival factors and unit responses since the last planning point.</summary>
+    /// <remarks>
+    /// Within a planning interval each type's influx is X_t(s) = c_t g(s): c_t constant (target, flow, illness), g the
+    /// post-feed multiplier for shed types and 1 for migrating leucocytes. So A_t(s) = A_t(p) S_A(s) + c_t U_A(s) with
+    /// S the survival of what was there at the point p (decay and thinning) and U the response to unit c, both shared
+    /// by every type of a group; likewise for N with S_N and U_N. Removals add f·S and f·U to per-day sums.
+    /// </remarks>
+    private sealed class BreastMeans(Constants k, int n, bool[] leucocyte, double milkMl, long[] alive0, long[] dead0)
+    {
+        private readonly double[] _a = [.. alive0.Select(x => (double)x)];
+        private readonly double[] _all = [.. alive0.Zip(dead0, (a, d) => (double)(a + d))];
+        private readonly double[] _c = new double[n];
+        private double _v = milkMl, _synth, _milkDt;
+        private double _sa = 1, _sn = 1, _uaShed, _unShed, _uaMigr, _unMigr;
+        private double _fMilk, _fSa, _fSn, _fUaShed, _fUnShed, _fUaMigr, _fUnMigr;
+
+        public double Boost = 1;
+
+        public void Set(DriverPoint point, Breast b)
+        {
+            Milk();
+            var i = (int)b;
+            _synth = point.SynthMax[i];
+            var shed = point.ClearFlow[i] * point.BoostNorm[i] * point.Epithelial[i];
+            var inflammation = point.Inflammation[i];
+            for (var t = 0; t < n; t++)
+            {
+                _c[t] = leucocyte[t] ? (point.Conc[t] + inflammation[t]) * point.ClearFlow[i] : point.Conc[t] * shed;
+            }
+        }
+
+        /// <summary>Brings the milk to the current time: it changes only with the synthesis rate, so pieces with one rate are joined.</summary>
+        private void Milk()
+        {
+            if (_synth > 0 && _milkDt > 0)
+            {
+                _v = k.CapacityMl - (k.CapacityMl - _v) * Math.Exp(-_synth * _milkDt / k.CapacityMl);
+            }
+            _milkDt = 0;
+        }
+
+        public void Advance(double dt)
+        {
+            _milkDt += dt;
+            var ea = Math.Exp(-k.K * dt);
+            var en = Math.Exp(-k.Beta * dt);
+            var (ia, inn) = (k.EntryViable * (1 - ea) / k.K, (1 - en) / k.Beta);
+            _sa *= ea;
+            _sn *= en;
+            _uaShed = _uaShed * ea + Boost * ia;
+            _unShed = _unShed * en + Boost * inn;
+            _uaMigr = _uaMigr * ea + ia;
+            _unMigr = _unMigr * en + inn;
+        }
+
+        public void Remove(double f, bool drunk)
+        {
+            Milk();
+            if (drunk)
+            {
+                _fMilk += f * _v;
+                _fSa += f * _sa;
+                _fSn += f * _sn;
+                _fUaShed += f * _uaShed;
+                _fUnShed += f * _unShed;
+                _fUaMigr += f * _uaMigr;
+                _fUnMigr += f * _unMigr;
+            }
+            var keep = 1 - f;
+            _v *= keep;
+            _sa *= keep;
+            _sn *= keep;
+            _uaShed *= keep;
+            _unShed *= keep;
+            _uaMigr *= keep;
+            _unMigr *= keep;
+        }
+
+        /// <summary>Adds the interval's removals to day <paramref name="day"/>, brings each type to the current time and starts a new interval.</summary>
+        public void Flush(int day, double[] milk, double[] alive, double[] all)
+        {
+            if (day < milk.Length)
+            {
+                milk[day] += _fMilk;
+                var row = day * n;
+                for (var t = 0; t < n; t++)
+                {
+                    var (fua, fun) = leucocyte[t] ? (_fUaMigr, _fUnMigr) : (_fUaShed, _fUnShed);
+                    alive[row + t] += _a[t] * _fSa + _c[t] * fua;
+                    all[row + t] += _all[t] * _fSn + _c[t] * fun;
+                }
+            }
+            for (var t = 0; t < n; t++)
+            {
+                var (ua, un) = leucocyte[t] ? (_uaMigr, _unMigr) : (_uaShed, _unShed);
+                _a[t] = _a[t] * _sa + _c[t] * ua;
+                _all[t] = _all[t] * _sn + _c[t] * un;
+            }
+            _sa = _sn = 1;
+            _uaShed = _unShed = _uaMigr = _unMigr = 0;
+            _fMilk = _fSa = _fSn = _fUaShed = _fUnShed = _fUaMigr = _fUnMigr = 0;
+        }
+    }
+}
