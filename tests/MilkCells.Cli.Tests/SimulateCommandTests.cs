@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
 using MilkCells.Simulation;
 using MilkCells.Storage.Runs;
 
@@ -128,6 +130,65 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("microscopy-era", error);
         Assert.False(Directory.Exists(outDir));
     }
+
+    [Fact]
+    public void Ctrl_C_exits_130_keeps_the_previous_output_and_records_the_run_as_interrupted()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Assert.Skip("SIGINT is a POSIX signal");
+        }
+        var outDir = Path.Combine(_dir, "out");
+        var store = Path.Combine(_dir, "runs.db");
+        var (code, _, error) = Simulate(outDir, "--days", "3", "--seed", "5");
+        Assert.True(code == 0, error);
+        var before = Directory.GetFiles(outDir).Order().Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
+
+        // A long run into the same folder, interrupted once it has shown progress (redirected: plain "day" lines).
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var run = Process.Start(start)!;
+        var progressed = new ManualResetEventSlim();
+        var stderr = new System.Text.StringBuilder();
+        run.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.TrimStart().StartsWith("day ", StringComparison.Ordinal) == true)
+            {
+                progressed.Set();
+            }
+        };
+        run.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+        };
+        run.BeginOutputReadLine();
+        run.BeginErrorReadLine();
+        Assert.True(progressed.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the run showed no progress");
+        Assert.Equal(0, Kill(run.Id, SigInt));
+        Assert.True(run.WaitForExit(TimeSpan.FromMinutes(1)), "the run did not stop after SIGINT");
+        run.WaitForExit();
+
+        Assert.True(run.ExitCode == 130, $"exit {run.ExitCode}: {stderr}");
+        Assert.DoesNotContain("   at ", stderr.ToString());
+        Assert.Equal(before.Select(f => f.Item1), Directory.GetFiles(outDir).Order().Select(Path.GetFileName));
+        Assert.All(before, f => Assert.Equal(f.Item2, File.ReadAllBytes(Path.Combine(outDir, f.Item1))));
+        Assert.Equal(["out"], Directory.GetDirectories(_dir).Select(Path.GetFileName)); // no half-written sibling
+        using var runs = RunStore.Open(store);
+        var last = runs.List().MaxBy(r => r.Id)!;
+        Assert.Equal(RunStatus.Interrupted, last.Status);
+        Assert.Equal("builtin:extended-lactation", last.Start.Scenario);
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [Fact]
     public void Export_sbml_writes_a_model_libsbml_accepts_with_sources_as_annotations()
