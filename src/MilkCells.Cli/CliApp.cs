@@ -1,6 +1,7 @@
 using System.CommandLine;
 using MilkCells.Cli.Commands;
 using MilkCells.Core.Errors;
+using Spectre.Console;
 
 namespace MilkCells.Cli;
 
@@ -102,4 +103,22 @@ public static class CliApp
 }
 
 /// <summary>What every command handler is given: where to write, and a token that fires on Ctrl+C.</summary>
-public sealed record CliContext(TextWriter Output, TextWriter Error, CancellationToken Cancellation);
+public sealed record CliContext(TextWriter Output, TextWriter Error, CancellationToken Cancellation)
+{
+    /// <summary>A Spectre console over <see cref="Output"/> for tables: no colour, no ANSI, fixed width (stable text).</summary>
+    internal IAnsiConsole PlainConsole(int width) => PlainConsole(Output, width);
+
+    /// <summary>A Spectre console over <paramref name="output"/> for tables: no colour, no ANSI, fixed width.</summary>
+    internal static IAnsiConsole PlainConsole(TextWriter output, int width)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = width;
+        return console;
+    }
+}

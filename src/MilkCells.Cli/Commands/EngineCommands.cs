@@ -172,14 +172,7 @@ internal static class EngineCommands
         {
             throw new InputException(InputLocation.AtElement(config.Directory, "--cases"), $"there is no case '{missing}'");
         }
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(context.Output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 100;
+        var console = context.PlainConsole(100);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumn("case").AddColumn("result").AddColumn(new TableColumn("mean fails").RightAligned())
             .AddColumn(new TableColumn("sd fails").RightAligned()).AddColumn(new TableColumn("max |Z|").RightAligned())

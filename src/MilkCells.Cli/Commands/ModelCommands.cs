@@ -108,18 +108,7 @@ internal static class ModelCommands
         return command;
     }
 
-    private static IAnsiConsole Console(TextWriter output)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 240;
-        return console;
-    }
+    private static IAnsiConsole Console(TextWriter output) => CliContext.PlainConsole(output, 240);
 
     private static void Render(IAnsiConsole console, CalibratedModel model)
     {

@@ -169,14 +169,7 @@ internal static class SimulateCommands
 
     private static void PrintSummary(CliContext context, SimulationResult r, string target, IReadOnlyList<string> files)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(context.Output),
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 140;
+        var console = context.PlainConsole(140);
         var net = r.Plan.Network;
         if (net.ProfileId != "default")
         {
