@@ -183,6 +183,7 @@ public static class MotherSimulation
         private readonly List<ExpressedRow> _expressed = [];
         private readonly List<InfantRow> _infant = [];
         private readonly List<BreastSample> _within = [];
+        private readonly List<BreastSample> _series = [];
         private readonly Dictionary<string, ContainerState> _containers = new(StringComparer.Ordinal);
         private long _interventions;
 
@@ -266,12 +267,20 @@ public static class MotherSimulation
                 Observer = (in Observation o) =>
                 {
                     var kind = kinds[o.Index];
-                    if ((kind & RecordKind.Within) != 0)
+                    if ((kind & (RecordKind.Within | RecordKind.Series)) != 0)
                     {
                         foreach (var b in Names.Breasts)
                         {
                             var (volume, cells, leucocytes) = Breast(o, b);
-                            _within.Add(new BreastSample(o.Time, b, volume, cells / volume, leucocytes / volume));
+                            var sample = new BreastSample(o.Time, b, volume, cells / volume, leucocytes / volume);
+                            if ((kind & RecordKind.Within) != 0)
+                            {
+                                _within.Add(sample);
+                            }
+                            if ((kind & RecordKind.Series) != 0)
+                            {
+                                _series.Add(sample);
+                            }
                         }
                     }
                     if ((kind & RecordKind.Day) != 0)
@@ -296,6 +305,7 @@ public static class MotherSimulation
                 [.. _expressed], withinDay, [.. _within], new EngineStats(result.Firings, result.Leaps, _interventions))
             {
                 BreastDays = DailyRows.FromFeeds(feeds, _days, _model.Model, _options.Detail),
+                BreastSeries = [.. _series],
             };
         }
 
@@ -304,6 +314,7 @@ public static class MotherSimulation
         {
             Day = 1,
             Within = 2,
+            Series = 4,
         }
 
         private (double[] Times, RecordKind[] Kinds) RecordTimes(double end, int withinDay)
@@ -321,6 +332,13 @@ public static class MotherSimulation
                 {
                     var t = Math.Min(withinDay * 24 + k * step, end);
                     map[t] = map.GetValueOrDefault(t) | RecordKind.Within;
+                }
+                // Each breast's stored milk every `resolutionHours` of the scenario, over the whole run.
+                var every = _plan.Scenario.ResolutionHours;
+                for (var k = 0L; k * every <= end; k++)
+                {
+                    var t = k * every;
+                    map[t] = map.GetValueOrDefault(t) | RecordKind.Series;
                 }
             }
             return ([.. map.Keys], [.. map.Values]);

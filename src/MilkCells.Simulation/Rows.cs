@@ -129,4 +129,10 @@ public sealed record SimulationResult(
 
     /// <summary>What the infant drank from each breast each day, by day then breast (empty when <see cref="SimulationOptions.Detail"/> is false).</summary>
     public ImmutableArray<BreastDayRow> BreastDays { get; init; } = [];
+
+    /// <summary>
+    /// Each breast's stored milk every <see cref="Scenario.ResolutionHours"/> of the scenario, from 0 to the end, by time
+    /// then breast (empty when <see cref="SimulationOptions.Detail"/> is false).
+    /// </summary>
+    public ImmutableArray<BreastSample> BreastSeries { get; init; } = [];
 }

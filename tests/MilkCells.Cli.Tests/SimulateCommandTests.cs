@@ -21,7 +21,7 @@ public sealed class SimulateCommandTests : IDisposable
         var outDir = Path.Combine(_dir, "out");
         var (code, output, error) = Simulate(outDir, "--days", "20", "--seed", "7");
         Assert.True(code == 0, error);
-        Assert.Equal(["daily.csv", "feeds.csv", "infant.csv", "report.html", "run.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        Assert.Equal(["breasts.csv", "daily.csv", "feeds.csv", "infant.csv", "report.html", "run.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
         Assert.Contains("colostrum", output);
         Assert.Contains("% leucocytes", output);
 
@@ -34,6 +34,10 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("n_macrophage_alive", feeds[0]);
         Assert.Contains("n_macrophage_dead", feeds[0]);
         Assert.StartsWith("day,time_h,gut_viable,", File.ReadLines(Path.Combine(outDir, "infant.csv")).First());
+        var breasts = File.ReadAllLines(Path.Combine(outDir, "breasts.csv"));
+        Assert.Equal("day,time_h,breast,volume_ml,cells_per_ml_total,cells_per_ml_leucocyte,pct_leucocyte", breasts[0]);
+        Assert.Equal(1 + 2 * (20 * 24 + 1), breasts.Length); // healthy: resolutionHours 1, both breasts, hours 0–480
+        Assert.Equal(["19,479,left,", "19,479,right,", "20,480,left,", "20,480,right,"], breasts[^4..].Select(l => string.Join(',', l.Split(',')[..3]) + ","));
         var json = File.ReadAllText(Path.Combine(outDir, "run.json"));
         Assert.Contains("\"seed\": \"7\"", json);
         Assert.Contains("\"sha256\"", json);
@@ -145,8 +149,10 @@ public sealed class SimulateCommandTests : IDisposable
         var before = Directory.GetFiles(outDir).Order().Select(f => (Path.GetFileName(f), File.ReadAllBytes(f))).ToList();
 
         // A long run into the same folder, interrupted once it has shown progress (redirected: plain "day" lines).
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store })
+        // Through `env --default-signal=INT` (GNU coreutils): a test run started in the background inherits SIGINT as
+        // ignored, and .NET, like a shell, leaves an ignored SIGINT ignored; a user's terminal never does.
+        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { "--default-signal=INT", "dotnet", MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store })
         {
             start.ArgumentList.Add(arg);
         }

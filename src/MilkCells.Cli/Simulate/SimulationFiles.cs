@@ -17,6 +17,7 @@ internal static class SimulationFiles
     public const string Feeds = "feeds.csv";
     public const string Infant = "infant.csv";
     public const string Expressed = "expressed.csv";
+    public const string Breasts = "breasts.csv";
     public const string RunJson = "run.json";
     public const string ReportHtml = "report.html";
 
@@ -25,6 +26,7 @@ internal static class SimulationFiles
         ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte", "cells_per_ml_before", "cells_per_ml_after_30min"];
 
     /// <summary>expressed.csv's columns.</summary>
+    public static readonly string[] BreastColumns = ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte"];
     public static readonly string[] ExpressedColumns = ["container", "process", "time_h", "temperature_c", "cells_total", "viable_fraction", "volume_ml"];
 
     /// <summary>Writes every file of the run into <paramref name="folder"/>; returns the file names written.</summary>
@@ -41,6 +43,7 @@ internal static class SimulationFiles
         Write(Daily, w => WriteDaily(w, r));
         Write(Feeds, w => WriteFeeds(w, r));
         Write(Infant, w => WriteInfant(w, r));
+        Write(Breasts, w => WriteBreasts(w, r));
         if (r.Expressed.Length > 0)
         {
             Write(Expressed, w => WriteExpressed(w, r));
@@ -122,6 +125,23 @@ internal static class SimulationFiles
                 w.Write(c.ToString(CultureInfo.InvariantCulture));
             }
             w.Write(",true\n");
+        }
+    }
+
+    /// <summary>breasts.csv: each breast's stored milk at the scenario's resolution (cells/mL empty while a breast is empty).</summary>
+    public static void WriteBreasts(TextWriter w, SimulationResult r)
+    {
+        w.Write(string.Join(',', BreastColumns));
+        w.Write('\n');
+        static string Finite(double x) => double.IsFinite(x) ? Num(x) : "";
+        var sb = new StringBuilder();
+        foreach (var b in r.BreastSeries)
+        {
+            sb.Clear();
+            sb.Append(((int)Math.Floor(b.TimeHours / 24)).ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(b.TimeHours)).Append(',')
+                .Append(Names.Of(b.Breast)).Append(',').Append(Num(b.VolumeMl)).Append(',').Append(Finite(b.CellsPerMlTotal)).Append(',')
+                .Append(Finite(b.CellsPerMlLeucocyte)).Append(',').Append(Finite(100 * b.CellsPerMlLeucocyte / b.CellsPerMlTotal)).Append('\n');
+            w.Write(sb);
         }
     }
 

@@ -90,6 +90,10 @@ internal static class SimulationReport
                 YLabel = "feeds / day",
                 Series = [new ReportSeries("breastfeeds", [.. days.Select(d => (double)d.Feeds)])],
             });
+        if (r.BreastSeries.Length > 0)
+        {
+            report = report.With("Each breast", Breasts(r, bands));
+        }
         report = report.With("Within-feed dynamics", WithinFeed(r));
         report = report.With("Infant (animal-derived)", Infant(r));
         if (r.Expressed.Length > 0)
@@ -122,6 +126,24 @@ internal static class SimulationReport
         ]);
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
+
+    private static ReportBlock Breasts(SimulationResult r, ImmutableArray<Band> bands)
+    {
+        var start = r.Plan.Scenario.StartDay;
+        var x = r.BreastSeries.Where(s => s.Breast == Breast.Left).Select(s => start + s.TimeHours / 24).ToImmutableArray();
+        ImmutableArray<double> Of(Breast b) => [.. r.BreastSeries.Where(s => s.Breast == b).Select(s => s.CellsPerMlLeucocyte)];
+        return new LineChart
+        {
+            Title = "Leucocytes per mL in each breast's stored milk",
+            X = x,
+            XLabel = "lactation day",
+            YLabel = "leucocytes / mL",
+            YScale = AxisScale.Logarithmic,
+            Bands = bands,
+            Series = [new ReportSeries("left", Of(Breast.Left)), new ReportSeries("right", Of(Breast.Right))],
+            Caption = $"Every {r.Plan.Scenario.ResolutionHours:0.##} h (the scenario's resolutionHours; breasts.csv). A breast's own inflammation (mastitis) shows in that breast alone.",
+        };
+    }
 
     private static ReportBlock[] WithinFeed(SimulationResult r)
     {
