@@ -25,7 +25,7 @@ public enum Breast
 /// <param name="Hash">SHA-256 of the scenario text (hex), for run records.</param>
 /// <param name="StartDay">Lactation day at t = 0.</param>
 /// <param name="DurationDays">Length of the run in days.</param>
-/// <param name="ResolutionHours">Spacing of output points, hours.</param>
+/// <param name="ResolutionHours">Spacing of the samples of each breast's stored milk (breasts.csv), hours.</param>
 /// <param name="Mother">The mother: fixed or sampled, and her fixed values.</param>
 /// <param name="Feeding">How the infant feeds.</param>
 /// <param name="Events">Illness episodes, expressions, storage, pasteurisation, weaning, formula feeds, by time.</param>
