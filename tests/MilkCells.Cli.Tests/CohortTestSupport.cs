@@ -70,8 +70,8 @@ internal static class MilkcellsProcess
     /// <summary>Starts <c>dotnet milkcells.dll ARGS</c>.</summary>
     public static Process Start(params string[] args) => StartProgram("dotnet", [Dll, .. args]);
 
-    /// <summary>Starts any program with extra environment variables, draining its output.</summary>
-    public static Process StartProgram(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts any program with extra environment variables, draining its output (each line of standard output to <paramref name="onOutput"/>).</summary>
+    public static Process StartProgram(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, Action<string>? onOutput = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
@@ -85,7 +85,13 @@ internal static class MilkcellsProcess
         }
         var process = Process.Start(start)!;
         // Drain both pipes so a chatty process never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                onOutput?.Invoke(line);
+            }
+        };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is { } line)

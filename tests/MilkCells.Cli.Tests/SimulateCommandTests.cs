@@ -151,37 +151,24 @@ public sealed class SimulateCommandTests : IDisposable
         // A long run into the same folder, interrupted once it has shown progress (redirected: plain "day" lines).
         // Through `env --default-signal=INT` (GNU coreutils): a test run started in the background inherits SIGINT as
         // ignored, and .NET, like a shell, leaves an ignored SIGINT ignored; a user's terminal never does.
-        var start = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--default-signal=INT", "dotnet", MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        using var run = Process.Start(start)!;
         var progressed = new ManualResetEventSlim();
-        var stderr = new System.Text.StringBuilder();
-        run.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data?.TrimStart().StartsWith("day ", StringComparison.Ordinal) == true)
+        using var run = MilkcellsProcess.StartProgram("env",
+            ["--default-signal=INT", "dotnet", MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store],
+            new Dictionary<string, string> { ["MILKCELLS_DEBUG"] = "0" }, // as a user runs it: no stack traces
+            line =>
             {
-                progressed.Set();
-            }
-        };
-        run.ErrorDataReceived += (_, e) =>
-        {
-            lock (stderr)
-            {
-                stderr.AppendLine(e.Data);
-            }
-        };
-        run.BeginOutputReadLine();
-        run.BeginErrorReadLine();
+                if (line.TrimStart().StartsWith("day ", StringComparison.Ordinal))
+                {
+                    progressed.Set();
+                }
+            });
         Assert.True(progressed.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the run showed no progress");
         Assert.Equal(0, Kill(run.Id, SigInt));
         Assert.True(run.WaitForExit(TimeSpan.FromMinutes(1)), "the run did not stop after SIGINT");
         run.WaitForExit();
 
-        Assert.True(run.ExitCode == 130, $"exit {run.ExitCode}: {stderr}");
-        Assert.DoesNotContain("   at ", stderr.ToString());
+        Assert.True(run.ExitCode == 130, $"exit {run.ExitCode}: {MilkcellsProcess.ErrorOf(run)}");
+        Assert.DoesNotContain("   at ", MilkcellsProcess.ErrorOf(run));
         Assert.Equal(before.Select(f => f.Item1), Directory.GetFiles(outDir).Order().Select(Path.GetFileName));
         Assert.All(before, f => Assert.Equal(f.Item2, File.ReadAllBytes(Path.Combine(outDir, f.Item1))));
         Assert.Equal(["out"], Directory.GetDirectories(_dir).Select(Path.GetFileName)); // no half-written sibling
