@@ -223,12 +223,12 @@ public abstract class CohortStoreContract
     [Fact]
     public void Merge_refuses_overlapping_or_foreign_shards_before_copying_anything()
     {
-        var a = Write(Stores, "a", [0, 1], 4, 3, new ShardSpec(0, 2));
-        var b = Write(Stores, "b", [1, 2], 4, 3, new ShardSpec(1, 2));
+        var a = Write(Stores, "a", [0, 2], 4, 3, new ShardSpec(0, 2));
+        var b = Write(Stores, "b", [2], 4, 3, new ShardSpec(0, 2)); // shard 0/2 written twice
         var target = Stores.NewUri("target");
         using var store = CohortStore.OpenForWrite(target);
         var overlap = Assert.Throws<InputException>(() => CohortMerge.Merge(store, [a, b], cancellation: TestContext.Current.CancellationToken));
-        Assert.Contains("mother 1 is also in", overlap.Message);
+        Assert.Contains("mother 2 is also in", overlap.Message);
         var foreignUri = Stores.NewUri("foreign");
         using (var foreign = CohortStore.OpenForWrite(foreignUri))
         {
@@ -263,4 +263,22 @@ public sealed class SqliteCohortStoreTests : CohortStoreContract, IDisposable
 public sealed class PostgresCohortStoreTests : CohortStoreContract
 {
     protected override StoreFactory Stores => PostgresStores.Require();
+}
+
+public sealed class DuckDbCohortStoreTests : CohortStoreContract, IDisposable
+{
+    private readonly DuckDbStores _stores = new();
+
+    protected override StoreFactory Stores => _stores;
+
+    public void Dispose() => _stores.Dispose();
+}
+
+public sealed class ParquetCohortStoreTests : CohortStoreContract, IDisposable
+{
+    private readonly ParquetStores _stores = new();
+
+    protected override StoreFactory Stores => _stores;
+
+    public void Dispose() => _stores.Dispose();
 }

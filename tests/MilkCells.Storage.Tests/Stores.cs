@@ -24,6 +24,26 @@ public sealed class SqliteStores : StoreFactory
     public override void Dispose() => _dir.Dispose();
 }
 
+/// <summary>DuckDB stores in a temporary folder.</summary>
+public sealed class DuckDbStores : StoreFactory
+{
+    private readonly TempDir _dir = new("milkcells-duckdb");
+
+    public override string NewUri(string name) => "duckdb:" + _dir.File($"{name}-{Guid.NewGuid():N}.duckdb");
+
+    public override void Dispose() => _dir.Dispose();
+}
+
+/// <summary>Parquet store folders in a temporary folder; small part files (<paramref name="rowsPerFile"/> rows) so every test spans several.</summary>
+public sealed class ParquetStores(int rowsPerFile = 64) : StoreFactory
+{
+    private readonly TempDir _dir = new("milkcells-parquet");
+
+    public override string NewUri(string name) => $"parquet:{_dir.File($"{name}-{Guid.NewGuid():N}")}?rows_per_file={rowsPerFile}";
+
+    public override void Dispose() => _dir.Dispose();
+}
+
 /// <summary>
 /// PostgreSQL stores: one database per test run (created from MILKCELLS_PG_URI, which ./test.sh exports, and dropped
 /// at the end), one schema per store. Skips when the variable is unset, or fails under MILKCELLS_REQUIRE_SHARED=1.

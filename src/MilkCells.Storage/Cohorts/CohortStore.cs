@@ -1,6 +1,6 @@
 namespace MilkCells.Storage.Cohorts;
 
-/// <summary>Opens cohort stores by URI: <c>sqlite:PATH</c> (the default, a file) or <c>postgres://user:pass@host:port/db</c>.</summary>
+/// <summary>Opens cohort stores by URI: <c>sqlite:PATH</c> (the default, a file), <c>duckdb:PATH</c>, <c>parquet:DIR</c> or <c>postgres://user:pass@host:port/db</c>.</summary>
 public static class CohortStore
 {
     /// <summary>Opens a store for writing, creating the SQLite file or the PostgreSQL schema when missing.</summary>
@@ -15,6 +15,8 @@ public static class CohortStore
     public static ICohortStore Open(StoreUri uri, bool write) => uri.Kind switch
     {
         StoreKind.Sqlite => SqliteCohortStore.Open(uri, write),
+        StoreKind.DuckDb => DuckDbCohortStore.Open(uri, write),
+        StoreKind.Parquet => ParquetCohortStore.Open(uri, write),
         _ => PostgresCohortStore.Open(uri, write),
     };
 }

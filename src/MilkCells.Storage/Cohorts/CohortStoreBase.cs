@@ -46,6 +46,12 @@ internal abstract class CohortStoreBase : ICohortStore
     /// <summary>What follows the rows table's definition (SQLite: WITHOUT ROWID).</summary>
     protected virtual string RowsTableSuffix => "";
 
+    /// <summary>The character that starts a named parameter in this backend's SQL (the base class writes <c>@name</c>).</summary>
+    protected virtual char ParameterMarker => '@';
+
+    /// <summary>The rows table's key clause; a store may leave it out where the mothers table's key already refuses a repeated mother.</summary>
+    protected virtual string RowsTableKey => ", PRIMARY KEY (mother_id, day)";
+
     /// <summary>Opens a transaction that excludes every other writer's <see cref="StartRun"/> until it ends.</summary>
     protected abstract DbTransaction BeginExclusive();
 
@@ -153,31 +159,8 @@ internal abstract class CohortStoreBase : ICohortStore
         Load(mustExist: true);
     }
 
-    private void CheckCompatible(RunMetadata metadata, CohortSchema schema, ShardSpec shard, bool resume)
-    {
-        var where = InputLocation.InFile(Name);
-        var differences = Metadata!.Differences(metadata);
-        if (differences.Count > 0)
-        {
-            throw new InputException(where, "the store holds a different run: " + string.Join("; ", differences),
-                "use a new store, or the store's own scenario, seed, size, profile and versions");
-        }
-        if (!schema.Equals(Schema))
-        {
-            throw new InputException(where, $"the store's columns differ from this run's: store has {Schema}; this run has {schema}",
-                "the model's output columns changed; use a new store");
-        }
-        if (_shards.Count > 0 && _shards.Any(s => s.Count != shard.Count))
-        {
-            throw new InputException(where, $"the store holds shards {string.Join(", ", _shards)} and this is shard {shard}: the run was split differently",
-                "split every shard of one run the same way (the same K)");
-        }
-        if (_shards.Contains(shard) && !resume)
-        {
-            throw new InputException(where, $"the store already holds shard {shard} of this run ({CountMothers()} mothers complete)",
-                "pass --resume to continue it, or use a new store");
-        }
-    }
+    private void CheckCompatible(RunMetadata metadata, CohortSchema schema, ShardSpec shard, bool resume) =>
+        RunCompatibility.Check(Name, Metadata!, Schema!, _shards, metadata, schema, shard, resume, CountMothers);
 
     private string CreateRowsTableSql(CohortSchema schema)
     {
@@ -191,7 +174,7 @@ internal abstract class CohortStoreBase : ICohortStore
                 _ => "TEXT",
             });
         }
-        return sql.Append(", PRIMARY KEY (mother_id, day))").Append(RowsTableSuffix).ToString();
+        return sql.Append(RowsTableKey).Append(')').Append(RowsTableSuffix).ToString();
     }
 
     public IReadOnlySet<long> CompletedMothers()
@@ -223,13 +206,7 @@ internal abstract class CohortStoreBase : ICohortStore
         {
             return;
         }
-        foreach (var m in mothers)
-        {
-            if (!m.Schema.Equals(Schema))
-            {
-                throw new ArgumentException($"mother {m.MotherId}'s rows have columns {m.Schema}; the store has {Schema}");
-            }
-        }
+        RunCompatibility.CheckColumns(mothers, Schema);
         try
         {
             using var tx = Connection.BeginTransaction();
@@ -238,13 +215,7 @@ internal abstract class CohortStoreBase : ICohortStore
         }
         catch (Exception ex) when (IsDuplicateKey(ex))
         {
-            var done = CompletedMothers();
-            var present = mothers.Select(m => m.MotherId).Where(done.Contains).Take(5).ToList();
-            var duplicated = mothers.GroupBy(m => m.MotherId).Where(g => g.Count() > 1).Select(g => g.Key).Take(5).ToList();
-            throw new InputException(InputLocation.InFile(Name),
-                present.Count > 0 ? $"mother(s) {string.Join(", ", present)} are already in the store; nothing of this batch was written"
-                                  : $"mother(s) {string.Join(", ", duplicated)} were given twice; nothing of this batch was written",
-                "skip the mothers in CompletedMothers() (what --resume does)", ex);
+            throw RunCompatibility.Duplicates(Name, mothers, CompletedMothers(), ex);
         }
     }
 
@@ -273,6 +244,16 @@ internal abstract class CohortStoreBase : ICohortStore
         {
             conditions.Add("day <= @to");
             parameters.Add(("to", to));
+        }
+        if (query.FromMother is { } firstMother)
+        {
+            conditions.Add("mother_id >= @fromMother");
+            parameters.Add(("fromMother", firstMother));
+        }
+        if (query.ToMother is { } lastMother)
+        {
+            conditions.Add("mother_id <= @toMother");
+            parameters.Add(("toMother", lastMother));
         }
         if (query.Where is { } match)
         {
@@ -315,7 +296,7 @@ internal abstract class CohortStoreBase : ICohortStore
     protected DbCommand Command(string sql, DbTransaction? transaction = null)
     {
         var command = Connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = ParameterMarker == '@' ? sql : sql.Replace('@', ParameterMarker);
         command.Transaction = transaction ?? _active;
         return command;
     }

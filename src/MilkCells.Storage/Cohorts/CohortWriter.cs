@@ -63,7 +63,7 @@ public sealed class CohortWriter : IDisposable
         }
     }
 
-    /// <summary>Commits everything queued and waits for it; rethrows a failure of the background writer.</summary>
+    /// <summary>Commits everything queued, waits for it and flushes the store (<see cref="ICohortStore.Flush"/>); rethrows a failure of the background writer.</summary>
     public void Complete()
     {
         if (!_completed)
@@ -72,6 +72,7 @@ public sealed class CohortWriter : IDisposable
             _queue.Writer.TryComplete();
         }
         _pump.GetAwaiter().GetResult();
+        _store.Flush();
     }
 
     private void Pump()

@@ -30,7 +30,13 @@ public interface ICohortStore : IDisposable
     IReadOnlySet<long> CompletedMothers();
 
     /// <summary>Writes each mother's rows and completion marker in one transaction: all of them are stored, or none.</summary>
+    /// <remarks>A store that gathers rows into files (Parquet) holds them until <see cref="Flush"/> or a full file; a killed process loses those mothers whole.</remarks>
     void WriteMothers(IReadOnlyList<MotherRows> mothers);
+
+    /// <summary>Makes every mother written so far durable (a no-op for transactional databases, which commit in <see cref="WriteMothers"/>).</summary>
+    void Flush()
+    {
+    }
 
     /// <summary>Streams rows sorted by mother then day, optionally restricted (columns, day window, a text match).</summary>
     ICohortRowReader ReadRows(CohortQuery? query = null);
@@ -78,6 +84,12 @@ public sealed record CohortQuery
 
     /// <summary>The last day to return (inclusive); null for no upper bound.</summary>
     public int? ToDay { get; init; }
+
+    /// <summary>The first mother to return (inclusive); null for no lower bound.</summary>
+    public long? FromMother { get; init; }
+
+    /// <summary>The last mother to return (inclusive); null for no upper bound.</summary>
+    public long? ToMother { get; init; }
 
     /// <summary>Only rows whose text column equals a value (for example stage = mature); null for all.</summary>
     public ColumnMatch? Where { get; init; }

@@ -1,0 +1,188 @@
+using MilkCells.Core.Errors;
+using MilkCells.Storage.Cohorts.Columnar;
+
+namespace MilkCells.Storage.Cohorts;
+
+/// <summary>The file formats <c>cohort export</c> writes.</summary>
+public enum ExportFormat
+{
+    /// <summary>Canonical CSV (<see cref="CohortCsv"/>).</summary>
+    Csv,
+
+    /// <summary>Apache Parquet: typed, compressed, with the run as key–value metadata.</summary>
+    Parquet,
+
+    /// <summary>Arrow IPC file (Feather v2): typed, uncompressed, memory-mappable.</summary>
+    Arrow,
+}
+
+/// <summary>Exports a store's rows, sorted by mother then day, as CSV, Parquet or Arrow; the bytes depend only on the rows and the run.</summary>
+/// <remarks>
+/// Parquet and Arrow files hold the same rows in row groups (record batches) of <see cref="RowGroupRows"/> rows, a
+/// number fixed by the column count alone, so any store holding the same cohort — SQLite, PostgreSQL, DuckDB, a
+/// Parquet folder, whatever threads or shards wrote it — exports the same bytes. Memory is one row group.
+/// </remarks>
+public static class CohortExport
+{
+    /// <summary>The formats by name, as <c>--format</c> takes them.</summary>
+    public static readonly IReadOnlyList<string> FormatNames = ["csv", "parquet", "arrow"];
+
+    /// <summary>The format <paramref name="format"/> names, or else the one the file's extension implies (.csv, .parquet/.pq, .arrow/.feather/.ipc).</summary>
+    /// <exception cref="InputException">An unknown format, or no format and an extension that implies none.</exception>
+    public static ExportFormat FormatOf(string path, string? format)
+    {
+        if (format is not null)
+        {
+            return format.ToLowerInvariant() switch
+            {
+                "csv" => ExportFormat.Csv,
+                "parquet" => ExportFormat.Parquet,
+                "arrow" or "feather" or "ipc" => ExportFormat.Arrow,
+                _ => throw new InputException(InputLocation.AtElement(null, "--format"), $"unknown format '{format}'", "csv, parquet or arrow"),
+            };
+        }
+        return Path.GetExtension(path).ToLowerInvariant() switch
+        {
+            ".parquet" or ".pq" => ExportFormat.Parquet,
+            ".arrow" or ".feather" or ".ipc" => ExportFormat.Arrow,
+            ".csv" => ExportFormat.Csv,
+            _ when path == "-" => ExportFormat.Csv,
+            var other => throw new InputException(InputLocation.AtElement(null, "--out"), $"cannot tell the format of '{path}' from its extension '{other}'",
+                "name the file .csv, .parquet or .arrow, or pass --format csv|parquet|arrow"),
+        };
+    }
+
+    /// <summary>Rows per Parquet row group and Arrow record batch for <paramref name="schema"/>: about 32 MiB of values, 16,384 … 1,048,576 rows.</summary>
+    /// <remarks>Large enough that columns compress and scans are sequential, small enough that readers parallelise over groups and memory stays flat (DuckDB's own row groups hold 122,880 rows).</remarks>
+    public static int RowGroupRows(CohortSchema schema)
+    {
+        var bytesPerRow = 12 + (8 * schema.Count);
+        return Math.Clamp((32 << 20) / bytesPerRow, 1 << 14, 1 << 20);
+    }
+
+    /// <summary>Writes every row of <paramref name="store"/> to <paramref name="output"/> in <paramref name="format"/>; returns the row count.</summary>
+    /// <remarks>Parquet and Arrow writers seek back to patch their footers, so a stream that cannot seek goes through a temporary file.</remarks>
+    public static long Export(ICohortStore store, Stream output, ExportFormat format, CancellationToken cancellation = default)
+    {
+        if (format == ExportFormat.Csv)
+        {
+            return CohortCsv.Export(store, output, cancellation: cancellation);
+        }
+        if (!output.CanSeek)
+        {
+            var temp = Path.Combine(Path.GetTempPath(), $"milkcells-export-{Guid.NewGuid():N}");
+            try
+            {
+                long rows;
+                using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose))
+                {
+                    rows = Export(store, file, format, cancellation);
+                    file.Position = 0;
+                    file.CopyTo(output);
+                }
+                output.Flush();
+                return rows;
+            }
+            finally
+            {
+                File.Delete(temp);
+            }
+        }
+        var metadata = ColumnarMetadata.For(store.Metadata ?? throw new InputException(InputLocation.InFile(store.Name), "the store holds no run yet"), store.Schema!);
+        return format == ExportFormat.Parquet ? WriteParquet(store, output, metadata, cancellation) : WriteArrow(store, output, metadata, cancellation);
+    }
+
+    /// <summary>Exports to a file, written beside it and renamed into place so an interrupted export leaves nothing half-written.</summary>
+    public static long ExportToFile(ICohortStore store, string path, ExportFormat format, CancellationToken cancellation = default)
+    {
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".partial");
+        try
+        {
+            long rows;
+            using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            {
+                rows = Export(store, file, format, cancellation);
+            }
+            File.Move(temp, full, overwrite: true);
+            return rows;
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private static long WriteParquet(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)
+    {
+        using var reader = store.ReadRows();
+        using var file = CohortParquetFile.Create(output, reader.Schema, metadata, cancellation);
+        return Batches(reader, batch => file.WriteRowGroup(batch, cancellation), cancellation);
+    }
+
+    private static long WriteArrow(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)
+    {
+        var schema = store.Schema!;
+        var dictionaries = TextDictionaries(store, schema, cancellation);
+        using var reader = store.ReadRows();
+        using var file = CohortArrowFile.Create(output, schema, metadata, dictionaries);
+        return Batches(reader, file.WriteBatch, cancellation);
+    }
+
+    /// <summary>Per value column, the sorted distinct values of a text column with at most 65,536 of them (null otherwise: plain strings).</summary>
+    private static IReadOnlyList<string>?[] TextDictionaries(ICohortStore store, CohortSchema schema, CancellationToken cancellation)
+    {
+        const int MaxDictionary = 1 << 16;
+        var result = new IReadOnlyList<string>?[schema.Count];
+        var text = schema.Columns.Select((c, i) => (c, i)).Where(p => p.c.Kind == ColumnKind.Text).ToList();
+        if (text.Count == 0)
+        {
+            return result;
+        }
+        var seen = text.Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
+        using (var reader = store.ReadRows(new CohortQuery { Columns = [.. text.Select(p => p.c.Name)] }))
+        {
+            long rows = 0;
+            while (reader.Read())
+            {
+                for (var t = 0; t < text.Count; t++)
+                {
+                    if (seen[t] is { Count: <= MaxDictionary } set && reader.GetText(t) is { } value)
+                    {
+                        set.Add(value);
+                    }
+                }
+                if ((++rows & 0xFFFF) == 0)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                }
+            }
+        }
+        for (var t = 0; t < text.Count; t++)
+        {
+            result[text[t].i] = seen[t].Count <= MaxDictionary ? [.. seen[t].Order(StringComparer.Ordinal)] : null;
+        }
+        return result;
+    }
+
+    private static long Batches(ICohortRowReader reader, Action<ColumnBatch> write, CancellationToken cancellation)
+    {
+        var size = RowGroupRows(reader.Schema);
+        var batch = new ColumnBatch(reader.Schema, size);
+        long rows = 0;
+        while (reader.Read())
+        {
+            batch.Add(reader);
+            if (batch.Count == size)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                write(batch);
+                batch.Clear();
+            }
+            rows++;
+        }
+        write(batch);
+        return rows;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using DuckDB.NET.Data;
+using MilkCells.Core.Errors;
+
+namespace MilkCells.Storage.Cohorts;
+
+/// <summary>Opens DuckDB connections the way every MilkCells store uses them, turning DuckDB's errors into input errors.</summary>
+internal static class DuckDbSession
+{
+    /// <summary>A connection to the database file at <paramref name="path"/> (created when writing), or an <see cref="InputException"/> saying why not.</summary>
+    public static DuckDBConnection Connect(string path, bool readOnly, string storeName)
+    {
+        var builder = new DuckDBConnectionStringBuilder { DataSource = path };
+        if (readOnly)
+        {
+            builder["ACCESS_MODE"] = "READ_ONLY";
+        }
+        var connection = new DuckDBConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (DuckDBException ex)
+        {
+            connection.Dispose();
+            var message = ex.Message.Split('\n')[0];
+            throw message.Contains("lock", StringComparison.OrdinalIgnoreCase)
+                ? new InputException(InputLocation.InFile(storeName), $"the DuckDB store is open in another process ({message})",
+                    "a DuckDB file has one writer at a time: let it finish, or give each shard its own file and merge them", ex)
+                : new InputException(InputLocation.InFile(storeName), $"cannot open the DuckDB store: {message}", "is it a milkcells DuckDB store?", ex);
+        }
+    }
+
+    /// <summary>An in-memory DuckDB for querying files, spilling to a private temporary folder (deleted by <see cref="InMemory.Dispose"/>).</summary>
+    public static InMemory OpenInMemory() => new();
+
+    /// <summary>An in-memory database whose spill folder is its own, not DuckDB's default <c>.tmp</c> in the working folder.</summary>
+    public sealed class InMemory : IDisposable
+    {
+        private readonly string _temp = Path.Combine(Path.GetTempPath(), $"milkcells-duckdb-{Guid.NewGuid():N}");
+
+        internal InMemory()
+        {
+            Connection = new DuckDBConnection("Data Source=:memory:");
+            Connection.Open();
+            using var command = Connection.CreateCommand();
+            command.CommandText = string.Create(CultureInfo.InvariantCulture, $"SET temp_directory = '{_temp.Replace("'", "''", StringComparison.Ordinal)}'");
+            command.ExecuteNonQuery();
+        }
+
+        /// <summary>The open connection.</summary>
+        public DuckDBConnection Connection { get; }
+
+        public void Dispose()
+        {
+            Connection.Dispose();
+            if (Directory.Exists(_temp))
+            {
+                Directory.Delete(_temp, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>A SQL string literal.</summary>
+    public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+}
+
+/// <summary>A streaming cursor over a DuckDB query whose columns are mother_id, day, then <see cref="Schema"/>'s.</summary>
+/// <remarks>Streaming mode: DuckDB hands over one chunk of rows at a time instead of materialising the whole result.</remarks>
+internal sealed class DuckDbRowReader : ICohortRowReader
+{
+    private readonly DuckDBCommand _command;
+    private readonly DuckDBDataReader _reader;
+    private readonly IDisposable? _owner;
+
+    private DuckDbRowReader(DuckDBCommand command, CohortSchema schema, IDisposable? owner)
+    {
+        _command = command;
+        _owner = owner;
+        Schema = schema;
+        _reader = (DuckDBDataReader)command.ExecuteReader();
+    }
+
+    /// <summary>Runs <paramref name="sql"/> (parameters written <c>$name</c>); <paramref name="owner"/> is disposed with the reader.</summary>
+    public static DuckDbRowReader Execute(DuckDBConnection connection, string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema, IDisposable? owner = null)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.UseStreamingMode = true;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.Add(new DuckDBParameter(name, value));
+        }
+        try
+        {
+            return new DuckDbRowReader(command, schema, owner);
+        }
+        catch
+        {
+            command.Dispose();
+            throw;
+        }
+    }
+
+    public CohortSchema Schema { get; }
+
+    public long MotherId => _reader.GetInt64(0);
+
+    public int Day => _reader.GetInt32(1);
+
+    public bool Read() => _reader.Read();
+
+    public bool IsNull(int column) => _reader.IsDBNull(column + 2);
+
+    public long GetInteger(int column) => _reader.GetInt64(column + 2);
+
+    public double GetReal(int column) => _reader.IsDBNull(column + 2) ? double.NaN : _reader.GetDouble(column + 2);
+
+    public string? GetText(int column) => _reader.IsDBNull(column + 2) ? null : _reader.GetString(column + 2);
+
+    public void Dispose()
+    {
+        _reader.Dispose();
+        _command.Dispose();
+        _owner?.Dispose();
+    }
+}
