@@ -22,6 +22,9 @@ public sealed record ReferenceOptions
 
     /// <summary>Where spill files go (a fresh folder inside it, deleted afterwards); null for the system temp folder.</summary>
     public string? TempDirectory { get; init; }
+
+    /// <summary>Whether a columnar store (DuckDB, Parquet) computes the percentiles in DuckDB; false streams its rows as for any store (the same result).</summary>
+    public bool InStore { get; init; } = true;
 }
 
 /// <summary>The percentiles of one measure in one (window, stage) group.</summary>
@@ -46,14 +49,19 @@ public sealed record ReferenceRow(ReferenceMeasure Measure, string Stage, DayWin
 public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, ImmutableArray<DayWindow> Windows, ImmutableArray<double> Percentiles,
     ImmutableArray<ReferenceRow> Rows, long RowsRead, long RowsOutside);
 
-/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once.</summary>
+/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, in DuckDB).</summary>
 /// <remarks>
+/// A DuckDB or Parquet store computes the same set in DuckDB (<see cref="CohortAnalytics.GroupedQuantiles"/>: one
+/// grouped <c>quantile_cont</c> query per measure over the store's columns, whose type-7 arithmetic is the same as
+/// <see cref="Quantiles.Type7"/>'s), reading only the columns it needs; the fingerprint still reads mothers 0–1's rows.
+/// <para>
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.
 /// Quantiles are Hyndman &amp; Fan's definition 7 (<see cref="Quantiles"/>), exact: each (window, stage) group's
 /// values go to a spill file as they stream past, then each measure is sorted in memory, or, past
 /// <see cref="ReferenceOptions.MaxValuesInMemory"/>, selected from the file by radix selection
 /// (<see cref="OrderStatistics"/>). Memory is bounded whatever N; the result depends only on the rows.
+/// </para>
 /// </remarks>
 public static class ReferenceBuilder
 {
@@ -80,6 +88,10 @@ public static class ReferenceBuilder
         var stageColumn = schema.IndexOf(StageColumn);
         var windowOf = DayWindows.IndexByDay(options.Windows);
         var probabilities = options.Percentiles.Select(p => p / 100).ToArray();
+        if (options.InStore && CohortAnalytics.IsAnalytical(store))
+        {
+            return InStore(store, options, measures, probabilities, progress, cancellation);
+        }
 
         var temp = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), $"milkcells-reference-{Guid.NewGuid():N}");
         Directory.CreateDirectory(temp);
@@ -118,7 +130,7 @@ public static class ReferenceBuilder
             }
             if (groups.Count == 0)
             {
-                throw new InputException(InputLocation.InFile(store.Name), $"none of the store's {rows} rows falls in a window ({DayWindows.Format(options.Windows)})", "choose windows that cover the run's lactation days");
+                throw NoRowsInWindows(store, rows, options.Windows);
             }
             progress?.Report(rows);
             foreach (var group in groups)
@@ -152,6 +164,47 @@ public static class ReferenceBuilder
             }
             Directory.Delete(temp, recursive: true);
         }
+    }
+
+    /// <summary>The set computed by the store's own engine: the same groups, counts and percentiles as the streaming pass.</summary>
+    private static ReferenceSet InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
+        IProgress<long>? progress, CancellationToken cancellation)
+    {
+        var total = store.CountRows();
+        var query = new GroupedQuantileQuery(LactationDay, [.. options.Windows.Select(w => ((long)w.First, (long)w.Last))], StageColumn,
+            [.. measures.Select(m => m.Column)], [.. probabilities]);
+        var result = CohortAnalytics.GroupedQuantiles(store, query, new MeasureProgress(progress, total, measures.Length), cancellation)!;
+        if (result.Groups.IsEmpty)
+        {
+            throw NoRowsInWindows(store, result.RowsRead, options.Windows);
+        }
+        var ordered = result.Groups.OrderBy(g => g.Bin).ThenBy(g => g.FirstBinValue).ThenBy(g => g.Group, StringComparer.Ordinal).ToArray();
+        var rows = ImmutableArray.CreateBuilder<ReferenceRow>();
+        for (var m = 0; m < measures.Length; m++)
+        {
+            foreach (var g in ordered.Where(g => g.Counts[m] > 0))
+            {
+                rows.Add(new ReferenceRow(measures[m], g.Group, options.Windows[g.Bin], (int)g.FirstBinValue, (int)g.LastBinValue, g.Counts[m], g.Mothers, g.Quantiles[m]));
+            }
+        }
+        using var fingerprint = new CohortFingerprint();
+        using (var reader = store.ReadRows(new CohortQuery { ToMother = fingerprint.Mothers - 1 }))
+        {
+            while (reader.Read())
+            {
+                fingerprint.Add(reader);
+            }
+        }
+        return new ReferenceSet(store.Metadata!, fingerprint.Finish(), options.Windows, options.Percentiles, rows.ToImmutable(), result.RowsRead, result.RowsOutside);
+    }
+
+    private static InputException NoRowsInWindows(ICohortStore store, long rows, ImmutableArray<DayWindow> windows) =>
+        new(InputLocation.InFile(store.Name), $"none of the store's {rows} rows falls in a window ({DayWindows.Format(windows)})", "choose windows that cover the run's lactation days");
+
+    /// <summary>Reports rows "read" as the share of measures done (the engine reads columns, not rows).</summary>
+    private sealed class MeasureProgress(IProgress<long>? rows, long total, int measures) : IProgress<int>
+    {
+        public void Report(int value) => rows?.Report(total * value / Math.Max(1, measures));
     }
 
     private static double[] InMemory(IRereadableValues values, double[] probabilities)

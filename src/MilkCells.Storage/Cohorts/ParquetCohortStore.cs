@@ -41,6 +41,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
     private DuckDbSession.InMemory? _analytics;
     private List<ShardSpec> _shards = [];
     private int _shardCount;
+    private HashSet<long>? _known;
 
     private ParquetCohortStore(StoreUri uri, bool write)
     {
@@ -128,6 +129,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         {
             throw new InvalidOperationException("the store was opened for reading");
         }
+        _known = null;
         using (FileLock.Acquire(Path.Combine(Root, StoreLockFile), Name, "another process is starting a shard of this store"))
         {
             Load(mustExist: false);
@@ -210,7 +212,10 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             return;
         }
         RunCompatibility.CheckColumns(mothers, Schema);
-        var done = CompletedMothers();
+        // The mothers known when the shard was opened, and those written since: another process writes other shards
+        // only (a shard folder has one writer), whose mothers cannot be these.
+        _known ??= [.. CompletedMothers()];
+        var done = _known;
         if (mothers.Any(m => done.Contains(m.MotherId)) || mothers.Select(m => m.MotherId).Distinct().Count() != mothers.Count)
         {
             throw RunCompatibility.Duplicates(Name, mothers, done);
@@ -229,6 +234,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             var writer = _writers[(int)((m.MotherId % count + count) % count)];
             writer.Add(m);
             _pending.Add(m.MotherId);
+            done.Add(m.MotherId);
             if (writer.PendingRows >= _uri.RowsPerFile)
             {
                 writer.Flush();
