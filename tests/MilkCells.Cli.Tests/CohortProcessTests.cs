@@ -43,6 +43,16 @@ public sealed class CohortProcessTests : IDisposable
         KillAndResume(pg.NewUri("killed"));
     }
 
+    /// <summary>Parts of 100 mothers (4,000 rows), so the run is killed with some parts renamed and one gathering in memory or half-written.</summary>
+    [Fact]
+    public void A_run_killed_with_SIGKILL_keeps_whole_mothers_and_resume_completes_it_exactly_Parquet()
+    {
+        var folder = _dir.File("killed-parquet");
+        KillAndResume($"parquet:{folder}?rows_per_file={100 * Days}");
+        Assert.Empty(Directory.EnumerateFiles(folder, ".part-*", SearchOption.AllDirectories)); // the killed writer's unfinished part is gone
+        Assert.True(Directory.EnumerateFiles(folder, "part-*.parquet", SearchOption.AllDirectories).Count() >= Mothers / 100);
+    }
+
     private void KillAndResume(string uri)
     {
         using (var run = Start([.. RunArgs(uri), "--threads", "2"]))
@@ -123,6 +133,21 @@ public sealed class CohortProcessTests : IDisposable
         var (code, _, error) = CliHarness.Run(["cohort", "merge", "--into", merged, .. shards]);
         Assert.True(code == 0, error);
         Assert.Equal(Reference(mothers, days), CohortFiles.Export(_dir, merged));
+    }
+
+    [Fact]
+    public void K_shard_processes_into_one_Parquet_folder_give_the_sequential_bytes_without_a_merge()
+    {
+        var folder = _dir.File("shards-parquet");
+        const int k = 3, mothers = 9, days = 4;
+        var processes = Enumerable.Range(0, k).Select(i => Start([.. RunArgs("parquet:" + folder, mothers, days), "--threads", "1", "--shard", $"{i}/{k}"])).ToArray();
+        foreach (var p in processes)
+        {
+            WaitOk(p, Timeout);
+            p.Dispose();
+        }
+        Assert.Equal(Enumerable.Range(0, k).Select(i => $"shard={i}"), Directory.GetDirectories(Path.Combine(folder, "scenario=healthy")).Select(Path.GetFileName).Order());
+        Assert.Equal(Reference(mothers, days), CohortFiles.Export(_dir, "parquet:" + folder));
     }
 
     [Fact]

@@ -29,7 +29,7 @@ internal static class CohortRunCommand
         var mothers = new Option<int>("--mothers") { Description = "N: mothers in the whole run (all shards), ids 0 … N−1.", Required = true };
         var days = new Option<int?>("--days") { Description = "Days per mother (default: the scenario's duration)." };
         var seed = new Option<ulong>("--seed") { Description = "Root seed: mother i depends only on it and i.", DefaultValueFactory = _ => SimulateCommands.DefaultSeed };
-        var store = new Option<string>("--store") { Description = "Store URI: sqlite:PATH (or a path) or postgres://user:pass@host:port/db[?schema=S].", Required = true };
+        var store = new Option<string>("--store") { Description = "Store URI: sqlite:PATH (or a path), duckdb:PATH, parquet:DIR[?rows_per_file=N] or postgres://user:pass@host:port/db[?schema=S].", Required = true };
         var threads = new Option<int>("--threads") { Description = "Simulation threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var shard = new Option<string>("--shard") { Description = "Compute only shard i of K (mothers with id mod K = i), counted from 0: a Kubernetes completion index or Slurm array id.", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue this shard in a store that already holds it, skipping complete mothers." };

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Globalization;
 using MilkCells.Cli.Cohort;
+using MilkCells.Core.Errors;
 using MilkCells.Storage.Cohorts;
 
 namespace MilkCells.Cli.Commands;
@@ -9,7 +11,7 @@ internal static class CohortCommands
 {
     public static Command Create(CliContext context)
     {
-        var cohort = new Command("cohort", "Cohorts of mother–infant pairs in SQLite or PostgreSQL stores (sqlite:PATH, or postgres://user:pass@host:port/db).");
+        var cohort = new Command("cohort", "Cohorts of mother–infant pairs in stores: sqlite:PATH (or a path), duckdb:PATH, parquet:DIR (Hive-partitioned Parquet files) or postgres://user:pass@host:port/db.");
         cohort.Subcommands.Add(CohortRunCommand.Create(context));
         cohort.Subcommands.Add(CohortPowerCommand.Create(context));
         cohort.Subcommands.Add(Merge(context));
@@ -37,24 +39,34 @@ internal static class CohortCommands
 
     private static Command Export(CliContext context)
     {
-        var store = new Option<string>("--store") { Description = "The store to export.", Required = true };
-        var csv = new Option<string>("--csv") { Description = "The CSV file to write ('-' for standard output).", Required = true };
-        var command = new Command("export", "Write every row, sorted by mother then day, as canonical CSV (byte-identical for equal rows).");
+        var store = new Option<string>("--store") { Description = "The store to export: sqlite:PATH, duckdb:PATH, parquet:DIR or postgres://….", Required = true };
+        var output = new Option<string?>("--out", "-o") { Description = "The file to write: .csv, .parquet or .arrow ('-' for standard output, CSV unless --format says otherwise)." };
+        var format = new Option<string?>("--format") { Description = "csv, parquet or arrow (default: from the file's extension)." };
+        var csv = new Option<string?>("--csv") { Description = "The CSV file to write (older spelling of -o FILE.csv).", Hidden = true };
+        var command = new Command("export", "Write every row, sorted by mother then day, as canonical CSV, Parquet (typed, zstd, the run as metadata) or Arrow IPC; the same cohort gives the same bytes from any store.");
         command.Options.Add(store);
+        command.Options.Add(output);
+        command.Options.Add(format);
         command.Options.Add(csv);
         command.SetAction(parsed =>
         {
+            var path = parsed.GetValue(output) ?? parsed.GetValue(csv)
+                ?? throw new InputException(InputLocation.AtElement(null, "--out"), "no output file given", "milkcells cohort export --store sqlite:cohort.db -o cohort.parquet");
+            var kind = parsed.GetValue(csv) is not null && parsed.GetValue(output) is null
+                ? ExportFormat.Csv
+                : CohortExport.FormatOf(path, parsed.GetValue(format));
             using var source = CohortStore.OpenForRead(parsed.GetValue(store)!);
-            var path = parsed.GetValue(csv)!;
             if (path == "-")
             {
                 context.Output.Flush();
                 using var stdout = Console.OpenStandardOutput();
-                CohortCsv.Export(source, stdout, cancellation: context.Cancellation);
+                CohortExport.Export(source, stdout, kind, context.Cancellation);
                 return CliApp.Ok;
             }
-            var rows = CohortCsv.ExportToFile(source, path, cancellation: context.Cancellation);
-            context.Output.WriteLine($"wrote {rows} rows to {Path.GetFullPath(path)}");
+            var rows = CohortExport.ExportToFile(source, path, kind, context.Cancellation);
+            var full = Path.GetFullPath(path);
+            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {rows} rows to {full} ({kind.ToString().ToLowerInvariant()}, {new FileInfo(full).Length / 1e6:0.0} MB)"));
             return CliApp.Ok;
         });
         return command;
