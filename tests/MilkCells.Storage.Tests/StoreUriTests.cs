@@ -28,6 +28,28 @@ public class StoreUriTests
         Assert.Equal("public", StoreUri.Parse("postgresql://h/db").SchemaName);
     }
 
+    [Fact]
+    public void DuckDb_and_parquet_uris_name_a_file_and_a_folder()
+    {
+        Assert.Equal((StoreKind.DuckDb, Path.GetFullPath("c.duckdb")), (StoreUri.Parse("duckdb:c.duckdb").Kind, StoreUri.Parse("duckdb:c.duckdb").Path));
+        var parquet = StoreUri.Parse("parquet:out/cohort");
+        Assert.Equal((StoreKind.Parquet, Path.GetFullPath("out/cohort"), StoreUri.DefaultRowsPerFile), (parquet.Kind, parquet.Path, parquet.RowsPerFile));
+        Assert.Equal($"parquet:{Path.GetFullPath("out/cohort")}", parquet.ToString());
+        var small = StoreUri.Parse("parquet:/tmp/c?rows_per_file=5000");
+        Assert.Equal(5000, small.RowsPerFile);
+        Assert.Equal("parquet:/tmp/c?rows_per_file=5000", small.ToString());
+        Assert.Equal("duckdb:/tmp/c.duckdb", StoreUri.Parse("duckdb:/tmp/c.duckdb").ToString());
+    }
+
+    [Theory]
+    [InlineData("duckdb:", "names no file")]
+    [InlineData("parquet:", "names no folder")]
+    [InlineData("parquet:dir?rows=5", "unknown option 'rows'")]
+    [InlineData("parquet:dir?rows_per_file=0", "at least 1")]
+    [InlineData("parquet:dir?rows_per_file=many", "at least 1")]
+    public void Bad_columnar_uris_are_input_errors_that_say_why(string text, string expected) =>
+        Assert.Contains(expected, Assert.Throws<InputException>(() => StoreUri.Parse(text)).Message);
+
     [Theory]
     [InlineData("", "empty")]
     [InlineData("sqlite:", "names no file")]

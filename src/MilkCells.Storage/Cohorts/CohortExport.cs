@@ -93,20 +93,25 @@ public static class CohortExport
     }
 
     /// <summary>Exports to a file, written beside it and renamed into place so an interrupted export leaves nothing half-written.</summary>
-    public static long ExportToFile(ICohortStore store, string path, ExportFormat format, CancellationToken cancellation = default)
+    public static long ExportToFile(ICohortStore store, string path, ExportFormat format, CancellationToken cancellation = default) =>
+        WriteAtomically(path, file => Export(store, file, format, cancellation));
+
+    /// <summary>Writes a file through a hidden sibling (<c>.NAME.partial</c>) renamed over <paramref name="path"/> when <paramref name="body"/> returns; returns what it returns.</summary>
+    /// <remarks>The one place cohort exports open their output: an interrupted or failed export leaves the previous file as it was.</remarks>
+    internal static long WriteAtomically(string path, Func<Stream, long> body)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".partial");
         try
         {
-            long rows;
+            long result;
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                rows = Export(store, file, format, cancellation);
+                result = body(file);
             }
             File.Move(temp, full, overwrite: true);
-            return rows;
+            return result;
         }
         finally
         {

@@ -226,49 +226,8 @@ internal abstract class CohortStoreBase : ICohortStore
         {
             throw new InputException(InputLocation.InFile(Name), "the store holds no run yet");
         }
-        var selected = query.Columns is null ? Schema : SelectColumns(query.Columns);
-        var sql = new StringBuilder("SELECT mother_id, day");
-        foreach (var column in selected.Columns)
-        {
-            sql.Append(", ").Append(Quote(column.Name));
-        }
-        sql.Append($" FROM {RowsTable}");
-        var conditions = new List<string>();
-        var parameters = new List<(string Name, object Value)>();
-        if (query.FromDay is { } from)
-        {
-            conditions.Add("day >= @from");
-            parameters.Add(("from", from));
-        }
-        if (query.ToDay is { } to)
-        {
-            conditions.Add("day <= @to");
-            parameters.Add(("to", to));
-        }
-        if (query.FromMother is { } firstMother)
-        {
-            conditions.Add("mother_id >= @fromMother");
-            parameters.Add(("fromMother", firstMother));
-        }
-        if (query.ToMother is { } lastMother)
-        {
-            conditions.Add("mother_id <= @toMother");
-            parameters.Add(("toMother", lastMother));
-        }
-        if (query.Where is { } match)
-        {
-            if (!Schema.Contains(match.Column) || Schema.Columns[Schema.IndexOf(match.Column)].Kind != ColumnKind.Text)
-            {
-                throw new InputException(InputLocation.InFile(Name), $"the store has no text column '{match.Column}' to match");
-            }
-            conditions.Add($"{Quote(match.Column)} = @match");
-            parameters.Add(("match", match.Value));
-        }
-        if (conditions.Count > 0)
-        {
-            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
-        }
-        return CreateReader(sql.Append(" ORDER BY mother_id, day").ToString(), parameters, selected);
+        var rows = RowQuery.Build(Schema, query, RowsTable, Name);
+        return CreateReader(rows.Sql, rows.Parameters, rows.Schema);
     }
 
     /// <summary>Runs a row query whose columns are mother_id, day, then <paramref name="schema"/>'s.</summary>
@@ -279,19 +238,11 @@ internal abstract class CohortStoreBase : ICohortStore
         {
             AddParameter(command, name, value);
         }
-        return new DbCohortRowReader(command, schema);
-    }
-
-    private CohortSchema SelectColumns(IReadOnlyList<string> names)
-    {
-        var missing = names.Where(n => !Schema!.Contains(n)).ToList();
-        return missing.Count == 0
-            ? Schema!.Select(names)
-            : throw new InputException(InputLocation.InFile(Name), $"the store has no column(s) {string.Join(", ", missing)}", $"its columns: {Schema}");
+        return new DbRowReader(command, schema);
     }
 
     /// <summary>A double-quoted SQL identifier (names are validated lower-case identifiers, so quoting never changes them).</summary>
-    protected static string Quote(string identifier) => "\"" + identifier + "\"";
+    protected static string Quote(string identifier) => RowQuery.Quote(identifier);
 
     protected DbCommand Command(string sql, DbTransaction? transaction = null)
     {
@@ -320,40 +271,4 @@ internal abstract class CohortStoreBase : ICohortStore
     }
 
     public virtual void Dispose() => Connection.Dispose();
-
-    /// <summary>The cursor both backends return: a data reader whose columns are mother_id, day, then the selected values.</summary>
-    private sealed class DbCohortRowReader : ICohortRowReader
-    {
-        private readonly DbCommand _command;
-        private readonly DbDataReader _reader;
-
-        public DbCohortRowReader(DbCommand command, CohortSchema schema)
-        {
-            _command = command;
-            Schema = schema;
-            _reader = command.ExecuteReader();
-        }
-
-        public CohortSchema Schema { get; }
-
-        public long MotherId => _reader.GetInt64(0);
-
-        public int Day => _reader.GetInt32(1);
-
-        public bool Read() => _reader.Read();
-
-        public bool IsNull(int column) => _reader.IsDBNull(column + 2);
-
-        public long GetInteger(int column) => _reader.GetInt64(column + 2);
-
-        public double GetReal(int column) => _reader.IsDBNull(column + 2) ? double.NaN : _reader.GetDouble(column + 2);
-
-        public string? GetText(int column) => _reader.IsDBNull(column + 2) ? null : _reader.GetString(column + 2);
-
-        public void Dispose()
-        {
-            _reader.Dispose();
-            _command.Dispose();
-        }
-    }
 }

@@ -115,7 +115,7 @@ internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStor
     }
 
     protected override ICohortRowReader CreateReader(string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema) =>
-        DuckDbRowReader.Execute(DuckDb, sql.Replace('@', '$'), parameters, schema);
+        DuckDbRows.Execute(DuckDb, sql, parameters, schema);
 
     /// <inheritdoc />
     public AnalyticalSource Rows() => new(DuckDb, RowsTable, Name);

@@ -66,63 +66,19 @@ internal static class DuckDbSession
     public static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 }
 
-/// <summary>A streaming cursor over a DuckDB query whose columns are mother_id, day, then <see cref="Schema"/>'s.</summary>
-/// <remarks>Streaming mode: DuckDB hands over one chunk of rows at a time instead of materialising the whole result.</remarks>
-internal sealed class DuckDbRowReader : ICohortRowReader
+/// <summary>Row cursors over DuckDB queries.</summary>
+internal static class DuckDbRows
 {
-    private readonly DuckDBCommand _command;
-    private readonly DuckDBDataReader _reader;
-    private readonly IDisposable? _owner;
-
-    private DuckDbRowReader(DuckDBCommand command, CohortSchema schema, IDisposable? owner)
-    {
-        _command = command;
-        _owner = owner;
-        Schema = schema;
-        _reader = (DuckDBDataReader)command.ExecuteReader();
-    }
-
-    /// <summary>Runs <paramref name="sql"/> (parameters written <c>$name</c>); <paramref name="owner"/> is disposed with the reader.</summary>
-    public static DuckDbRowReader Execute(DuckDBConnection connection, string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema, IDisposable? owner = null)
+    /// <summary>Runs <paramref name="sql"/> (parameters written <c>@name</c>) in streaming mode — DuckDB hands over a chunk of rows at a time instead of materialising the result; <paramref name="owner"/> is disposed with the reader.</summary>
+    public static ICohortRowReader Execute(DuckDBConnection connection, string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema, IDisposable? owner = null)
     {
         var command = connection.CreateCommand();
-        command.CommandText = sql;
+        command.CommandText = sql.Replace('@', '$');
         command.UseStreamingMode = true;
         foreach (var (name, value) in parameters)
         {
             command.Parameters.Add(new DuckDBParameter(name, value));
         }
-        try
-        {
-            return new DuckDbRowReader(command, schema, owner);
-        }
-        catch
-        {
-            command.Dispose();
-            throw;
-        }
-    }
-
-    public CohortSchema Schema { get; }
-
-    public long MotherId => _reader.GetInt64(0);
-
-    public int Day => _reader.GetInt32(1);
-
-    public bool Read() => _reader.Read();
-
-    public bool IsNull(int column) => _reader.IsDBNull(column + 2);
-
-    public long GetInteger(int column) => _reader.GetInt64(column + 2);
-
-    public double GetReal(int column) => _reader.IsDBNull(column + 2) ? double.NaN : _reader.GetDouble(column + 2);
-
-    public string? GetText(int column) => _reader.IsDBNull(column + 2) ? null : _reader.GetString(column + 2);
-
-    public void Dispose()
-    {
-        _reader.Dispose();
-        _command.Dispose();
-        _owner?.Dispose();
+        return new DbRowReader(command, schema, owner);
     }
 }

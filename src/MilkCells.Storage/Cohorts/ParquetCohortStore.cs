@@ -258,63 +258,23 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             throw new InputException(InputLocation.InFile(Name), "the store holds no run yet");
         }
         Flush();
-        var selected = query.Columns is null ? Schema : SelectColumns(query.Columns);
         var files = PartFiles();
         if (files.Count == 0)
         {
+            var selected = RowQuery.Build(Schema, query, "none", Name).Schema;
             return new EmptyRowReader(selected);
         }
-        var sql = new StringBuilder("SELECT mother_id, day");
-        foreach (var column in selected.Columns)
-        {
-            sql.Append(", \"").Append(column.Name).Append('"');
-        }
-        sql.Append(" FROM ").Append(Relation(files));
-        var conditions = new List<string>();
-        var parameters = new List<(string Name, object Value)>();
-        void Condition(string text, string name, object? value)
-        {
-            if (value is not null)
-            {
-                conditions.Add(text);
-                parameters.Add((name, value));
-            }
-        }
-        Condition("day >= $fromDay", "fromDay", query.FromDay);
-        Condition("day <= $toDay", "toDay", query.ToDay);
-        Condition("mother_id >= $fromMother", "fromMother", query.FromMother);
-        Condition("mother_id <= $toMother", "toMother", query.ToMother);
-        if (query.Where is { } match)
-        {
-            if (!Schema.Contains(match.Column) || Schema.Columns[Schema.IndexOf(match.Column)].Kind != ColumnKind.Text)
-            {
-                throw new InputException(InputLocation.InFile(Name), $"the store has no text column '{match.Column}' to match");
-            }
-            Condition($"\"{match.Column}\" = $match", "match", match.Value);
-        }
-        if (conditions.Count > 0)
-        {
-            sql.Append(" WHERE ").AppendJoin(" AND ", conditions);
-        }
-        sql.Append(" ORDER BY mother_id, day");
+        var rows = RowQuery.Build(Schema, query, Relation(files), Name);
         var session = DuckDbSession.OpenInMemory();
         try
         {
-            return DuckDbRowReader.Execute(session.Connection, sql.ToString(), parameters, selected, session);
+            return DuckDbRows.Execute(session.Connection, rows.Sql, rows.Parameters, rows.Schema, session);
         }
         catch
         {
             session.Dispose();
             throw;
         }
-    }
-
-    private CohortSchema SelectColumns(IReadOnlyList<string> names)
-    {
-        var missing = names.Where(n => !Schema!.Contains(n)).ToList();
-        return missing.Count == 0
-            ? Schema!.Select(names)
-            : throw new InputException(InputLocation.InFile(Name), $"the store has no column(s) {string.Join(", ", missing)}", $"its columns: {Schema}");
     }
 
     private static string Relation(IEnumerable<string> files) =>
