@@ -14,7 +14,7 @@ public sealed partial class ColumnarDocsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Fact]
-    public void The_columnar_section_of_the_cohort_docs_runs_and_does_what_it_says()
+    public async Task The_columnar_section_of_the_cohort_docs_runs_and_does_what_it_says()
     {
         var doc = File.ReadAllText(Shared.InRepo("docs/cohorts.md"));
         var start = doc.IndexOf("## Parquet, Arrow and DuckDB", StringComparison.Ordinal);
@@ -40,7 +40,8 @@ public sealed partial class ColumnarDocsTests : IDisposable
         var error = bash.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         bash.StandardOutput.ReadToEnd();
         Assert.True(bash.WaitForExit(TimeSpan.FromMinutes(5)), "the docs' commands did not finish in time");
-        Assert.True(bash.ExitCode == 0, $"exit {bash.ExitCode}: {error.Result}");
+        var stderr = await error;
+        Assert.True(bash.ExitCode == 0, $"exit {bash.ExitCode}: {stderr}");
 
         using (var store = CohortStore.OpenForRead("parquet:" + Path.Combine(work, "cohort")))
         {
