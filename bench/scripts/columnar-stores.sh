@@ -3,12 +3,12 @@
 # to Parquet/CSV/Arrow, and `reference build` from each store, interleaved ROUNDS times so that a busy machine loads
 # every store alike. Prints one TSV line per step: what, round, wall s, user s, sys s, peak RSS MB, output MB, load.
 # Usage: bench/scripts/columnar-stores.sh [MOTHERS=10000] [DAYS=365] [ROUNDS=2] [DIR=a new temp folder]
-# Needs a Release build: dotnet build src/MilkCells.Cli -c Release
+# Needs a Release build: dotnet build src/MilkCells.Cli -c Release (or MC=path/to/milkcells, e.g. a copy of the build)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 mothers=${1:-10000} days=${2:-365} rounds=${3:-2}
 dir=${4:-$(mktemp -d /tmp/milkcells-columnar.XXXXXX)}
-mc=$(pwd)/src/MilkCells.Cli/bin/Release/net10.0/milkcells
+mc=${MC:-$(pwd)/src/MilkCells.Cli/bin/Release/net10.0/milkcells}
 [ -x "$mc" ] || { echo "build first: dotnet build src/MilkCells.Cli -c Release" >&2; exit 2; }
 mkdir -p "$dir"
 printf 'what\tround\twall_s\tuser_s\tsys_s\tpeak_rss_mb\toutput_mb\tload\n'

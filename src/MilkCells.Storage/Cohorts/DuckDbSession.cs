@@ -19,6 +19,7 @@ internal static class DuckDbSession
         try
         {
             connection.Open();
+            Configure(connection, readOnly ? null : CheckpointThreshold);
             return connection;
         }
         catch (DuckDBException ex)
@@ -30,6 +31,20 @@ internal static class DuckDbSession
                     "a DuckDB file has one writer at a time: let it finish, or give each shard its own file and merge them", ex)
                 : new InputException(InputLocation.InFile(storeName), $"cannot open the DuckDB store: {message}", "is it a milkcells DuckDB store?", ex);
         }
+    }
+
+    /// <summary>DuckDB's memory ceiling for every connection MilkCells opens: past it, sorts and aggregates spill to disk and written blocks are evicted, so memory stays flat whatever the cohort's size.</summary>
+    public const string MemoryLimit = "512MB";
+
+    /// <summary>The write-ahead log size that triggers a checkpoint while writing (DuckDB's default is 16 MB).</summary>
+    /// <remarks>A checkpoint compresses the table's columns; checkpointing every few batches of mothers re-compresses the unfinished row group each time, so a writer checkpoints less often. A killed writer's log is replayed when the file is next opened.</remarks>
+    public const string CheckpointThreshold = "256MB";
+
+    private static void Configure(DuckDBConnection connection, string? checkpointThreshold)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SET memory_limit = '{MemoryLimit}'" + (checkpointThreshold is null ? "" : $"; SET checkpoint_threshold = '{checkpointThreshold}'");
+        command.ExecuteNonQuery();
     }
 
     /// <summary>An in-memory DuckDB for querying files, spilling to a private temporary folder (deleted by <see cref="InMemory.Dispose"/>).</summary>
@@ -44,6 +59,7 @@ internal static class DuckDbSession
         {
             Connection = new DuckDBConnection("Data Source=:memory:");
             Connection.Open();
+            Configure(Connection, null);
             using var command = Connection.CreateCommand();
             command.CommandText = string.Create(CultureInfo.InvariantCulture, $"SET temp_directory = '{_temp.Replace("'", "''", StringComparison.Ordinal)}'");
             command.ExecuteNonQuery();
