@@ -15,7 +15,7 @@ public static class InputFiles
         }
         if (Directory.Exists(path))
         {
-            throw new InputException(where, $"is a folder, not a {what}", $"give the path of the {what} inside it");
+            throw new InputException(where, $"is a folder, not {Article(what)} {what}", $"give the path of the {what} inside it");
         }
         if (!File.Exists(path))
         {
@@ -38,6 +38,10 @@ public static class InputFiles
             throw new InputException(where, $"{what} not found", "check the path");
         }
     }
+
+    /// <summary>"a" or "an" before <paramref name="what"/>, as it is read aloud (an FCS file, an SBML file, a Gating-ML file).</summary>
+    public static string Article(string what) =>
+        what.Length > 0 && ("aeiouAEIOU".Contains(what[0]) || (what.Length > 1 && char.IsUpper(what[1]) && "FHLMNRSX".Contains(what[0]))) ? "an" : "a";
 
     /// <summary>Opens an existing file for reading, with every file-system fault an input error naming it.</summary>
     public static FileStream OpenRead(string path, string what, int bufferSize = 4096, FileOptions options = FileOptions.None)
