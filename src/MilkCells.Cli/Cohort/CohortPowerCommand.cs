@@ -59,7 +59,7 @@ internal static class CohortPowerCommand
             parsed.GetValue(seed), parsed.GetValue(threads) ?? Environment.ProcessorCount, parsed.GetValue(profile), parsed.GetValue(output) ?? parsed.GetValue(csv)), context));
         return command.WithExamples(
             "milkcells cohort power -s healthy --effect relative:2 --days 10 --grid 4,8 --replicates 50 -o power.csv",
-            "milkcells cohort power --effect scenario:infant-infection --grid 2,3,4,5,6,8 --replicates 1000 --seed 1");
+            "milkcells cohort power --effect scenario:infant-infection --grid 2,4,6 --replicates 100 --seed 1");
     }
 
     /// <summary>The design a configuration describes; every input problem is an <see cref="InputException"/>.</summary>

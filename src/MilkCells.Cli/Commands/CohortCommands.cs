@@ -30,7 +30,7 @@ internal static class CohortCommands
         {
             var target = parsed.GetValue(store) ?? parsed.GetValue(into)
                 ?? throw new Core.Errors.InputException(Core.Errors.InputLocation.AtElement(null, "--store"), "cohort merge needs the store to merge into",
-                    "milkcells cohort merge --store sqlite:cohort.db sqlite:shard0.db sqlite:shard1.db");
+                    "milkcells cohort merge --store sqlite:merged.db sqlite:shard0.db sqlite:shard1.db");
             var sources = parsed.GetValue(shards)!;
             foreach (var shard in sources)
             {
@@ -42,7 +42,7 @@ internal static class CohortCommands
             context.Error.WriteLine($"{summary.MothersPresent} of {summary.MothersExpected} mothers complete; shards {string.Join(", ", summary.Shards)}");
             return CliApp.Ok;
         });
-        return command.WithExamples("milkcells cohort merge --store sqlite:cohort.db sqlite:shard0.db sqlite:shard1.db");
+        return command.WithExamples("milkcells cohort merge --store sqlite:merged.db sqlite:shard0.db sqlite:shard1.db");
     }
 
     private static Command Export(CliContext context)

@@ -26,7 +26,15 @@ internal static class ModelCommands
         Description = "Load the model from this folder of data/*.yaml files instead of the built-in copy.",
     };
 
-    private static MilkModel Load(string? data) => data is null ? MilkModel.Embedded : MilkModel.LoadFrom(data);
+    private static MilkModel Load(string? data)
+    {
+        if (data is null)
+        {
+            return MilkModel.Embedded;
+        }
+        Core.Files.InputFiles.RequireFolder(data, "model data folder", "--data");
+        return MilkModel.LoadFrom(data);
+    }
 
     private static Command Show(CliContext context)
     {

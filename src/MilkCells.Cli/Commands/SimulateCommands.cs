@@ -48,7 +48,7 @@ internal static class SimulateCommands
             parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(force)), context));
         return command.WithExamples(
             "milkcells simulate -s mastitis --days 30 --seed 7 -o mastitis-7",
-            "milkcells simulate --days 14 --profile microscopy-era -o microscopy");
+            "milkcells simulate --days 14 --profile microscopy-era -o microscopy --store runs.db");
     }
 
     /// <summary>The default output folder of a run.</summary>
