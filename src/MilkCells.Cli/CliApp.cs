@@ -54,7 +54,7 @@ public static class CliApp
             var context = new CliContext(output, error, cancellation.Token);
             var root = BuildRoot(context);
             var parsed = root.Parse(args);
-            if (parsed.Errors.Count > 0)
+            if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples)
             {
                 error.WriteLine($"error: {ParseErrors.Describe(parsed)}");
                 return BadInput;

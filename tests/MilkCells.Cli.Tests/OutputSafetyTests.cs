@@ -35,11 +35,11 @@ public sealed class OutputSafetyTests : IDisposable
     public static TheoryData<string, string[]> FileCommands => new()
     {
         { "cohort export", ["cohort", "export", "--store", "{STORE}", "-o", "{OUT}"] },
-        { "cohort power", ["cohort", "power", "--effect", "relative:2", "--days", "2", "--grid", "2", "--replicates", "3", "--threads", "1", "-o", "{OUT}"] },
+        { "cohort power", ["cohort", "power", "--effect", "relative:2", "--days", "2", "--grid", "2", "--replicates", "10", "--threads", "1", "-o", "{OUT}"] },
         { "fcs dump", ["fcs", "dump", "{FCS}", "-o", "{OUT}"] },
         { "fcs gate", ["fcs", "gate", "{FCS}", "--gates", "{GATES}", "-o", "{OUT}"] },
         { "model schema", ["model", "schema", "-o", "{OUT}"] },
-        { "model export-sbml", ["model", "export-sbml", "-s", "healthy", "-o", "{OUT}"] },
+        { "model export-sbml", ["model", "export-sbml", "-s", "colostrum-week", "-o", "{OUT}"] },
         { "engine run", ["engine", "run", "{SBML}", "-n", "3", "--until", "5", "--points", "2", "-o", "{OUT}"] },
         { "cohort run (store)", ["cohort", "run", "--mothers", "2", "--days", "2", "--threads", "1", "--store", "{OUT}"] },
         { "cohort merge (store)", ["cohort", "merge", "--store", "{OUT}", "{STORE}"] },
@@ -91,7 +91,7 @@ public sealed class OutputSafetyTests : IDisposable
         var after = TreeSnapshot.Of(user);
         Assert.Empty(after.LostFrom(before));
         Assert.All(after.AddedTo(before), added => Assert.StartsWith(Path.Combine("sub", "new-output"), added)); // (SQLite's -wal/-shm beside a store)
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories), p => p.Contains(".milkcells-", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories), p => p.Contains(".milkcells-", StringComparison.Ordinal) && p.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
     /// <summary>Commands whose output is a folder: (args with {OUT}, a file name the command writes).</summary>
@@ -135,7 +135,7 @@ public sealed class OutputSafetyTests : IDisposable
         Assert.Contains(ownFile, written);
         Assert.Empty(TreeSnapshot.Of(user).LostFrom(before, path => written.Contains(path)));
         Assert.Equal("chapter one", File.ReadAllText(Path.Combine(user, "thesis.docx")));
-        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories), p => p.Contains(".milkcells-", StringComparison.Ordinal));
+        Assert.DoesNotContain(Directory.EnumerateFileSystemEntries(_dir.Path, "*", SearchOption.AllDirectories), p => p.Contains(".milkcells-", StringComparison.Ordinal) && p.EndsWith(".tmp", StringComparison.Ordinal));
     }
 
     [Fact]

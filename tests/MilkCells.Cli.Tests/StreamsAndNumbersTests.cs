@@ -119,7 +119,7 @@ public sealed class SbmlRuntimeTests : IDisposable
     {
         var empty = _dir.File("empty");
         Directory.CreateDirectory(empty);
-        var (code, error) = Run(empty, "model", "export-sbml", "-s", "healthy", "-o", _dir.File("m.xml"));
+        var (code, error) = Run(empty, "model", "export-sbml", "-s", "colostrum-week", "-o", _dir.File("m.xml"));
         Assert.Equal(2, code);
         Assert.Contains("libsbml5-cil", error);
         Assert.Contains(empty, error);
@@ -142,7 +142,7 @@ public sealed class SbmlRuntimeTests : IDisposable
             }
             Assert.Skip(message);
         }
-        var (code, error) = Run(folder, "model", "export-sbml", "-s", "healthy", "-o", _dir.File("m.xml"));
+        var (code, error) = Run(folder, "model", "export-sbml", "-s", "colostrum-week", "-o", _dir.File("m.xml"));
         Assert.True(code == 0, error);
         Assert.Contains("level=\"3\" version=\"2\"", File.ReadAllText(_dir.File("m.xml")));
         Assert.True(SbmlSupport.Available);

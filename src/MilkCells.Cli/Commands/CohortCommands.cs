@@ -34,7 +34,8 @@ internal static class CohortCommands
             var sources = parsed.GetValue(shards)!;
             foreach (var shard in sources)
             {
-                StoreUri.Parse(shard, "SHARD_STORE"); // every store checked before anything is written
+                // Every shard is opened (and so checked) before the target is created.
+                using var check = CohortStore.OpenForRead(shard);
             }
             using var merged = CohortStore.OpenForWrite(target);
             var summary = CohortMerge.Merge(merged, sources, cancellation: context.Cancellation);

@@ -29,7 +29,17 @@ internal static partial class FcsCommands
     internal static Argument<string> FileArgument() => new("FILE") { Description = "The FCS file." };
 
     /// <summary>Opens an FCS file for a command (errors, a folder or a missing file included, become exit code 2).</summary>
-    internal static FcsFile OpenFile(string path) => FcsFile.Open(path);
+    internal static FcsFile OpenFile(string path)
+    {
+        try
+        {
+            return FcsFile.Open(path);
+        }
+        catch (InputException ex) when (ex.Hint is null)
+        {
+            throw new InputException(ex.Location, ex.Problem, "the file must be an FCS 2.0, 3.0, 3.1 or 3.2 data file (a cytometer's list-mode export)", ex);
+        }
+    }
 
     private static Command Info(CliContext context)
     {
