@@ -27,7 +27,7 @@ internal static class ConsoleNumbers
     /// <summary>A count, exact, with thousands separators.</summary>
     public static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    /// <summary><paramref name="value"/> rounded to <paramref name="significant"/> significant digits, plainly with thousands separators.</summary>
+    /// <summary><paramref name="value"/> rounded to <paramref name="significant"/> significant digits, plainly with thousands separators (trailing zeros after the point dropped).</summary>
     public static string Plain(double value, int significant)
     {
         if (value == 0)
@@ -37,7 +37,8 @@ internal static class ConsoleNumbers
         var exponent = (int)Math.Floor(Math.Log10(Math.Abs(value)));
         var decimals = Math.Max(0, significant - 1 - exponent);
         var rounded = decimals > 0 ? Math.Round(value, Math.Min(decimals, 15)) : Math.Round(value / Math.Pow(10, exponent - significant + 1)) * Math.Pow(10, exponent - significant + 1);
-        return rounded.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var text = rounded.ToString("N" + decimals.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        return text.Contains('.') ? text.TrimEnd('0').TrimEnd('.') : text; // 60, not 60.00: the digits shown are the digits known
     }
 
     /// <summary><paramref name="value"/> as <c>m.mm×10ⁿ</c> with <paramref name="significant"/> significant digits.</summary>
