@@ -78,6 +78,15 @@ public sealed partial class VocabularyTests
         Assert.True(parsed.Errors.Count == 0, string.Join("; ", parsed.Errors.Select(e => e.Message)));
     }
 
+    [Fact]
+    public void The_run_store_is_parsed_like_every_store()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "runs.db");
+        Assert.Equal(path, MilkCells.Cli.Commands.SimulateCommands.RunStorePath("sqlite:" + path)); // never a folder named "sqlite:…"
+        Assert.Equal(path, MilkCells.Cli.Commands.SimulateCommands.RunStorePath(path));
+        Assert.Null(MilkCells.Cli.Commands.SimulateCommands.RunStorePath(null));
+    }
+
     [Theory]
     [InlineData("simulate --days abc", "--days: 'abc' is not a whole number (hint: --days 30)")]
     [InlineData("simulate --seed -1", "--seed: '-1' is not a non-negative whole number (hint: --seed 42)")]
