@@ -38,7 +38,7 @@ for r in $(seq 1 "$rounds"); do
   step "export sqlite -> arrow" "$r" "$dir/out.arrow" -- "$mc" cohort export --store "sqlite:$dir/c.db" -o "$dir/out.arrow"
   for s in "sqlite:$dir/c.db" "duckdb:$dir/c.duckdb" "parquet:$dir/c.parquet"; do
     kind=${s%%:*}
-    step "reference build from $kind" "$r" "$dir/ref-$kind" -- "$mc" reference build --store "$s" --out "$dir/ref-$kind"
+    step "reference build from $kind" "$r" "$dir/ref-$kind" -- "$mc" reference build --store "$s" -o "$dir/ref-$kind"
   done
   cmp -s "$dir/out.sqlite.parquet" "$dir/out.parquet.parquet" && cmp -s "$dir/out.sqlite.parquet" "$dir/out.duckdb.parquet" \
     || echo "warning: the three Parquet exports differ" >&2

@@ -6,12 +6,12 @@ using MilkCells.Storage.Cohorts;
 
 namespace MilkCells.Cli.Commands;
 
-/// <summary><c>milkcells cohort …</c>: run a cohort into a store, estimate a study's power, merge shard stores, export a store as canonical CSV.</summary>
+/// <summary><c>milkcells cohort …</c>: run a cohort into a store, estimate a study's power, merge shard stores, export a store as canonical CSV, Parquet or Arrow.</summary>
 internal static class CohortCommands
 {
     public static Command Create(CliContext context)
     {
-        var cohort = new Command("cohort", "Cohorts of mother–infant pairs in stores: sqlite:PATH (or a path), duckdb:PATH, parquet:DIR (Hive-partitioned Parquet files) or postgres://user:pass@host:port/db.");
+        var cohort = new Command("cohort", "Cohorts of mother–infant pairs in stores: a path or sqlite:PATH, duckdb:PATH, parquet:DIR (Hive-partitioned Parquet files) or postgres://user:pass@host:port/db.");
         cohort.Subcommands.Add(CohortRunCommand.Create(context));
         cohort.Subcommands.Add(CohortPowerCommand.Create(context));
         cohort.Subcommands.Add(Merge(context));
@@ -21,28 +21,39 @@ internal static class CohortCommands
 
     private static Command Merge(CliContext context)
     {
-        var into = new Option<string>("--into") { Description = "The store to merge into (created when missing).", Required = true };
-        var shards = new Argument<string[]>("SHARD_URI") { Description = "The shard stores to merge.", Arity = ArgumentArity.OneOrMore };
+        var store = CliOptions.Store("The store to merge into (created when missing; its folder must exist).");
+        var into = CliOptions.HiddenAlias("--into");
+        var shards = new Argument<string[]>("SHARD_STORE") { Description = "The shard stores to merge.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("merge", "Merge shard stores of one run into one store; mothers already there are skipped, so a merge can be repeated.");
+        command.Options.Add(store);
         command.Options.Add(into);
         command.Arguments.Add(shards);
         command.SetAction(parsed =>
         {
-            using var target = CohortStore.OpenForWrite(parsed.GetValue(into)!);
-            var summary = CohortMerge.Merge(target, parsed.GetValue(shards)!, cancellation: context.Cancellation);
-            context.Output.WriteLine($"merged into {target.Name}: {summary.MothersCopied} mothers copied, {summary.MothersSkipped} already present");
-            context.Output.WriteLine($"{summary.MothersPresent} of {summary.MothersExpected} mothers complete; shards {string.Join(", ", summary.Shards)}");
+            var target = parsed.GetValue(store) ?? parsed.GetValue(into)
+                ?? throw new Core.Errors.InputException(Core.Errors.InputLocation.AtElement(null, "--store"), "cohort merge needs the store to merge into",
+                    "milkcells cohort merge --store sqlite:merged.db sqlite:shard0.db sqlite:shard1.db");
+            var sources = parsed.GetValue(shards)!;
+            foreach (var shard in sources)
+            {
+                // Every shard is opened (and so checked) before the target is created.
+                using var check = CohortStore.OpenForRead(shard);
+            }
+            using var merged = CohortStore.OpenForWrite(target);
+            var summary = CohortMerge.Merge(merged, sources, cancellation: context.Cancellation);
+            context.Error.WriteLine($"merged into {merged.Name}: {summary.MothersCopied} mothers copied, {summary.MothersSkipped} already present");
+            context.Error.WriteLine($"{summary.MothersPresent} of {summary.MothersExpected} mothers complete; shards {string.Join(", ", summary.Shards)}");
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells cohort merge --store sqlite:merged.db sqlite:shard0.db sqlite:shard1.db");
     }
 
     private static Command Export(CliContext context)
     {
-        var store = new Option<string>("--store") { Description = "The store to export: sqlite:PATH, duckdb:PATH, parquet:DIR or postgres://….", Required = true };
-        var output = new Option<string?>("--out", "-o") { Description = "The file to write: .csv, .parquet or .arrow ('-' for standard output, CSV unless --format says otherwise)." };
-        var format = new Option<string?>("--format") { Description = "csv, parquet or arrow (default: from the file's extension)." };
-        var csv = new Option<string?>("--csv") { Description = "The CSV file to write (older spelling of -o FILE.csv).", Hidden = true };
+        var store = CliOptions.Store("The store to export: a path or sqlite:PATH, duckdb:PATH, parquet:DIR or postgres://….", required: true);
+        var output = CliOptions.Out("The file to write: .csv, .parquet or .arrow (- for standard output, CSV unless --format says otherwise).");
+        var format = new Option<string?>("--format") { Description = "csv, parquet or arrow (default: from the file's extension).", HelpName = "FORMAT" };
+        var csv = CliOptions.HiddenAlias("--csv");
         var command = new Command("export", "Write every row, sorted by mother then day, as canonical CSV, Parquet (typed, zstd, the run as metadata) or Arrow IPC; the same cohort gives the same bytes from any store.");
         command.Options.Add(store);
         command.Options.Add(output);
@@ -50,25 +61,22 @@ internal static class CohortCommands
         command.Options.Add(csv);
         command.SetAction(parsed =>
         {
-            var path = parsed.GetValue(output) ?? parsed.GetValue(csv)
-                ?? throw new InputException(InputLocation.AtElement(null, "--out"), "no output file given", "milkcells cohort export --store sqlite:cohort.db -o cohort.parquet");
+            var path = FcsCommands.OutPath(parsed, output, csv, "milkcells cohort export --store sqlite:cohort.db -o cohort.parquet");
             var kind = parsed.GetValue(csv) is not null && parsed.GetValue(output) is null
                 ? ExportFormat.Csv
                 : CohortExport.FormatOf(path, parsed.GetValue(format));
+            StoreUri.Parse(parsed.GetValue(store)!);
+            using var file = FileOutput.Open(context, path);
             using var source = CohortStore.OpenForRead(parsed.GetValue(store)!);
-            if (path == "-")
+            var rows = CohortExport.Export(source, file.Stream, kind, context.Cancellation);
+            file.Commit();
+            if (!file.IsStandardOutput)
             {
-                context.Output.Flush();
-                using var stdout = Console.OpenStandardOutput();
-                CohortExport.Export(source, stdout, kind, context.Cancellation);
-                return CliApp.Ok;
+                context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"wrote {ConsoleNumbers.Count(rows)} rows to {file.Describe} ({kind.ToString().ToLowerInvariant()}, {new FileInfo(file.Describe).Length / 1e6:0.0} MB)"));
             }
-            var rows = CohortExport.ExportToFile(source, path, kind, context.Cancellation);
-            var full = Path.GetFullPath(path);
-            context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"wrote {rows} rows to {full} ({kind.ToString().ToLowerInvariant()}, {new FileInfo(full).Length / 1e6:0.0} MB)"));
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells cohort export --store sqlite:cohort.db -o cohort.csv", "milkcells cohort export --store sqlite:cohort.db -o cohort.parquet", "milkcells cohort export --store sqlite:cohort.db -o - | head -3");
     }
 }

@@ -96,27 +96,14 @@ public static class CohortExport
     public static long ExportToFile(ICohortStore store, string path, ExportFormat format, CancellationToken cancellation = default) =>
         WriteAtomically(path, file => Export(store, file, format, cancellation));
 
-    /// <summary>Writes a file through a hidden sibling (<c>.NAME.partial</c>) renamed over <paramref name="path"/> when <paramref name="body"/> returns; returns what it returns.</summary>
+    /// <summary>Writes a file through <see cref="MilkCells.Core.Files.OutputFile"/> (a hidden sibling renamed over <paramref name="path"/> when <paramref name="body"/> returns); returns what it returns.</summary>
     /// <remarks>The one place cohort exports open their output: an interrupted or failed export leaves the previous file as it was.</remarks>
     internal static long WriteAtomically(string path, Func<Stream, long> body)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".partial");
-        try
-        {
-            long result;
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16))
-            {
-                result = body(file);
-            }
-            File.Move(temp, full, overwrite: true);
-            return result;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        using var file = MilkCells.Core.Files.OutputFile.Create(path);
+        var result = body(file.Stream);
+        file.Commit();
+        return result;
     }
 
     private static long WriteParquet(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)

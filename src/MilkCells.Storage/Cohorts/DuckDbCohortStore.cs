@@ -41,9 +41,9 @@ internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStor
         {
             throw new InputException(InputLocation.InFile(name), "no store at this path", "check the path; a store is created by a cohort run or merge");
         }
-        if (write)
+        if (write && !File.Exists(path))
         {
-            CreateParent(path, name);
+            SqliteCohortStore.RequireParent(path, name);
         }
         var connection = DuckDbSession.Connect(path, readOnly: !write, name);
         try
@@ -56,18 +56,6 @@ internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStor
         {
             connection.Dispose();
             throw;
-        }
-    }
-
-    internal static void CreateParent(string path, string name)
-    {
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(InputLocation.InFile(name), $"cannot create the store's folder: {ex.Message}", "choose a writable path", ex);
         }
     }
 

@@ -89,6 +89,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         }
         else
         {
+            SqliteCohortStore.RequireParent(uri.Path!, store.Name);
             try
             {
                 Directory.CreateDirectory(uri.Path!);

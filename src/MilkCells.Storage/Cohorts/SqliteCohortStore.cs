@@ -28,25 +28,32 @@ internal sealed class SqliteCohortStore : CohortStoreBase
 
     private SqliteConnection Sqlite => (SqliteConnection)Connection;
 
+    /// <summary>A store is created only in an existing folder: a typo in a path never makes folders (every file or folder store checks this).</summary>
+    internal static void RequireParent(string path, string name)
+    {
+        var folder = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(path))!;
+        if (!Directory.Exists(folder))
+        {
+            throw new InputException(InputLocation.InFile(name), $"the folder {folder} does not exist", $"create it first (mkdir -p {folder}) or choose another path");
+        }
+    }
+
     /// <summary>Opens (and, for writing, creates) the SQLite store at <paramref name="uri"/>.</summary>
     public static SqliteCohortStore Open(StoreUri uri, bool write)
     {
         var path = uri.Path!;
         var name = uri.ToString();
+        if (Directory.Exists(path))
+        {
+            throw new InputException(InputLocation.InFile(name), "is a folder, not a store file", "name a file, e.g. sqlite:cohort.db");
+        }
         if (!write && !File.Exists(path))
         {
             throw new InputException(InputLocation.InFile(name), "no store at this path", "check the path; a store is created by a cohort run or merge");
         }
-        if (write)
+        if (write && !File.Exists(path))
         {
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new InputException(InputLocation.InFile(name), $"cannot create the store's folder: {ex.Message}", "choose a writable path", ex);
-            }
+            RequireParent(path, name);
         }
         var builder = new SqliteConnectionStringBuilder
         {

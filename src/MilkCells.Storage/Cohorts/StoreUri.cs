@@ -44,59 +44,79 @@ public sealed record StoreUri(
     /// <summary>Rows per Parquet part file unless the URI says otherwise: 131,072 (359 mother-years; ~35 MB of values held before writing).</summary>
     public const int DefaultRowsPerFile = 1 << 17;
 
-    private const string Forms = "use sqlite:PATH (or a plain file path), duckdb:PATH, parquet:DIR or postgres://user:pass@host:port/db";
+    /// <summary>Stores named by <c>SCHEME:PATH</c> (a file or a folder): one row per kind. A new kind of store adds its row
+    /// here (and its case in <c>CohortStore.Open</c>); every command parses <c>--store</c> through <see cref="Parse"/>.</summary>
+    private static readonly (string Scheme, StoreKind Kind, string Example)[] PathSchemes =
+    [
+        ("sqlite", StoreKind.Sqlite, "sqlite:cohort.db"),
+        ("duckdb", StoreKind.DuckDb, "duckdb:cohort.duckdb"),
+        ("parquet", StoreKind.Parquet, "parquet:cohort/"),
+    ];
 
-    /// <summary>Parses a store URI; throws <see cref="InputException"/> naming the problem.</summary>
+    private static readonly string[] UrlSchemes = ["postgres", "postgresql"];
+
+    private static string Forms => "use a file path, " + string.Join(", ", PathSchemes.Select(s => s.Example)) + " or postgres://user:pass@host:port/db";
+
+    /// <summary>Parses a store: a plain path (a SQLite file), <c>sqlite:PATH</c>, <c>duckdb:PATH</c>, <c>parquet:DIR</c> or <c>postgres://…</c>; throws <see cref="InputException"/> naming the problem.</summary>
+    /// <remarks>The one store parser of every command (docs/cli.md). A path with a colon can be given as <c>sqlite:PATH</c>.</remarks>
     public static StoreUri Parse(string text, string option = "--store")
     {
         var where = InputLocation.AtElement(null, option);
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new InputException(where, "the store URI is empty", Forms);
+            throw new InputException(where, "the store is empty", Forms);
         }
-        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon > 1 && text[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') && char.IsAsciiLetter(text[0])
+            ? text[..colon].ToLowerInvariant()
+            : null;
+        if (scheme is null)
         {
-            var path = text["sqlite:".Length..];
+            return new StoreUri(StoreKind.Sqlite, Path: FullPath(text, text, where));
+        }
+        if (UrlSchemes.Contains(scheme) && text[(colon + 1)..].StartsWith("//", StringComparison.Ordinal))
+        {
+            return ParsePostgres(text, where);
+        }
+        foreach (var (name, kind, example) in PathSchemes)
+        {
+            if (scheme != name)
+            {
+                continue;
+            }
+            var path = text[(colon + 1)..];
             if (path.StartsWith("//", StringComparison.Ordinal))
             {
                 path = path[2..]; // sqlite:///abs/path
             }
+            var rows = DefaultRowsPerFile;
+            if (kind == StoreKind.Parquet)
+            {
+                (path, rows) = ParquetOptions(path, text, where);
+            }
             return path.Length == 0
-                ? throw new InputException(where, $"'{text}' names no file", "sqlite:cohort.db")
-                : new StoreUri(StoreKind.Sqlite, Path: System.IO.Path.GetFullPath(path));
+                ? throw new InputException(where, $"'{text}' names no {(kind == StoreKind.Parquet ? "folder" : "file")}", example)
+                : new StoreUri(kind, Path: FullPath(path, text, where), RowsPerFile: rows);
         }
-        if (text.StartsWith("duckdb:", StringComparison.OrdinalIgnoreCase))
-        {
-            var path = text["duckdb:".Length..];
-            return path.Length == 0
-                ? throw new InputException(where, $"'{text}' names no file", "duckdb:cohort.duckdb")
-                : new StoreUri(StoreKind.DuckDb, Path: System.IO.Path.GetFullPath(path));
-        }
-        if (text.StartsWith("parquet:", StringComparison.OrdinalIgnoreCase))
-        {
-            return ParseParquet(text, where);
-        }
-        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-        {
-            return ParsePostgres(text, where);
-        }
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        if (scheme > 0)
-        {
-            throw new InputException(where, $"unknown store kind '{text[..scheme]}' in '{Redact(text)}'", Forms);
-        }
-        return new StoreUri(StoreKind.Sqlite, Path: System.IO.Path.GetFullPath(text));
+        throw new InputException(where, $"unknown store kind '{scheme}' in '{Redact(text)}'", Forms);
     }
 
-    private static StoreUri ParseParquet(string text, InputLocation where)
+    private static string FullPath(string path, string text, InputLocation where)
     {
-        var body = text["parquet:".Length..];
-        var query = body.IndexOf('?', StringComparison.Ordinal);
-        var path = query < 0 ? body : body[..query];
-        if (path.Length == 0)
+        try
         {
-            throw new InputException(where, $"'{text}' names no folder", "parquet:cohort/");
+            return System.IO.Path.GetFullPath(path);
         }
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new InputException(where, $"'{text}' is not a usable path: {ex.Message}", Forms);
+        }
+    }
+
+    /// <summary>Splits <c>DIR?rows_per_file=N</c> into the folder and the rows per part file.</summary>
+    private static (string Path, int RowsPerFile) ParquetOptions(string body, string text, InputLocation where)
+    {
+        var query = body.IndexOf('?', StringComparison.Ordinal);
         var rows = DefaultRowsPerFile;
         foreach (var pair in (query < 0 ? "" : body[(query + 1)..]).Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
@@ -111,7 +131,7 @@ public sealed record StoreUri(
                 throw new InputException(where, $"rows_per_file must be a whole number of at least 1, not '{pair[(eq + 1)..]}'", $"?rows_per_file={DefaultRowsPerFile}");
             }
         }
-        return new StoreUri(StoreKind.Parquet, Path: System.IO.Path.GetFullPath(path), RowsPerFile: rows);
+        return (query < 0 ? body : body[..query], rows);
     }
 
     private static StoreUri ParsePostgres(string text, InputLocation where)
