@@ -81,7 +81,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         else if (Directory.Exists(uri.Path))
         {
             var foreign = Directory.EnumerateFileSystemEntries(uri.Path!).Select(Path.GetFileName)
-                .Where(n => n is not (ManifestFile or StoreLockFile) && !n!.StartsWith("scenario=", StringComparison.Ordinal)).Take(3).ToList();
+                .Where(n => n is not (ManifestFile or StoreLockFile or ManifestFile + PartialExtension) && !n!.StartsWith("scenario=", StringComparison.Ordinal)).Take(3).ToList();
             if (foreign.Count > 0 && !File.Exists(Path.Combine(uri.Path!, ManifestFile)))
             {
                 throw new InputException(where, $"the folder holds files MilkCells did not write ({string.Join(", ", foreign)})", "name a new or empty folder for the store");
