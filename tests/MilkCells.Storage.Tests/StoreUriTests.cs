@@ -105,6 +105,28 @@ public class StoreUriTests
     }
 }
 
+public class ExportFormatTests
+{
+    [Theory]
+    [InlineData("cohort.parquet", null, ExportFormat.Parquet)]
+    [InlineData("cohort.PQ", null, ExportFormat.Parquet)]
+    [InlineData("cohort.arrow", null, ExportFormat.Arrow)]
+    [InlineData("cohort.feather", null, ExportFormat.Arrow)]
+    [InlineData("cohort.csv", null, ExportFormat.Csv)]
+    [InlineData("cohort", null, ExportFormat.Csv)]
+    [InlineData("-", null, ExportFormat.Csv)]
+    [InlineData("-", "parquet", ExportFormat.Parquet)]
+    [InlineData("cohort.csv", "Arrow", ExportFormat.Arrow)]
+    public void The_format_comes_from_format_else_the_extension_else_csv(string path, string? format, ExportFormat expected) =>
+        Assert.Equal(expected, CohortExport.FormatOf(path, format));
+
+    [Theory]
+    [InlineData("cohort.parqet", null, "from its extension")]
+    [InlineData("cohort.csv", "xlsx", "unknown format 'xlsx'")]
+    public void A_mistyped_extension_or_format_is_an_input_error(string path, string? format, string message) =>
+        Assert.Contains(message, Assert.Throws<InputException>(() => CohortExport.FormatOf(path, format)).Message);
+}
+
 public sealed class SqliteOpenTests : IDisposable
 {
     private readonly MilkCells.TestSupport.TempDir _dir = new("milkcells-open");

@@ -27,7 +27,7 @@ public static class CohortExport
     /// <summary>The formats by name, as <c>--format</c> takes them.</summary>
     public static readonly IReadOnlyList<string> FormatNames = ["csv", "parquet", "arrow"];
 
-    /// <summary>The format <paramref name="format"/> names, or else the one the file's extension implies (.csv, .parquet/.pq, .arrow/.feather/.ipc).</summary>
+    /// <summary>The format <paramref name="format"/> names, or else the one the file's extension implies (.csv or none, .parquet/.pq, .arrow/.feather/.ipc).</summary>
     /// <exception cref="InputException">An unknown format, or no format and an extension that implies none.</exception>
     public static ExportFormat FormatOf(string path, string? format)
     {
@@ -45,8 +45,7 @@ public static class CohortExport
         {
             ".parquet" or ".pq" => ExportFormat.Parquet,
             ".arrow" or ".feather" or ".ipc" => ExportFormat.Arrow,
-            ".csv" => ExportFormat.Csv,
-            _ when path == "-" => ExportFormat.Csv,
+            ".csv" or "" => ExportFormat.Csv, // no extension (or "-"): CSV, as before other formats existed
             var other => throw new InputException(InputLocation.AtElement(null, "--out"), $"cannot tell the format of '{path}' from its extension '{other}'",
                 "name the file .csv, .parquet or .arrow, or pass --format csv|parquet|arrow"),
         };
