@@ -845,6 +845,20 @@ public sealed partial class CompiledNetwork
             c.HotRuleIndex = [.. hot];
             c.HasHotRules = hot.Count > 0;
             c.TouchesTrigger = touches;
+            var plans = new FiringPlan[m];
+            for (var j = 0; j < m; j++)
+            {
+                var bytecode = false;
+                for (var d = depStart[j]; d < depStart[j + 1]; d++)
+                {
+                    bytecode |= c.InitialKernels[deps[d]].General >= 0;
+                }
+                var flags = (touches[j] ? FiringPlan.TouchesTrigger : 0) | (hotStart[j + 1] > hotStart[j] ? FiringPlan.HotRules : 0)
+                    | (bytecode ? FiringPlan.BytecodeDependent : 0);
+                plans[j] = new FiringPlan(c.ChangeStart[j], c.ChangeStart[j + 1], depStart[j], depStart[j + 1], flags);
+            }
+            c.FiringPlans = plans;
+            c.Changes = [.. c.ChangeSlot.Select((slot, i) => new StateChange(c.ChangeDelta[i], slot))];
         }
 
         private void ComputeKernels()
