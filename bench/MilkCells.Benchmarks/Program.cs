@@ -12,4 +12,9 @@ if (args is ["steady", ..])
     MilkCells.Benchmarks.Engine.SteadySpeed.Run(args[1..]);
     return;
 }
+if (args is ["firing-cost", ..])
+{
+    MilkCells.Benchmarks.Engine.FiringCost.Run(args[1..]);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -16,7 +16,7 @@ namespace MilkCells.Benchmarks.Engine;
 /// <c>milkcells engine run</c>), each block reported with its firings per second of wall time and of process CPU
 /// time. Flat numbers down
 /// the column mean the speed does not depend on how long the process has run; the whole-process counterpart is
-/// <c>bench/sidebyside.sh --steady</c>.
+/// <c>bench/sidebyside.py --steady</c>.
 /// </remarks>
 public static class SteadySpeed
 {
@@ -53,5 +53,39 @@ public static class SteadySpeed
                 $"| {first + 1}–{upTo} | {result.Firings:N0} | {wall:F2} | {result.Firings / wall / 1e6:F1} | {cpuSeconds:F2} | {result.Firings / cpuSeconds / 1e6:F1} |"));
             done = upTo;
         }
+    }
+}
+
+/// <summary>Nanoseconds per firing from many short runs, reporting the minimum and the median: on a shared,
+/// loaded machine the fastest of many runs of a few hundred microseconds is one the scheduler left alone.</summary>
+/// <remarks><c>dotnet …/MilkCells.Benchmarks.dll firing-cost [MODEL] [ALGORITHM] [END] [RUNS]</c>, e.g.
+/// <c>firing-cost birth-death direct 2 3000</c>. A direction-finder while developing under load, not a
+/// replacement for the whole-process comparison in <c>bench/sidebyside.py</c>.</remarks>
+public static class FiringCost
+{
+    public static void Run(string[] args)
+    {
+        var model = args.Length > 0 ? args[0] : "birth-death";
+        var algorithm = Algorithm.Parse(args.Length > 1 ? args[1] : "direct");
+        var end = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2;
+        var runs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3000;
+        var (network, _, _) = Workloads.Get(model);
+        var sim = new Simulator(CompiledNetwork.Compile(network), algorithm);
+        var options = new RunOptions { EndTime = end, RecordTimes = [end], KeepSeries = false };
+        var perFiring = new double[runs];
+        for (var i = 0; i < runs + runs / 10; i++)
+        {
+            var rng = MilkCells.Core.Random.RandomStream.Derive(7, (ulong)i);
+            var start = Stopwatch.GetTimestamp();
+            sim.Run(ref rng, options);
+            var ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
+            if (i >= runs / 10)
+            {
+                perFiring[i - runs / 10] = ns / sim.LastFirings;
+            }
+        }
+        Array.Sort(perFiring);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model} {algorithm.Name} t=0–{end}: {sim.LastFirings:N0} firings per run; ns/firing min {perFiring[0]:F2}, 10th pct {perFiring[runs / 10]:F2}, median {perFiring[runs / 2]:F2}"));
     }
 }

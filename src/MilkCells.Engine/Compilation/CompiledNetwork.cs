@@ -59,6 +59,12 @@ public sealed partial class CompiledNetwork
 
     internal Kernel[] InitialKernels { get; private set; } = [];
 
+    /// <summary><see cref="InitialKernels"/> flattened (see <see cref="FlatKernel"/>).</summary>
+    internal FlatKernel[] InitialFlatKernels { get; private set; } = [];
+
+    /// <summary>Whether some product-form rate has three factors (otherwise the exact loop multiplies two).</summary>
+    internal bool AnyThreeFactorRate { get; private set; }
+
     internal CompiledExpr?[] GeneralRates { get; private set; } = [];
 
     internal CoefficientTask[] CoefficientTasks { get; private set; } = [];

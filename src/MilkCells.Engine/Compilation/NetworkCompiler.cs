@@ -650,6 +650,7 @@ public sealed partial class CompiledNetwork
                 _coefficients.Add((j, 2 + 2 * f, form.Factors[f].Beta, locals));
             }
             _coefficients.Add((j, 0, form.Coefficient, locals));
+            c.AnyThreeFactorRate |= form.Factors.Count == 3;
             kernel.S0 = slots[0];
             kernel.S1 = slots[1];
             kernel.S2 = slots[2];
@@ -898,6 +899,7 @@ public sealed partial class CompiledNetwork
                 }
                 tasks.Add(new CoefficientTask(reaction, field, program));
             }
+            c.InitialFlatKernels = [.. kernels.Select(k => FlatKernel.From(k))];
             c.CoefficientTasks = [.. tasks];
             c.DynamicCoefficientTasks = [.. dynamic];
         }

@@ -6,7 +6,7 @@ using MilkCells.Engine.Compilation;
 namespace MilkCells.Engine.Simulation;
 
 /// <summary>How an exact method keeps the propensity sum and picks the next reaction.</summary>
-/// <remarks>Implemented by structs, so <see cref="ExactStepper{TSelector}"/> is compiled once per method with every
+/// <remarks>Implemented by structs, so <see cref="ExactStepper{TSelector, TFactors}"/> is compiled once per method with every
 /// call inlined: one hot loop, no virtual calls per firing.</remarks>
 internal interface IReactionSelector
 {
@@ -29,6 +29,27 @@ internal interface IReactionSelector
     void Update(int k, double old, double value);
 }
 
+/// <summary>How many factors the network's product-form rates have at most, as a type, so the exact loop is
+/// compiled without the third multiplication when no rate has one (every network of uni- and bimolecular
+/// reactions).</summary>
+internal interface IFactorCount
+{
+    /// <summary>True when some rate has three factors.</summary>
+    static abstract bool Three { get; }
+}
+
+/// <summary>At most two factors per rate.</summary>
+internal struct TwoFactors : IFactorCount
+{
+    public static bool Three => false;
+}
+
+/// <summary>Up to three factors per rate.</summary>
+internal struct ThreeFactors : IFactorCount
+{
+    public static bool Three => true;
+}
+
 /// <summary>An exact stochastic simulation stepper: waiting times, selection by <typeparamref name="TSelector"/>,
 /// firing, dependency-graph updates and trigger checks.</summary>
 /// <remarks>
@@ -49,8 +70,9 @@ internal interface IReactionSelector
 /// (docs/performance.md).
 /// </para>
 /// </remarks>
-internal sealed class ExactStepper<TSelector> : Stepper
+internal sealed class ExactStepper<TSelector, TFactors> : Stepper
     where TSelector : struct, IReactionSelector
+    where TFactors : struct, IFactorCount
 {
     private TSelector _selector;
     private Loop _loop;
@@ -277,7 +299,7 @@ internal sealed class ExactStepper<TSelector> : Stepper
         // Raw references: every index below was validated when the network was compiled.
         ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
         ref var vRef = ref MemoryMarshal.GetArrayDataReference(s.V);
-        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(s.K);
+        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(s.F);
         ref var planRef = ref MemoryMarshal.GetArrayDataReference(net.FiringPlans);
         ref var changeRef = ref MemoryMarshal.GetArrayDataReference(net.Changes);
         ref var depsRef = ref MemoryMarshal.GetArrayDataReference(net.Dependents);
@@ -326,28 +348,21 @@ internal sealed class ExactStepper<TSelector> : Stepper
                 ref readonly var change = ref Unsafe.Add(ref changeRef, c);
                 Unsafe.Add(ref vRef, change.Slot) += change.Delta;
             }
-            var bad = -1;
             for (nint d = plan.DependentStart, dEnd = plan.DependentEnd; d < dEnd; d++)
             {
                 var k = Unsafe.Add(ref depsRef, d);
-                ref readonly var kernel = ref Unsafe.Add(ref kernelRef, k);
-                var ak = kernel.Product(ref vRef);
+                var ak = Unsafe.Add(ref kernelRef, k).Product(ref vRef, TFactors.Three);
                 if (!(ak >= 0 && ak < double.PositiveInfinity))
                 {
-                    bad = k;
+                    exit = Exit.BadRate;
                     tn = ak;
-                    break;
+                    j = k;
+                    goto leave;
                 }
                 ref var slot = ref Unsafe.Add(ref aRef, k);
                 var old = slot;
                 slot = ak;
                 selector.Update(k, old, ak);
-            }
-            if (bad >= 0)
-            {
-                exit = Exit.BadRate;
-                j = bad;
-                break;
             }
             if (--countdown == 0)
             {
@@ -355,6 +370,7 @@ internal sealed class ExactStepper<TSelector> : Stepper
                 break;
             }
         }
+    leave:
         selectorRef = selector;
         loop.Rng = rng;
         loop.T = t;
@@ -367,8 +383,9 @@ internal sealed class ExactStepper<TSelector> : Stepper
 }
 
 /// <summary>Gillespie's direct method (see <see cref="Algorithms.DirectMethod"/>): one running sum, a linear scan.</summary>
-internal struct DirectSelector : IReactionSelector
+internal struct DirectSelector(int reactions) : IReactionSelector
 {
+    private readonly bool _branchFree = reactions <= BranchFreeUpTo;
     private double _a0;
 
     public readonly double Total => _a0;
@@ -400,7 +417,7 @@ internal struct DirectSelector : IReactionSelector
         var r = rng.NextDouble() * _a0;
         var last = a.Length - 1;
         var j = 0;
-        if (last < BranchFreeUpTo)
+        if (_branchFree)
         {
             // r only decreases, so the count of non-negative partial remainders is where the scan below stops.
             for (var i = 0; i < last; i++)
@@ -427,3 +444,24 @@ internal struct DirectSelector : IReactionSelector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(int k, double old, double value) => _a0 += value - old;
 }
+
+/// <summary>Creates exact steppers.</summary>
+internal static class ExactSteppers
+{
+    /// <summary>An exact stepper for <paramref name="s"/>'s network with <paramref name="selector"/>; returns it with
+    /// a reader of its total propensity.</summary>
+    public static Stepper Create<TSelector>(TrajectoryState s, TSelector selector, out Func<double> total)
+        where TSelector : struct, IReactionSelector
+    {
+        if (s.Net.AnyThreeFactorRate)
+        {
+            var three = new ExactStepper<TSelector, ThreeFactors>(s, selector);
+            total = () => three.TotalPropensity;
+            return three;
+        }
+        var two = new ExactStepper<TSelector, TwoFactors>(s, selector);
+        total = () => two.TotalPropensity;
+        return two;
+    }
+}
+
