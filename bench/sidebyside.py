@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """MilkCells' engine side by side with StochKit2: whole processes, interleaved, on the same models.
 
-    bench/sidebyside.py            # every workload, 5 rounds (~20 min on 2 idle cores), markdown table on stdout
-    bench/sidebyside.py --quick    # smaller workloads, 3 rounds, no t = 10^4 case (~3 min)
+    bench/sidebyside.py            # every workload, 5 rounds (about 20 min on 2 idle cores), markdown table on stdout
+    bench/sidebyside.py --quick    # smaller workloads, 3 rounds, no t = 10^4 case (a few minutes)
     bench/sidebyside.py --steady   # also: firings/s of one process after 10, 50, 200, 1,000 multistate trajectories
 
 Builds StochKit2 with ../shared/peers/build-stochkit2.sh into a temporary folder (or uses --stochkit DIR) and
@@ -10,8 +10,9 @@ MilkCells' command line in Release (or uses --milkcells PATH), writes a 1,200-re
 then runs every workload in rounds, alternating which program goes first. Each row gives the minimum and median
 wall time of each side, the ratio of medians (MilkCells / StochKit2) and the ratio of median CPU times, and checks
 that the two sides' means and standard deviations agree within the DSMTS tolerances (|Z| <= 3 for means,
-|Y| <= 5 for variances, at most 3 failing points). Progress goes to stderr, the table to stdout. The machine's load
-(uptime) is printed before and after: wall-clock ratios are only meaningful on an otherwise idle machine.
+|Y| <= 5 for variances; at most 3 failing points beyond what chance explains at that many points and trajectories).
+Progress goes to stderr, the table to stdout. The machine's load (uptime) is printed before and after: wall-clock
+ratios are only meaningful on an otherwise idle machine.
 
 A benchmark, run by hand: never part of the build or CI. StochKit2 (GPL-3) is built outside the repository.
 """
@@ -98,9 +99,9 @@ def workloads(quick, ring_sk, ring_sbml):
         rows.append(("multistate to t = 10⁴, 1 process", *ms, 10000, 50, "ssa_direct_small", 1, "direct", 1))
     ring_n = 10 if quick else 20
     rows += [
-        ("ring, 1,200 reactions, 1 process: composition–rejection", ring_sk, ring_sbml, 20, ring_n,
+        ("ring, 1,200 reactions, to t = 10, 1 process: composition–rejection", ring_sk, ring_sbml, 10, ring_n,
          "ssa_constant", 1, "cr", 1),
-        ("ring, 1,200 reactions, 1 process: each program's automatic choice", ring_sk, ring_sbml, 20, ring_n,
+        ("ring, 1,200 reactions, to t = 10, 1 process: each program's automatic choice", ring_sk, ring_sbml, 10, ring_n,
          "ssa", 1, "auto", 1),
     ]
     return rows
@@ -169,6 +170,24 @@ def agreement(a, b, n):
     return max_z, max_y, failing, points
 
 
+def t_tail(limit, nu):
+    """P(|T| > limit) for Student's t with nu degrees of freedom (Simpson's rule on the density over [0, limit])."""
+    c = math.exp(math.lgamma((nu + 1) / 2) - math.lgamma(nu / 2)) / math.sqrt(nu * math.pi)
+    f = lambda t: c * (1 + t * t / nu) ** (-(nu + 1) / 2)
+    steps = 2000
+    h = limit / steps
+    inner = f(0) + f(limit) + sum((4 if i % 2 else 2) * f(i * h) for i in range(1, steps))
+    return max(0.0, 1 - 2 * inner * h / 3)
+
+
+def allowed_failures(points, n):
+    """Failing points that chance alone explains: DSMTS allows 3 per case (of ~50-100 points); with thousands of
+    points and few trajectories the per-point false-alarm rate of |Z| > 3 matters, so allow its expectation (Student's
+    t with n - 1 degrees of freedom, the low end of Welch's) plus three standard deviations on top of the 3."""
+    expected = points * t_tail(3, max(1, n - 1))
+    return 3 + expected + 3 * math.sqrt(expected)
+
+
 def uptime():
     return subprocess.run(["uptime"], stdout=subprocess.PIPE, text=True).stdout.strip()
 
@@ -225,6 +244,8 @@ def main():
                         wall, cpu, out = timed(cmd, env, out_file)
                         results[name][side].append(wall)
                         results[name][side + "cpu"].append(cpu)
+                        if side == "mc" and "tau leaps" in out:
+                            results[name]["leapt"] = True
                         log(f"round {r + 1}/{rounds} {name}: {'StochKit2' if side == 'sk' else 'MilkCells'} {wall:.2f} s (CPU {cpu:.2f} s)")
                     if r == 0:
                         results[name]["stats"] = agreement(read_milkcells(mc_out), read_stochkit(sk_out), n)
@@ -236,7 +257,7 @@ def main():
                 res = results[name]
                 sk_med, mc_med = statistics.median(res["sk"]), statistics.median(res["mc"])
                 z, y, failing, points = res["stats"]
-                verdict = "agree" if 0 <= failing <= 3 else "DIFFER"
+                verdict = ("agree" if 0 <= failing <= allowed_failures(points, n) else "DIFFER") + (" (MilkCells tau-leapt)" if res.get("leapt") else "")
                 lines.append(f"| {name}, {n:,} trajectories (`{driver} -p {procs}` vs `-a {alg} --threads {threads}`) | "
                              f"{min(res['sk']):.2f} / {sk_med:.2f} | {min(res['mc']):.2f} / {mc_med:.2f} | "
                              f"**{mc_med / sk_med:.2f}** | {statistics.median(res['mccpu']) / statistics.median(res['skcpu']):.2f} | "
