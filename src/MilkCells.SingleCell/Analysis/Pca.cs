@@ -232,15 +232,31 @@ public static class Pca
                     {
                         continue;
                     }
-                    var bj = b.AsSpan(j * l, l);
-                    for (var c = 0; c < l; c++)
-                    {
-                        yi[c] += v * bj[c];
-                    }
+                    Axpy(v, b.AsSpan(j * l, l), yi);
                 }
             }
         });
         return y;
+    }
+
+    /// <summary>y += a·x, in SIMD registers.</summary>
+    internal static void Axpy(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var w = System.Numerics.Vector<double>.Count;
+            var va = new System.Numerics.Vector<double>(a);
+            for (; i <= x.Length - w; i += w)
+            {
+                var vy = new System.Numerics.Vector<double>(y[i..]) + va * new System.Numerics.Vector<double>(x[i..]);
+                vy.CopyTo(y[i..]);
+            }
+        }
+        for (; i < x.Length; i++)
+        {
+            y[i] += a * x[i];
+        }
     }
 
     /// <summary>Aᵀ (p × n) times Q (n × l): p × l, summed over fixed row blocks in order.</summary>
@@ -260,10 +276,9 @@ public static class Pca
                 for (var j = 0; j < p; j++)
                 {
                     var v = (double)row[j];
-                    var zj = z.AsSpan(j * l, l);
-                    for (var c = 0; c < l; c++)
+                    if (v != 0)
                     {
-                        zj[c] += v * qi[c];
+                        Axpy(v, qi, z.AsSpan(j * l, l));
                     }
                 }
             }

@@ -32,6 +32,7 @@ public static class Umap
     {
         var n = graph.Nodes;
         var (a, b) = FitAB(MinDist, Spread);
+        float fa = (float)a, fb = (float)b;
         var y = new float[n * 2];
         // initial positions: PC1 and PC2 scaled into [0, 10]
         for (var d = 0; d < 2; d++)
@@ -88,7 +89,8 @@ public static class Umap
                         var dist2 = d0 * d0 + d1 * d1;
                         if (dist2 > 0)
                         {
-                            var coeff = (float)(-2.0 * a * b * Math.Pow(dist2, b - 1.0) / (a * Math.Pow(dist2, b) + 1.0));
+                            var pb = MathF.Exp(fb * MathF.Log(dist2));
+                            var coeff = -2f * fa * fb * (pb / dist2) / (fa * pb + 1f);
                             yi0 += Clip(coeff * d0) * alpha;
                             yi1 += Clip(coeff * d1) * alpha;
                         }
@@ -107,7 +109,8 @@ public static class Umap
                             var nd2 = n0 * n0 + n1 * n1;
                             if (nd2 > 0)
                             {
-                                var coeff = (float)(2.0 * b / ((0.001 + nd2) * (a * Math.Pow(nd2, b) + 1.0)));
+                                var pb = MathF.Exp(fb * MathF.Log(nd2));
+                                var coeff = 2f * fb / ((0.001f + nd2) * (fa * pb + 1f));
                                 yi0 += Clip(coeff * n0) * alpha;
                                 yi1 += Clip(coeff * n1) * alpha;
                             }

@@ -7,12 +7,15 @@ using MilkCells.SingleCell.Data;
 namespace MilkCells.SingleCell.Annotation;
 
 /// <summary>A marker set resolved against a matrix: the genes found, those missing, and the control genes drawn.</summary>
-public sealed record ResolvedSet(MarkerSet Set, ImmutableArray<int> Genes, ImmutableArray<string> Missing, ImmutableArray<int> Controls)
+public sealed record ResolvedSet(MarkerSet Set, ImmutableArray<int> Genes, ImmutableArray<string> Missing, ImmutableArray<ImmutableArray<int>> Controls)
 {
+    /// <summary>Each marker gene's weight: 1 over the number of scored sets naming it.</summary>
+    public ImmutableArray<double> Weights { get; init; } = [];
+
     /// <summary>Negative marker genes found, and their controls.</summary>
     public ImmutableArray<int> NegativeGenes { get; init; } = [];
 
-    public ImmutableArray<int> NegativeControls { get; init; } = [];
+    public ImmutableArray<ImmutableArray<int>> NegativeControls { get; init; } = [];
 }
 
 /// <summary>Per-cell and per-cluster calls.</summary>
@@ -40,10 +43,14 @@ public sealed record AnnotationResult(
 
 /// <summary>Annotation by module scores of marker sets.</summary>
 /// <remarks>
-/// Module score of Tirosh et al. 2016 (Science 352:189, doi:10.1126/science.aad0501) as Seurat's <c>AddModuleScore</c>
-/// computes it: genes are split into 24 bins of equal size by mean log-normalised expression; for each marker gene 100
-/// control genes are drawn from its bin; a cell's score is its mean expression of the markers minus its mean expression
-/// of the controls, so a set scores about 0 where it is not expressed whatever the cell's depth. Each cell's scores are
+/// Module score of Tirosh et al. 2016 (Science 352:189, doi:10.1126/science.aad0501) with Seurat's <c>AddModuleScore</c>
+/// controls: genes are split into 24 bins of equal size by mean log-normalised expression and for each marker gene 100
+/// control genes are drawn from its bin, so each marker contributes its expression minus its controls' mean and a set
+/// scores about 0 where it is not expressed whatever the cell's depth. Markers are weighted by specificity and the sum
+/// normalised by √(Σ weights), as ScType does (Ianevski, Giri &amp; Aittokallio 2022, Nat Commun 13:1246,
+/// doi:10.1038/s41467-022-28803-w): a gene named by k of the scored sets weighs 1/k. Seurat's plain mean ties a type
+/// whose markers are a subset of another's (the model's CD49f+ basal stem cells and myoepithelial cells share ITGA6,
+/// KRT5, KRT14, TP63); the weighted sum calls a cell that also expresses ACTA2 and MME myoepithelial. Each cell's scores are
 /// then averaged over its k nearest neighbours (itself included) — the neighbourhood smoothing MAGIC (van Dijk et al.
 /// 2018, Cell 174:716) and kNN-smoothing use against dropouts — and the cell is called as the set with the highest
 /// smoothed score, or "unassigned" when that score is below the threshold. A set may name negative markers (genes
@@ -103,26 +110,32 @@ public static class ModuleScore
                 NegativeControls = Controls(negative, ref rng),
             });
         }
-        ImmutableArray<int> Controls(ImmutableArray<int> genes, ref RandomStream rng)
+        ImmutableArray<ImmutableArray<int>> Controls(ImmutableArray<int> genes, ref RandomStream rng)
         {
-            var controls = new SortedSet<int>();
+            var all = ImmutableArray.CreateBuilder<ImmutableArray<int>>();
             foreach (var gene in genes)
             {
-                var pool = binMembers[bin[gene]].ToArray();
+                var pool = binMembers[bin[gene]].Where(j => j != gene).ToArray();
                 var take = Math.Min(ControlsPerGene, pool.Length);
                 // partial Fisher–Yates: `take` genes without replacement
                 for (var i = 0; i < take; i++)
                 {
                     var j = i + (int)rng.NextBelow((ulong)(pool.Length - i));
                     (pool[i], pool[j]) = (pool[j], pool[i]);
-                    controls.Add(pool[i]);
                 }
+                all.Add([.. pool.Take(take).Order()]);
             }
-            return [.. controls];
+            return all.ToImmutable();
         }
         if (problems.Count > 0)
         {
             throw problems.Count == 1 ? problems[0] : new InputProblemsException(problems);
+        }
+        // specificity weights: a marker named by several scored sets counts 1/k in each
+        var naming = scored.SelectMany(r => r.Genes).GroupBy(x => x).ToDictionary(x => x.Key, x => x.Count());
+        for (var i = 0; i < scored.Count; i++)
+        {
+            scored[i] = scored[i] with { Weights = [.. scored[i].Genes.Select(x => 1.0 / naming[x])] };
         }
         if (scored.Count == 0)
         {
@@ -164,29 +177,29 @@ public static class ModuleScore
         var n = logNormalized.Rows;
         var s = sets.Length;
         var coefficients = new List<(int Set, float Coefficient)>[logNormalized.Columns];
-        for (var t = 0; t < s; t++)
+        void Add(int slot, ImmutableArray<int> genes, ImmutableArray<ImmutableArray<int>> controls, IReadOnlyList<double> weights)
         {
-            foreach (var gene in sets[t].Genes)
+            var norm = Math.Sqrt(weights.Sum());
+            for (var k = 0; k < genes.Length; k++)
             {
-                (coefficients[gene] ??= []).Add((t, 1f / sets[t].Genes.Length));
-            }
-            foreach (var gene in sets[t].Controls)
-            {
-                (coefficients[gene] ??= []).Add((t, -1f / sets[t].Controls.Length));
+                var w = weights[k] / norm;
+                (coefficients[genes[k]] ??= []).Add((slot, (float)w));
+                foreach (var c in controls[k])
+                {
+                    (coefficients[c] ??= []).Add((slot, (float)(-w / controls[k].Length)));
+                }
             }
         }
         for (var t = 0; t < s; t++)
         {
-            foreach (var gene in sets[t].NegativeGenes)
+            Add(t, sets[t].Genes, sets[t].Controls, sets[t].Weights);
+            if (sets[t].NegativeGenes.Length > 0)
             {
-                (coefficients[gene] ??= []).Add((s + t, 1f / sets[t].NegativeGenes.Length));
-            }
-            foreach (var gene in sets[t].NegativeControls)
-            {
-                (coefficients[gene] ??= []).Add((s + t, -1f / sets[t].NegativeControls.Length));
+                Add(s + t, sets[t].NegativeGenes, sets[t].NegativeControls, [.. sets[t].NegativeGenes.Select(_ => 1.0)]);
             }
         }
-        var lookup = coefficients.Select(c => c?.ToArray() ?? []).ToArray();
+        // one coefficient per (gene, slot): sum duplicates so the per-cell loop stays short
+        var lookup = coefficients.Select(c => c is null ? [] : c.GroupBy(x => x.Set).Select(x => (Set: x.Key, Coefficient: x.Sum(y => y.Coefficient))).ToArray()).ToArray();
         var scores = new DenseMatrix(n, s);
         work.ForRange(n, 1024, (a, b) =>
         {
