@@ -41,10 +41,12 @@ public sealed record PipelineOptions
 }
 
 /// <summary>Everything one analysis produced, cells after QC in <see cref="Cells"/> order.</summary>
+/// <remarks><see cref="Input"/> keeps the input's cells, features and annotations without its matrix (freed after QC);
+/// <see cref="Counts"/> holds the analysed cells' values as read.</remarks>
 public sealed record PipelineResult(
-    CellMatrix Input, string InputKind, QcResult Qc, int[] Cells, ImmutableArray<string> Genes, SparseMatrix LogNormalized, HvgResult Hvg, PcaResult Pca,
+    CellMatrix Input, string InputKind, QcResult Qc, int[] Cells, ImmutableArray<string> Genes, SparseMatrix Counts, SparseMatrix LogNormalized, HvgResult Hvg, PcaResult Pca,
     KnnGraph Knn, WeightedGraph Graph, Clustering Clusters, DenseMatrix Embedding, MarkerStat[][] Markers, AnnotationResult Annotation,
-    ImmutableArray<string> Warnings, ImmutableArray<(string Step, TimeSpan Time)> Timings)
+    ImmutableArray<string> Warnings, ImmutableArray<(string Step, TimeSpan Time, TimeSpan Cpu)> Timings)
 {
     public int CellCount => Cells.Length;
 
@@ -57,11 +59,24 @@ public static class Pipeline
     public static PipelineResult Run(CellMatrix input, MarkerCatalogue markers, PipelineOptions options, Work work, IProgress<string>? progress = null)
     {
         var warnings = ImmutableArray.CreateBuilder<string>();
-        var timings = ImmutableArray.CreateBuilder<(string, TimeSpan)>();
+        var timings = ImmutableArray.CreateBuilder<(string, TimeSpan, TimeSpan)>();
         var clock = Stopwatch.StartNew();
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var large = input.Counts is { NonZeros: > 10_000_000 };
         void Step(string name)
         {
-            timings.Add((name, clock.Elapsed));
+            if (large)
+            {
+                // the steps drop arrays of hundreds of MB (the matrix as read, the scaled genes, transposes): collect them
+                // now, compacting the large-object heap, so that the peak stays near the data that is alive
+                System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+                GC.Collect();
+            }
+            process.Refresh();
+            var now = process.TotalProcessorTime;
+            timings.Add((name, clock.Elapsed, now - cpu));
+            cpu = now;
             clock.Restart();
             work.Cancellation.ThrowIfCancellationRequested();
         }
@@ -84,6 +99,9 @@ public static class Pipeline
                 "an analysis needs at least 3 cells with counts");
         }
         var kept = keep.Length == x.Rows ? x : x.Select(keep, null, x.Columns);
+        matrix = matrix with { Counts = null, Raw = null };
+        input = input with { Counts = null, Raw = null };
+        x = null!;
         Step("quality control");
         progress?.Report("normalisation");
         var logNorm = counts ? Normalization.LogNormalize(kept, work) : kept;
@@ -96,7 +114,7 @@ public static class Pipeline
         }
         Step("highly variable genes");
         progress?.Report("PCA");
-        var scaled = Analysis.Pca.Scale(logNorm, hvg.Selected, work, out _, out _);
+        var scaled = Analysis.Pca.Scale(logNorm, hvg.Selected, work);
         var pca = Analysis.Pca.Run(scaled, options.Components, options.Seed, work);
         Step("PCA");
         progress?.Report("neighbours");
@@ -125,7 +143,7 @@ public static class Pipeline
         }
         var annotation = ModuleScore.Annotate(logNorm, sets, skipped, knn, clusters.Membership, clusters.Count, options.MinScore, work);
         Step("annotation");
-        return new PipelineResult(matrix, kind, qc, keep, geneNames, logNorm, hvg, pca, knn, graph, clusters, embedding, markerStats, annotation,
+        return new PipelineResult(matrix, kind, qc, keep, geneNames, kept, logNorm, hvg, pca, knn, graph, clusters, embedding, markerStats, annotation,
             warnings.ToImmutable(), timings.ToImmutable());
     }
 

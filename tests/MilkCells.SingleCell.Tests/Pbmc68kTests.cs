@@ -43,7 +43,7 @@ public sealed class Pbmc68kTests(ITestOutputHelper output)
         {
             output.WriteLine($"{rows[r]}: " + string.Join(" | ", Enumerable.Range(0, cols.Count).Select(c => counts[r, c])));
         }
-        foreach (var (step, time) in result.Timings)
+        foreach (var (step, time, _) in result.Timings)
         {
             output.WriteLine($"{step}: {time.TotalMilliseconds:F0} ms");
         }

@@ -45,7 +45,7 @@ public sealed class SynthesisTests(ITestOutputHelper output)
         {
             output.WriteLine("  warning: " + w);
         }
-        foreach (var (step, time) in result.Timings)
+        foreach (var (step, time, _) in result.Timings)
         {
             output.WriteLine($"  {step}: {time.TotalMilliseconds:F0} ms");
         }

@@ -164,12 +164,19 @@ internal static class ScrnaCommands
         {
             var work = new Work(run.Threads, context.Cancellation);
             var input = MatrixReader.Read(run.Path, run.Genome);
+            var inputInfo = new { path = run.Path, format = input.Format, cells = input.CellCount, features = input.FeatureCount, genome = input.Genome };
             var options = new PipelineOptions { Seed = run.Seed, Resolution = run.Resolution, StrictMarkers = run.Markers != "model" };
             var result = Pipeline.Run(input, catalogue, options, work, new Progress(context.Error));
+            input = null!; // the pipeline keeps what it needs; let the matrix as read be collected
             foreach (var w in result.Warnings)
             {
                 context.Error.WriteLine($"warning: {w}");
             }
+            using (var self = System.Diagnostics.Process.GetCurrentProcess())
+            {
+                context.Error.WriteLine($"  peak memory so far: {self.PeakWorkingSet64 / 1048576} MB");
+            }
+            context.Error.WriteLine("  times: " + string.Join(", ", result.Timings.Select(t => $"{t.Step} {t.Time.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s (CPU {t.Cpu.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s)")));
             var isModel = catalogue.Sets.All(s => model.CellTypes.Any(t => t.Id == s.Id));
             var expected = scenario is not null && isModel
                 ? ModelComposition.Expected(calibrated, scenario, run.LactationDay!.Value, ModelComposition.DefaultMothers, run.Seed, context.Cancellation)
@@ -191,7 +198,8 @@ internal static class ScrnaCommands
             AnnotateFiles.WriteRunJson(folder.File(AnnotateFiles.RunJson), new
             {
                 command = "scrna annotate",
-                input = new { path = run.Path, format = input.Format, cells = input.CellCount, features = input.FeatureCount, analysed = result.InputKind, genome = input.Genome },
+                input = inputInfo,
+                analysed = result.InputKind,
                 seed = run.Seed,
                 markers = catalogue.Origin,
                 lactation_day = run.LactationDay,

@@ -159,8 +159,7 @@ internal static class AnnotateFiles
         var var = ImmutableArray.Create<FrameColumn>(
             new CategoricalColumn("gene_ids", [.. r.Input.Features.Select(f => f.Id)]),
             new BoolColumn("highly_variable", hvg));
-        var inputX = r.LogNormalized;
-        var x = r.InputKind == "counts" ? r.Input.Counts!.Select(r.Cells, null, r.Input.FeatureCount) : inputX;
+        var x = r.Counts;
         return new H5adContent(x, [.. r.Cells.Select(i => r.Input.Barcodes[i])], UniqueNames(r.Genes), obs, var,
             [("X_pca", r.Pca.Scores), ("X_umap", r.Embedding)], [.. uns]);
     }

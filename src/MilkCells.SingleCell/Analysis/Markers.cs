@@ -43,7 +43,8 @@ public static class Markers
             var rankSum = new double[clusters];
             var expSum = new double[clusters];
             var expressed = new int[clusters];
-            var order = new List<int>();
+            var keys = Array.Empty<float>();
+            var cells = Array.Empty<int>();
             for (var j = a; j < b; j++)
             {
                 Array.Clear(rankSum);
@@ -51,37 +52,43 @@ public static class Markers
                 Array.Clear(expressed);
                 var s = byGene.RowStart[j];
                 var e = byGene.RowStart[j + 1];
+                if (keys.Length < e - s)
+                {
+                    keys = new float[e - s];
+                    cells = new int[e - s];
+                }
                 var nnz = 0;
-                order.Clear();
                 for (var i = s; i < e; i++)
                 {
                     if (byGene.Values[i] != 0)
                     {
-                        order.Add(i);
+                        keys[nnz] = byGene.Values[i];
+                        cells[nnz] = byGene.ColumnIndex[i];
                         nnz++;
                     }
                 }
                 var zeros = n - nnz;
                 double tieSum = (double)zeros * zeros * zeros - zeros;
                 var zeroRank = (zeros + 1) / 2.0;
-                order.Sort((x, y) => byGene.Values[x].CompareTo(byGene.Values[y]));
+                // sort by value, cells in increasing order within ties (stable result whatever the sort)
+                Array.Sort(keys, cells, 0, nnz);
                 var k = 0;
-                while (k < order.Count)
+                while (k < nnz)
                 {
                     var t = k;
-                    while (t + 1 < order.Count && byGene.Values[order[t + 1]] == byGene.Values[order[k]])
+                    while (t + 1 < nnz && keys[t + 1] == keys[k])
                     {
                         t++;
                     }
                     var ties = t - k + 1;
                     var rank = zeros + (k + 1 + t + 1) / 2.0;
                     tieSum += (double)ties * ties * ties - ties;
+                    var expm1 = Math.Exp(keys[k]) - 1;
                     for (var u = k; u <= t; u++)
                     {
-                        var cell = byGene.ColumnIndex[order[u]];
-                        var c = cluster[cell];
+                        var c = cluster[cells[u]];
                         rankSum[c] += rank;
-                        expSum[c] += Math.Exp(byGene.Values[order[u]]) - 1;
+                        expSum[c] += expm1;
                         expressed[c]++;
                     }
                     k = t + 1;

@@ -20,8 +20,9 @@ public sealed record KnnGraph(int K, int[] Index, float[] Distance)
 /// <remarks>
 /// Exact search (recall 1 by construction), as scanpy's <c>neighbors(method="umap")</c> does below 4,096 cells and
 /// Seurat's <c>FindNeighbors(nn.method = "annoy")</c> approximates. Squared distances are |x|² + |y|² − 2x·y with the dot
-/// products of one cell against eight cells at a time in SIMD registers (cells stored in panels of eight, coordinates
-/// interleaved), and the k best kept in a bounded max-heap; the cell itself is always its own first neighbour
+/// products of four query cells against eight cells at a time in SIMD registers (cells stored in panels of eight,
+/// coordinates interleaved; blocks of 64 queries swept over blocks of 256 panels that stay in cache, as a GEMM is
+/// blocked), and the k best kept in a bounded max-heap per query; the cell itself is always its own first neighbour
 /// (scanpy counts it among n_neighbors). Ties are broken by the lower index. Each query cell is independent, so any
 /// thread count gives the same graph.
 /// </remarks>
@@ -62,66 +63,109 @@ public static class Neighbors
         }
         var index = new int[n * k];
         var distance = new float[n * k];
-        work.ForRange(n, 64, (a, b) =>
+        const int queryBlock = 64;
+        const int panelBlock = 256;
+        work.ForRange(n, queryBlock, (a, b) =>
         {
-            var heapD = new float[k];
-            var heapI = new int[k];
-            var q = new float[dims];
-            for (var i = a; i < b; i++)
+            var count = b - a;
+            var heapD = new float[count * (k - 1)];
+            var heapI = new int[count * (k - 1)];
+            var size = new int[count];
+            var worst = new float[count];
+            Array.Fill(worst, float.PositiveInfinity);
+            var q = new float[4 * dims];
+            for (var pb = 0; pb < panels; pb += panelBlock)
             {
-                for (var d = 0; d < dims; d++)
+                var pe = Math.Min(panels, pb + panelBlock);
+                for (var q0 = a; q0 < b; q0 += 4)
                 {
-                    q[d] = scores[i, d];
-                }
-                var qn = norms[i];
-                var size = 0;
-                var worst = float.PositiveInfinity;
-                for (var p = 0; p < panels; p++)
-                {
-                    var acc = Vector256<float>.Zero;
-                    var baseAt = p * dims * w;
-                    for (var d = 0; d < dims; d++)
+                    var nq = Math.Min(4, b - q0);
+                    Array.Clear(q);
+                    for (var t = 0; t < nq; t++)
                     {
-                        var col = Vector256.Create<float>(panel.AsSpan(baseAt + d * w, w));
-                        acc += Vector256.Create(q[d]) * col;
+                        for (var d = 0; d < dims; d++)
+                        {
+                            q[t * dims + d] = scores[q0 + t, d];
+                        }
                     }
-                    var nv = Vector256.Create<float>(norms.AsSpan(p * w, w));
-                    var dist = nv + Vector256.Create(qn) - Vector256.Create(2f) * acc;
-                    if (size == k - 1 && Vector256.GreaterThanAll(dist, Vector256.Create(worst)))
+                    var qn0 = Vector256.Create(norms[q0]);
+                    var qn1 = Vector256.Create(nq > 1 ? norms[q0 + 1] : 0f);
+                    var qn2 = Vector256.Create(nq > 2 ? norms[q0 + 2] : 0f);
+                    var qn3 = Vector256.Create(nq > 3 ? norms[q0 + 3] : 0f);
+                    for (var p = pb; p < pe; p++)
+                    {
+                        Vector256<float> acc0 = default, acc1 = default, acc2 = default, acc3 = default;
+                        var baseAt = p * dims * w;
+                        for (var d = 0; d < dims; d++)
+                        {
+                            var col = Vector256.Create<float>(panel.AsSpan(baseAt + d * w, w));
+                            acc0 = Vector256.FusedMultiplyAdd(Vector256.Create(q[d]), col, acc0);
+                            acc1 = Vector256.FusedMultiplyAdd(Vector256.Create(q[dims + d]), col, acc1);
+                            acc2 = Vector256.FusedMultiplyAdd(Vector256.Create(q[2 * dims + d]), col, acc2);
+                            acc3 = Vector256.FusedMultiplyAdd(Vector256.Create(q[3 * dims + d]), col, acc3);
+                        }
+                        var nv = Vector256.Create<float>(norms.AsSpan(p * w, w));
+                        var two = Vector256.Create(2f);
+                        Offer(q0 - a, p, nv + qn0 - two * acc0);
+                        if (nq > 1)
+                        {
+                            Offer(q0 + 1 - a, p, nv + qn1 - two * acc1);
+                        }
+                        if (nq > 2)
+                        {
+                            Offer(q0 + 2 - a, p, nv + qn2 - two * acc2);
+                        }
+                        if (nq > 3)
+                        {
+                            Offer(q0 + 3 - a, p, nv + qn3 - two * acc3);
+                        }
+                    }
+                }
+            }
+            for (var t = 0; t < count; t++)
+            {
+                var i = a + t;
+                // the others nearest first (ties by index), then the cell itself in front
+                var others = Enumerable.Range(0, size[t]).Select(x => (D: heapD[t * (k - 1) + x], I: heapI[t * (k - 1) + x])).OrderBy(x => x.D).ThenBy(x => x.I).ToArray();
+                index[i * k] = i;
+                distance[i * k] = 0;
+                for (var x = 0; x < others.Length; x++)
+                {
+                    index[i * k + 1 + x] = others[x].I;
+                    distance[i * k + 1 + x] = MathF.Sqrt(others[x].D);
+                }
+            }
+
+            void Offer(int t, int p, Vector256<float> dist)
+            {
+                if (size[t] == k - 1 && Vector256.GreaterThanAll(dist, Vector256.Create(worst[t])))
+                {
+                    return;
+                }
+                var hd = heapD.AsSpan(t * (k - 1), k - 1);
+                var hi = heapI.AsSpan(t * (k - 1), k - 1);
+                var self = a + t;
+                for (var lane = 0; lane < w; lane++)
+                {
+                    var j = p * w + lane;
+                    if (j >= n || j == self)
                     {
                         continue;
                     }
-                    for (var lane = 0; lane < w; lane++)
+                    var dj = Math.Max(0f, dist[lane]);
+                    if (size[t] < k - 1)
                     {
-                        var j = p * w + lane;
-                        if (j >= n || j == i)
+                        Push(hd, hi, ref size[t], dj, j);
+                        if (size[t] == k - 1)
                         {
-                            continue;
-                        }
-                        var dj = Math.Max(0f, dist[lane]);
-                        if (size < k - 1)
-                        {
-                            Push(heapD, heapI, ref size, dj, j);
-                            if (size == k - 1)
-                            {
-                                worst = heapD[0];
-                            }
-                        }
-                        else if (dj < heapD[0] || (dj == heapD[0] && j < heapI[0]))
-                        {
-                            ReplaceTop(heapD, heapI, size, dj, j);
-                            worst = heapD[0];
+                            worst[t] = hd[0];
                         }
                     }
-                }
-                // sort the others nearest first (ties by index), then put the cell itself in front
-                var others = Enumerable.Range(0, size).Select(t => (D: heapD[t], I: heapI[t])).OrderBy(t => t.D).ThenBy(t => t.I).ToArray();
-                index[i * k] = i;
-                distance[i * k] = 0;
-                for (var t = 0; t < others.Length; t++)
-                {
-                    index[i * k + 1 + t] = others[t].I;
-                    distance[i * k + 1 + t] = MathF.Sqrt(others[t].D);
+                    else if (dj < hd[0] || (dj == hd[0] && j < hi[0]))
+                    {
+                        ReplaceTop(hd, hi, size[t], dj, j);
+                        worst[t] = hd[0];
+                    }
                 }
             }
         });
@@ -131,7 +175,7 @@ public static class Neighbors
     // max-heap on (distance, index): the root is the worst neighbour kept so far
     private static bool Worse(float d1, int i1, float d2, int i2) => d1 > d2 || (d1 == d2 && i1 > i2);
 
-    private static void Push(float[] hd, int[] hi, ref int size, float d, int i)
+    private static void Push(Span<float> hd, Span<int> hi, ref int size, float d, int i)
     {
         var c = size++;
         hd[c] = d;
@@ -149,7 +193,7 @@ public static class Neighbors
         }
     }
 
-    private static void ReplaceTop(float[] hd, int[] hi, int size, float d, int i)
+    private static void ReplaceTop(Span<float> hd, Span<int> hi, int size, float d, int i)
     {
         hd[0] = d;
         hi[0] = i;

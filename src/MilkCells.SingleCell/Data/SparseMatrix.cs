@@ -200,23 +200,37 @@ public sealed class SparseMatrix
     public SparseMatrix Select(IReadOnlyList<int> rows, int[]? columnMap, int newColumns)
     {
         var start = new int[rows.Count + 1];
-        var idx = new List<int>();
-        var val = new List<float>();
         for (var k = 0; k < rows.Count; k++)
         {
             var r = rows[k];
+            var kept = 0;
+            for (var i = RowStart[r]; i < RowStart[r + 1]; i++)
+            {
+                if (columnMap is null || columnMap[ColumnIndex[i]] >= 0)
+                {
+                    kept++;
+                }
+            }
+            start[k + 1] = start[k] + kept;
+        }
+        var idx = new int[start[rows.Count]];
+        var val = new float[idx.Length];
+        for (var k = 0; k < rows.Count; k++)
+        {
+            var r = rows[k];
+            var w = start[k];
             for (var i = RowStart[r]; i < RowStart[r + 1]; i++)
             {
                 var c = columnMap is null ? ColumnIndex[i] : columnMap[ColumnIndex[i]];
                 if (c >= 0)
                 {
-                    idx.Add(c);
-                    val.Add(Values[i]);
+                    idx[w] = c;
+                    val[w] = Values[i];
+                    w++;
                 }
             }
-            start[k + 1] = idx.Count;
         }
-        var m = new SparseMatrix(rows.Count, columnMap is null ? Columns : newColumns, start, [.. idx], [.. val], Kind);
+        var m = new SparseMatrix(rows.Count, columnMap is null ? Columns : newColumns, start, idx, val, Kind);
         return columnMap is null ? m : m.SortedRows();
     }
 

@@ -48,6 +48,31 @@ internal static class Hdf5
         }
     }
 
+    /// <summary>Opens an HDF5 file on disk (read through a file stream, not loaded whole).</summary>
+    public static NativeFile OpenFile(string path)
+    {
+        LzfFilter.Register();
+        var head = new byte[2048 + 8];
+        int n;
+        using (var f = File.OpenRead(path))
+        {
+            n = f.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+        if (!HasSignature(head.AsSpan(0, n)))
+        {
+            throw new InputException(InputLocation.InFile(path), "not an HDF5 file (no HDF5 signature at its start)",
+                "give a 10x HDF5 (.h5) or AnnData (.h5ad) file, a 10x folder, a .mtx(.gz) or a dense table");
+        }
+        try
+        {
+            return H5File.OpenRead(path);
+        }
+        catch (Exception ex) when (ex is not InputException)
+        {
+            throw Damaged(path, ex);
+        }
+    }
+
     /// <summary>An input error for an HDF5 file PureHDF could not read (truncated or damaged).</summary>
     public static InputException Damaged(string source, Exception ex, string? what = null) =>
         new(InputLocation.InFile(source), $"the HDF5 file is truncated or damaged{(what is null ? "" : $" (reading {what})")}: {Describe(ex)}",

@@ -82,8 +82,12 @@ public static class MatrixReader
         var ext = Path.GetExtension(name).ToLowerInvariant();
         if (ext is ".h5" or ".h5ad" or ".hdf5" or ".he5" || (!gz && Hdf5.HasSignature(head)))
         {
-            var bytes = gz ? Gunzip(path) : File.ReadAllBytes(path);
-            return ReadHdf5(bytes, path, genome);
+            if (!gz)
+            {
+                using var h5 = Hdf5.OpenFile(path);
+                return ReadHdf5(h5, path, genome);
+            }
+            return ReadHdf5(Gunzip(path), path, genome);
         }
         if (gz)
         {
@@ -127,6 +131,11 @@ public static class MatrixReader
     private static CellMatrix ReadHdf5(byte[] bytes, string path, string? genome)
     {
         using var file = Hdf5.Open(bytes, path);
+        return ReadHdf5(file, path, genome);
+    }
+
+    private static CellMatrix ReadHdf5(PureHDF.VOL.Native.NativeFile file, string path, string? genome)
+    {
         var (isH5ad, isTenx) = Hdf5.Guard(path, "the root group", () => (H5adReader.Recognises(file), TenxH5Reader.Recognises(file)));
         if (isH5ad)
         {
