@@ -90,6 +90,8 @@ public static class Pipeline
         var x = matrix.Counts!;
         var counts = kind == "counts";
         var geneNames = matrix.Features.Select(f => f.Name).ToImmutableArray();
+        // marker names are checked before the work starts (a user's file naming unknown genes fails here)
+        ModuleScore.Resolve(markers, geneNames, new double[geneNames.Length], options.Seed, options.StrictMarkers);
         progress?.Report("quality control");
         var qc = QualityControl.Run(x, geneNames, counts, options.QcMads);
         var keep = Enumerable.Range(0, x.Rows).Where(i => qc.Keep[i]).ToArray();
@@ -133,6 +135,10 @@ public static class Pipeline
         progress?.Report("annotation");
         var (means, _) = HighlyVariableGenes.ColumnMeanVariance(logNorm, v => v);
         var (sets, skipped) = ModuleScore.Resolve(markers, geneNames, means, options.Seed, options.StrictMarkers);
+        if (sets.Length == 0)
+        {
+            warnings.Add($"no marker gene of any cell type in {markers.Origin} is in the matrix: every cell is unassigned (are the features gene symbols?)");
+        }
         foreach (var s in skipped)
         {
             warnings.Add($"cell type '{s.Set.Id}' not scored: none of its markers ({string.Join(", ", s.Set.Genes)}) is in the matrix");

@@ -165,7 +165,7 @@ internal static class ScrnaCommands
             var work = new Work(run.Threads, context.Cancellation);
             var input = MatrixReader.Read(run.Path, run.Genome);
             var inputInfo = new { path = run.Path, format = input.Format, cells = input.CellCount, features = input.FeatureCount, genome = input.Genome };
-            var options = new PipelineOptions { Seed = run.Seed, Resolution = run.Resolution, StrictMarkers = run.Markers != "model" };
+            var options = new PipelineOptions { Seed = run.Seed, Resolution = run.Resolution, StrictMarkers = run.Markers != "model" && !MarkerCatalogue.BuiltInNames.Contains(run.Markers) };
             var result = Pipeline.Run(input, catalogue, options, work, new Progress(context.Error));
             input = null!; // the pipeline keeps what it needs; let the matrix as read be collected
             foreach (var w in result.Warnings)

@@ -137,7 +137,7 @@ public static class ModuleScore
         {
             scored[i] = scored[i] with { Weights = [.. scored[i].Genes.Select(x => 1.0 / naming[x])] };
         }
-        if (scored.Count == 0)
+        if (scored.Count == 0 && strict)
         {
             throw new InputException(InputLocation.InFile(catalogue.Origin), "no marker gene of any cell type is in the matrix",
                 "are the matrix's features gene symbols? ('milkcells scrna info' lists them)");
@@ -176,6 +176,15 @@ public static class ModuleScore
     {
         var n = logNormalized.Rows;
         var s = sets.Length;
+        if (s == 0)
+        {
+            var none = new int[n];
+            Array.Fill(none, -1);
+            var noCluster = new int[clusters];
+            Array.Fill(noCluster, -1);
+            return new AnnotationResult(sets, skipped, new DenseMatrix(n, 0), new DenseMatrix(n, 0), none, new float[n], new float[n], noCluster,
+                Enumerable.Repeat(double.NaN, clusters).ToArray(), Enumerable.Repeat(double.NaN, clusters).ToArray(), minScore);
+        }
         var coefficients = new List<(int Set, float Coefficient)>[logNormalized.Columns];
         void Add(int slot, ImmutableArray<int> genes, ImmutableArray<ImmutableArray<int>> controls, IReadOnlyList<double> weights)
         {
