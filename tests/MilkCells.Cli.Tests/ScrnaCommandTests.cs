@@ -155,7 +155,7 @@ public sealed class ScrnaCommandTests
         File.WriteAllText(Path.Combine(target, "notes.txt"), "keep me");
         var (code, _, error) = CliHarness.Run("scrna", "synthesize", "--lactation-day", "5", "--cells", "50", "--genes", "100", "-o", target);
         Assert.Equal(2, code);
-        Assert.Contains("was not written by MilkCells", error);
+        Assert.Contains("files MilkCells did not write", error);
         Assert.Equal(["notes.txt"], Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
         (code, _, error) = CliHarness.Run("scrna", "synthesize", "--lactation-day", "5", "--cells", "50", "--genes", "100", "--force", "-o", target);
         Assert.True(code == 0, error);

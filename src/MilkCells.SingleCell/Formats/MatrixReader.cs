@@ -22,7 +22,7 @@ public static class MatrixReader
         }
         if (Directory.Exists(path))
         {
-            return ReadFolder(path, genome);
+            return GenomeChosen(ReadFolder(path, genome), path, genome);
         }
         if (!File.Exists(path))
         {
@@ -30,7 +30,7 @@ public static class MatrixReader
         }
         try
         {
-            return ReadFile(path, genome);
+            return GenomeChosen(ReadFile(path, genome), path, genome);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -41,6 +41,12 @@ public static class MatrixReader
             throw new InputException(InputLocation.InFile(path), $"the file is damaged: {ex.Message}", "copy it again", ex);
         }
     }
+
+    /// <summary>A genome asked for must have been chosen: only Cell Ranger 2 genome groups and folders of genome folders offer a choice, and it is never silently ignored.</summary>
+    private static CellMatrix GenomeChosen(CellMatrix m, string path, string? genome) =>
+        genome is null || m.Genome is not null ? m
+        : throw new InputException(InputLocation.AtElement(path, "--genome"), $"'{genome}' cannot be chosen: {m.Format} has no genome groups",
+            m.Genomes.Length > 0 ? $"its features' genomes ({string.Join(", ", m.Genomes)}) are all read; leave out --genome" : "leave out --genome");
 
     private static CellMatrix ReadFolder(string path, string? genome)
     {
