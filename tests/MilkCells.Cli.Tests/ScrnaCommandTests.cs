@@ -143,7 +143,7 @@ public sealed class ScrnaCommandTests
         var cells = File.ReadAllLines(temp.File("a1/cells.csv"));
         Assert.Equal(601, cells.Length);
         Assert.Contains(File.ReadAllLines(temp.File("a1/composition.csv")), l => l.StartsWith("class,epithelial,epithelial,", StringComparison.Ordinal));
-        AnndataReadsBack(temp.File("a1/annotated.h5ad"), temp.File("a1/cells.csv"));
+        AnndataReadsBack(temp.File("a1/annotated.h5ad"), temp.File("a1/cells.csv"), temp.File("s1"));
     }
 
     [Fact]
@@ -167,7 +167,12 @@ public sealed class ScrnaCommandTests
         Directory.GetFiles(dir, "*", SearchOption.AllDirectories).ToDictionary(f => Path.GetRelativePath(dir, f), f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
 
     /// <summary>Debian's python3-anndata reads the .h5ad: its obs and X agree with cells.csv.</summary>
-    internal static void AnndataReadsBack(string h5ad, string cellsCsv)
+    /// <remarks>
+    /// With <paramref name="sample"/> (a synthesize folder) it also checks the written files hold the same numbers: the
+    /// sample's .h5ad X equals its 10x matrix.mtx.gz as SciPy reads it, entry for entry, with the same barcodes, genes
+    /// and truth; the annotated .h5ad's X is the sample's X for the cells that passed QC.
+    /// </remarks>
+    internal static void AnndataReadsBack(string h5ad, string cellsCsv, string? sample = null)
     {
         const string python = "/usr/bin/python3";
         var probe = Process.Start(new ProcessStartInfo(python, ["-c", "import anndata"]) { RedirectStandardError = true });
@@ -192,9 +197,24 @@ public sealed class ScrnaCommandTests
             assert np.allclose(totals, [float(r['total_counts']) for r in rows]), 'totals'
             assert a.obsm['X_umap'].shape == (len(rows), 2)
             assert np.allclose(a.obsm['X_umap'][:, 0], [float(r['umap_1']) for r in rows], atol=1e-3), 'umap'
+            if len(sys.argv) > 3:
+                import gzip, scipy.io, scipy.sparse as sp
+                d = sys.argv[3]
+                s = anndata.read_h5ad(d + '/sample.h5ad')
+                m = sp.csr_matrix(scipy.io.mmread(gzip.open(d + '/filtered_feature_bc_matrix/matrix.mtx.gz')).T)
+                x = sp.csr_matrix(s.X)
+                assert x.shape == m.shape and (x != m).nnz == 0, 'sample X differs from matrix.mtx.gz'
+                assert list(s.obs_names) == [l.strip() for l in gzip.open(d + '/filtered_feature_bc_matrix/barcodes.tsv.gz', 'rt')], 'sample barcodes'
+                assert list(s.var_names) == [l.split('\t')[1] for l in gzip.open(d + '/filtered_feature_bc_matrix/features.tsv.gz', 'rt')], 'sample genes'
+                truth = list(csv.DictReader(open(d + '/truth.csv')))
+                assert list(s.obs['truth_type'].astype(str)) == [r['cell_type'] for r in truth], 'truth types'
+                assert list(s.obs['truth_class'].astype(str)) == [r['class'] for r in truth], 'truth classes'
+                y = sp.csr_matrix(a.X)
+                assert list(a.var_names) == list(s.var_names), 'annotated genes'
+                assert (y != x[[s.obs_names.get_loc(b) for b in a.obs_names]]).nnz == 0, 'annotated X differs from the input'
             print('ok', a.n_obs, a.n_vars)
             """;
-        var info = new ProcessStartInfo(python, ["-c", script, h5ad, cellsCsv]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(python, sample is null ? ["-c", script, h5ad, cellsCsv] : ["-c", script, h5ad, cellsCsv, sample]) { RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEnd();
         var stderr = p.StandardError.ReadToEnd();
