@@ -41,7 +41,6 @@ public static partial class DocCoverage
         (new(@"^kubectl "), "no Kubernetes cluster here: ClusterDocsTests runs the Indexed Job's container command once per completion index into one PostgreSQL store"),
         (new(@"\bsbatch\b"), "SlurmClusterTests submits docs/cluster's array and merge job to the one-node Slurm cluster ./test.sh starts"),
         (new(@"--store '?postgres://"), "needs a PostgreSQL server named by the reader: ClusterDocsTests and CohortProcessTests run cohorts into ./test.sh's server"),
-        (new(@"^(sudo )?apt-get install\b"), "./test.sh installs the Debian packages it needs"),
         (new(@"^valgrind --tool=callgrind\b"), "minutes under valgrind; the instruction counts it gave are in docs/performance.md"),
     ];
 

@@ -18,10 +18,31 @@ public sealed class DocWorkspace : IDisposable
         ["gates.xml"] = "conformance/gatingml/gml/gml_parent_quadrant_rect_gate.xml",
     };
 
+    /// <summary>The clone's folders a command may name (the model's data with the shipped reference set, the scenarios):
+    /// copied, so that commands writing there change nothing in the repository.</summary>
+    public static readonly IReadOnlyList<string> CloneFolders = ["data", "scenarios"];
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+        }
+        foreach (var folder in Directory.GetDirectories(from))
+        {
+            Copy(folder, Path.Combine(to, Path.GetFileName(folder)));
+        }
+    }
+
     public DocWorkspace()
     {
         Work = Path.Combine(_root.Path, "work");
         Directory.CreateDirectory(Work);
+        foreach (var folder in CloneFolders)
+        {
+            Copy(Shared.InRepo(folder), Path.Combine(Work, folder));
+        }
         Directory.CreateDirectory(Path.Combine(_root.Path, "home"));
         if (Directory.Exists(Shared.Root))
         {
