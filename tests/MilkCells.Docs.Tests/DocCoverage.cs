@@ -37,7 +37,7 @@ public static partial class DocCoverage
     public static readonly ImmutableArray<(Regex Pattern, string Why)> Covered =
     [
         (new(@"^\./test\.sh\b"), "the test runner itself (CI runs it through .ci/run)"),
-        (new(@"^dotnet (pack|tool) "), "packing and installing the .NET tool: tests/MilkCells.Cli.Tests installs the package into a temporary tool path and runs it"),
+        (new(@"^dotnet (pack|tool) "), "packing and installing the .NET tool: ToolPackageTests packs it, installs it into a temporary tool path and runs it"),
         (new(@"^kubectl "), "no Kubernetes cluster here: ClusterDocsTests runs the Indexed Job's container command once per completion index into one PostgreSQL store"),
         (new(@"\bsbatch\b"), "SlurmClusterTests submits docs/cluster's array and merge job to the one-node Slurm cluster ./test.sh starts"),
         (new(@"--store '?postgres://"), "needs a PostgreSQL server named by the reader: ClusterDocsTests and CohortProcessTests run cohorts into ./test.sh's server"),

@@ -46,19 +46,22 @@ public sealed class BrowserTests : IDisposable
         Assert.Equal(7, await report.Page.Locator("figure.chart canvas").CountAsync());
     }
 
-    [Fact]
-    public async Task A_simulate_report_is_readable_every_line_visible_and_feeds_marked_not_labelled()
+    [Theory]
+    [InlineData("mastitis")]        // an illness in one breast
+    [InlineData("healthy")]         // a whole year: long series, decimated
+    [InlineData("donor-milk")]      // expressed milk in containers
+    public async Task A_simulate_report_is_readable_every_line_visible_and_feeds_marked_not_labelled(string scenario)
     {
-        var output = _dir.File("mastitis");
-        Run("simulate", "--scenario", "mastitis", "--out", output, "--store", _dir.File("runs.db"));
+        var output = _dir.File(scenario);
+        Run("simulate", "--scenario", scenario, "--out", output, "--store", _dir.File("runs.db"));
         await using var browser = await ReportBrowser.StartAsync();
-        var report = await browser.OpenAsync(Path.Combine(output, "report.html"), "simulate-mastitis");
+        var report = await browser.OpenAsync(Path.Combine(output, "report.html"), "simulate-" + scenario);
 
         ReportChecks.AssertReadable(report);
         var cells = report.Charts.Single(c => c.Title.StartsWith("Cells per mL of milk drunk", StringComparison.Ordinal));
         Assert.Equal(["epithelial", "leucocytes", "stem/progenitor", "all cells"], cells.Visibility.Select(v => v.Label));
         Assert.True(cells.Datasets.Single(d => d.Label == "all cells").Dashed);
-        Assert.NotEmpty(cells.BandLabels); // the mastitis episode
+        Assert.Equal(scenario == "mastitis", cells.BandLabels.Length > 0); // the illness episode, labelled
         foreach (var withinFeed in report.Charts.Where(c => c.Axis("x").Title == "hour of the day"))
         {
             Assert.Empty(withinFeed.BandLabels);

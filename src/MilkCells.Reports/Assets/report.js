@@ -91,6 +91,15 @@
   SqrtScale.defaults = Chart.LinearScale.defaults;
   Chart.register(SqrtScale);
 
+  // The data's first and last x are not ticks unless round (a step of the others): "150, 151" would collide.
+  function roundTicksOnly(scale) {
+    var ticks = scale.ticks;
+    if (scale.type !== 'linear' || ticks.length < 4) { return; }
+    var step = ticks[2].value - ticks[1].value;
+    var round = function (t) { var r = t.value / step; return Math.abs(r - Math.round(r)) < 1e-9; };
+    scale.ticks = ticks.filter(function (t, i) { return (i > 0 && i < ticks.length - 1) || round(t); });
+  }
+
   function points(x, y) {
     var data = new Array(x.length);
     for (var i = 0; i < x.length; i++) { data[i] = { x: x[i], y: y[i] === null ? NaN : y[i] }; }
@@ -110,16 +119,17 @@
   var DASHES = { dashed: [7, 4], dotted: [2, 3] };
   var AUTO_DASHES = [[7, 4], [2, 3], [10, 3, 2, 3]];
 
-  // Lines drawn later lie on top. A line that runs on an earlier one for at least 30 % of its points (within 0.03
-  // decades on a log axis, 1 % of the value range on a linear one) gets dashes, and the earlier one is drawn wider,
+  // Lines drawn later lie on top. A line that runs on an earlier one for at least 30 % of its points (within 3 % of
+  // the axis span; at least 0.03 decades on a log axis) gets dashes, and the earlier one is drawn wider,
   // so it shows on both sides of the dashes and through their gaps. Returns each line's dashes and width.
   function strokes(spec, values) {
-    var all = [];
-    values.forEach(function (ys) { ys.forEach(function (v) { if (v !== null) { all.push(v); } }); });
-    var range = all.length ? Math.max.apply(null, all) - Math.min.apply(null, all) : 1;
+    var lo = Infinity, hi = -Infinity;
+    values.forEach(function (ys) { ys.forEach(function (v) { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
+    var range = hi > lo ? hi - lo : 1;
+    var span = spec.logY && hi > lo ? Math.log10(hi / lo) : 0;
     var close = spec.logY
-      ? function (a, b) { return Math.abs(Math.log10(a / b)) < 0.03; }
-      : function (a, b) { return Math.abs(a - b) <= 0.01 * range; };
+      ? function (a, b) { return Math.abs(Math.log10(a / b)) <= Math.max(0.03 * span, 0.03); }
+      : function (a, b) { return Math.abs(a - b) <= 0.03 * range; };
     var auto = 0;
     var result = spec.series.map(function (s) { return { dash: s.style ? DASHES[s.style] : [], width: s.style ? 2 : 1.5 }; });
     var covered = [];
@@ -242,8 +252,8 @@
     var values = area && spec.percent ? percentages(spec.series) : spec.series.map(function (s) { return s.y; });
     options.parsing = false;
     options.scales.x = axis(spec.xLabel, {
-      type: spec.xScale === 'sqrt' ? 'sqrt' : 'linear', bounds: 'data',
-      ticks: { maxRotation: 0, includeBounds: false, callback: function (value) { return formatNumber(value); } }
+      type: spec.xScale === 'sqrt' ? 'sqrt' : 'linear', bounds: 'data', afterBuildTicks: roundTicksOnly,
+      ticks: { maxRotation: 0, callback: function (value) { return formatNumber(value); } }
     });
     if (area) {
       y.stacked = true;
