@@ -326,7 +326,7 @@
       var state = canvas.$milkcells = { spec: spec }; // read by the band-label plugin and the tests
       var chart = new Chart(canvas, config(spec));
       // Label rows are known only after a layout; lay out again until the strip's height matches them.
-      for (var pass = 0; pass < 3 && spec.bands.length > 0; pass++) {
+      for (var pass = 0; pass < 3 && (spec.bands || []).length > 0; pass++) {
         var rows = state.labelRows;
         chart.update('none');
         if (state.labelRows === rows) { break; }

@@ -87,7 +87,7 @@
         left: s.left, top: s.top, right: s.right, bottom: s.bottom,
         title: s.options.title && s.options.title.display ? s.options.title.text : '', ticks: tickBoxes(chart, s)
       })),
-      bands: state.spec.bands.length,
+      bands: (state.spec.bands || []).length,
       bandLabels: (state.labelBoxes || []).map(b => ({ text: b.text, left: b.left, right: b.right, top: b.top, bottom: b.bottom })),
       legend: (chart.legend && chart.legend.legendHitBoxes || []).map((b, i) => ({
         text: chart.legend.legendItems[i].text, left: b.left, top: b.top, right: b.left + b.width, bottom: b.top + b.height })),
