@@ -112,7 +112,8 @@ public sealed class DocWorkspace : IDisposable
         if (!process.WaitForExit(Timeout))
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"'{shell}' did not finish within {Timeout.TotalMinutes} min");
+            Assert.Fail($"'{shell}' did not finish within {Timeout.TotalMinutes} min (a command that keeps running, such as a "
+                + "server, belongs in DocCoverage.Covered with the test that exercises it)");
         }
         process.WaitForExit();
         lock (output)
