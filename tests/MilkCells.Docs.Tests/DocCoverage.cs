@@ -42,6 +42,7 @@ public static partial class DocCoverage
         (new(@"\bsbatch\b"), "SlurmClusterTests submits docs/cluster's array and merge job to the one-node Slurm cluster ./test.sh starts"),
         (new(@"--store '?postgres://"), "needs a PostgreSQL server named by the reader: ClusterDocsTests and CohortProcessTests run cohorts into ./test.sh's server"),
         (new(@"^valgrind --tool=callgrind\b"), "minutes under valgrind; the instruction counts it gave are in docs/performance.md"),
+        (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
     ];
 
     /// <summary>Sizes capped so every documented command runs in seconds; the cap is reported with the result.</summary>
