@@ -2,9 +2,11 @@
 # Installs what the tests need, then runs every test: ./test.sh [extra dotnet test arguments]
 #   - Debian packages: libsbml5-cil (SBML), chromium (browser tests), postgresql (the shared-store tests),
 #     python3-anndata (the .h5ad files MilkCells writes must read back in anndata)
+#     slurm-wlm and munge (the Slurm job array test)
 #   - npm packages for the report charts (package-lock.json), installed by the build as well
-#   - a throw-away PostgreSQL server on 127.0.0.1, stopped on exit
-# Environment: MILKCELLS_REQUIRE_SHARED=1 makes tests that need ../shared fail instead of skip (.ci/run sets it).
+#   - a throw-away PostgreSQL server on 127.0.0.1 and a one-node Slurm cluster (.ci/slurm-local.sh), stopped on exit
+# Environment: MILKCELLS_REQUIRE_SHARED=1 makes tests that need ../shared fail instead of skip (.ci/run sets it);
+# MILKCELLS_PG_PORT and MILKCELLS_SLURM_PORT choose the servers' ports (Slurm: the first free pair from 6817).
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
@@ -23,6 +25,8 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
 /usr/bin/python3 -c 'import anndata' 2>/dev/null || missing+=(python3-anndata)
+command -v slurmctld >/dev/null && command -v slurmd >/dev/null && command -v sbatch >/dev/null || missing+=(slurm-wlm)
+command -v munged >/dev/null || missing+=(munge)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -47,7 +51,13 @@ stop_pg() {
   as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
 }
-trap stop_pg EXIT
+slurm_dir=$(mktemp -d /tmp/milkcells-slurm.XXXXXX)
+source "$repo/.ci/slurm-local.sh"
+stop_servers() {
+  slurm_stop "$slurm_dir"
+  stop_pg
+}
+trap stop_servers EXIT
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_dir"
 log "starting PostgreSQL on 127.0.0.1:$pg_port"
 as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U milkcells --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
@@ -55,6 +65,14 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
   -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir -c fsync=off" start >/dev/null
 export MILKCELLS_PG_URI="postgres://milkcells@127.0.0.1:$pg_port/postgres"
 
-# 4. The tests ------------------------------------------------------------------------------------------------------
+# 4. A one-node Slurm cluster (munged, slurmctld, slurmd; 2 CPUs) --------------------------------------------------
+log "starting a one-node Slurm cluster"
+if slurm_start "$slurm_dir" "${MILKCELLS_SLURM_PORT:-}"; then
+  echo "sinfo: $(sinfo -h -o '%P %D node(s) %T %c CPUs')"
+else
+  echo "test.sh: no Slurm cluster: the sbatch test skips (and fails under MILKCELLS_REQUIRE_SHARED=1)" >&2
+fi
+
+# 5. The tests ------------------------------------------------------------------------------------------------------
 log "dotnet test (Release)"
 dotnet test "$repo/MilkCells.slnx" -c Release "$@"

@@ -62,7 +62,22 @@ public sealed record TableBlock(string? Caption, ImmutableArray<string> Header, 
 public sealed record ParameterTableBlock(ImmutableArray<ParameterRow> Parameters, string? Caption = "Parameters and their sources") : ReportBlock;
 
 /// <summary>One parameter: a name, its value as text, its unit and where it comes from.</summary>
-public sealed record ParameterRow(string Name, string Value, string Unit, Provenance Source);
+/// <remarks>With <see cref="Citation"/> the source column cites by number into one reference list under the table;
+/// without it, it shows <see cref="Provenance.Source"/> as text.</remarks>
+public sealed record ParameterRow(string Name, string Value, string Unit, Provenance Source)
+{
+    /// <summary>The source as cited works and notes, when known; the works are numbered once for the whole table.</summary>
+    public SourceCitation? Citation { get; init; }
+}
+
+/// <summary>A parameter's source, structured: the works it cites, free notes (an assumption's reasoning), and where in the works.</summary>
+/// <param name="Works">The cited works, in order.</param>
+/// <param name="Notes">Notes shown after the numbers (for example "assumption: …").</param>
+/// <param name="Where">Where in the works (a table, a figure), if given.</param>
+public sealed record SourceCitation(ImmutableArray<CitedWork> Works, ImmutableArray<string> Notes, string? Where = null);
+
+/// <summary>A cited work: a key that identifies it (rows citing the same key share its number) and its full citation.</summary>
+public sealed record CitedWork(string Key, string Text);
 
 /// <summary>How an axis maps values.</summary>
 public enum AxisScale
@@ -72,13 +87,58 @@ public enum AxisScale
 
     /// <summary>Base-10 logarithmic; values ≤ 0 are left out (gaps), as a log axis cannot place them.</summary>
     Logarithmic,
+
+    /// <summary>Square root, for the x axis of a line chart over lactation days: the first weeks, where milk changes
+    /// fastest, get room (days 0–14 take a fifth of a year's width), and day 0 still has a place. Ticks at 0, 3, 7, 14, 30, 60, 90, 180, …</summary>
+    SquareRoot,
+}
+
+/// <summary>How a series' line is drawn.</summary>
+public enum LineStyle
+{
+    /// <summary>A solid line.</summary>
+    Solid,
+
+    /// <summary>Long dashes: for a line that runs on top of, or close to, another (a total over its largest part).</summary>
+    Dashed,
+
+    /// <summary>Short dots.</summary>
+    Dotted,
 }
 
 /// <summary>A named series of y values, one per x value (NaN or infinities are gaps).</summary>
 /// <param name="Name">The legend label.</param>
 /// <param name="Values">The y values.</param>
 /// <param name="Color">A CSS colour; null for the next colour of the colour-blind-safe palette.</param>
-public sealed record Series(string Name, ImmutableArray<double> Values, string? Color = null);
+public sealed record Series(string Name, ImmutableArray<double> Values, string? Color = null)
+{
+    /// <summary>How the line is drawn. Series are drawn in order, so a later one lies on top: give it dashes where it may hide an earlier one.</summary>
+    public LineStyle Style { get; init; } = LineStyle.Solid;
+}
+
+/// <summary>Instants marked along the top of a chart (feeds, samples), in a strip of their own: marks never cover data or each other's labels.</summary>
+/// <param name="Name">The legend label (for example "feed, left breast").</param>
+/// <param name="X">Where the marks are on the x axis.</param>
+/// <param name="Color">A CSS colour; null for the next colour of the palette after the series'.</param>
+public sealed record MarkSeries(string Name, ImmutableArray<double> X, string? Color = null);
+
+/// <summary>Percentile bands of a population drawn as nested shaded areas, with the median as a line: a reference range.</summary>
+/// <remarks>
+/// Bands are drawn from the outermost in, each shade darker, behind the chart's series (a single run drawn over its
+/// cohort's range, say). The values share the chart's x values; NaN is a gap.
+/// </remarks>
+/// <param name="Name">What the bands are of (the legend prefixes each band with it, for example "cohort: 10–90th percentile").</param>
+/// <param name="Bands">The bands, any order; each names its lower and upper percentile.</param>
+/// <param name="Median">The median (50th percentile), or default for none.</param>
+/// <param name="Color">A CSS colour (#rrggbb) for the shades and the median; null for the next colour of the palette.</param>
+public sealed record PercentileBands(string Name, ImmutableArray<PercentileBand> Bands, ImmutableArray<double> Median = default, string? Color = null);
+
+/// <summary>One band: the values of a lower and an upper percentile at each x.</summary>
+/// <param name="LowerPercentile">The lower percentile (for example 2.5).</param>
+/// <param name="UpperPercentile">The upper percentile (for example 97.5).</param>
+/// <param name="Lower">The lower percentile's values.</param>
+/// <param name="Upper">The upper percentile's values.</param>
+public sealed record PercentileBand(double LowerPercentile, double UpperPercentile, ImmutableArray<double> Lower, ImmutableArray<double> Upper);
 
 /// <summary>A shaded x interval (an illness episode, a stage), drawn behind the data with a label.</summary>
 /// <param name="From">Where it starts on the x axis.</param>
@@ -105,18 +165,27 @@ public abstract record ChartBlock : ReportBlock
     /// <summary>The y axis scale.</summary>
     public AxisScale YScale { get; init; } = AxisScale.Linear;
 
-    /// <summary>Shaded intervals on the x axis.</summary>
+    /// <summary>Shaded intervals on the x axis, labelled in a strip above the plot (labels never overlap: they take rows).</summary>
     public ImmutableArray<Band> Bands { get; init; } = [];
+
+    /// <summary>Instants marked in a strip above the plot, one row per mark series.</summary>
+    public ImmutableArray<MarkSeries> Marks { get; init; } = [];
 
     /// <summary>A caption under the chart (what it shows, its source), if any.</summary>
     public string? Caption { get; init; }
 }
 
-/// <summary>Lines over a numeric x axis (a time series: days, hours).</summary>
+/// <summary>Lines over a numeric x axis (a time series: days, hours), optionally over percentile bands.</summary>
 public sealed record LineChart : ChartBlock
 {
-    /// <summary>The x values, shared by every series.</summary>
+    /// <summary>The x values, shared by every series and band (repeat an x to draw a step).</summary>
     public required ImmutableArray<double> X { get; init; }
+
+    /// <summary>Percentile bands drawn behind the series.</summary>
+    public ImmutableArray<PercentileBands> Ranges { get; init; } = [];
+
+    /// <summary>The x axis scale (linear or square root).</summary>
+    public AxisScale XScale { get; init; } = AxisScale.Linear;
 }
 
 /// <summary>Series stacked as filled areas over a numeric x axis (composition over time).</summary>

@@ -69,9 +69,7 @@ public static class ReportHtml
                         AppendTable(html, table.Caption, table.Header, table.Rows.Select(r => (IReadOnlyList<string>)r), "table");
                         break;
                     case ParameterTableBlock parameters:
-                        AppendTable(html, parameters.Caption, ["parameter", "value", "unit", "condition", "source", "confidence", "era"],
-                            parameters.Parameters.Select(p => (IReadOnlyList<string>)[p.Name, p.Value, p.Unit, p.Source.Condition,
-                                p.Source.Source, p.Source.Confidence.ToString(), p.Source.Era.ToString()]), "table parameters");
+                        AppendParameters(html, parameters);
                         break;
                     case ChartBlock c:
                         AppendChart(html, c, ++chart);
@@ -143,7 +141,55 @@ public static class ReportHtml
         }
     }
 
-    private static void AppendTable(StringBuilder html, string? caption, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string cssClass)
+    /// <summary>The parameter table; rows with a <see cref="SourceCitation"/> cite by number into one reference list under it.</summary>
+    private static void AppendParameters(StringBuilder html, ParameterTableBlock block)
+    {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var works = new List<CitedWork>();
+        var rows = new List<IReadOnlyList<string>>();
+        var sourceHtml = new List<string>();
+        foreach (var p in block.Parameters)
+        {
+            rows.Add([p.Name, p.Value, p.Unit, p.Source.Condition, "", p.Source.Confidence.ToString(), p.Source.Era.ToString()]);
+            if (p.Citation is not { } citation)
+            {
+                sourceHtml.Add(Escape(p.Source.Source));
+                continue;
+            }
+            var parts = new List<string>();
+            var refs = new List<string>();
+            foreach (var work in citation.Works)
+            {
+                if (!numbers.TryGetValue(work.Key, out var n))
+                {
+                    works.Add(work);
+                    numbers[work.Key] = n = works.Count;
+                }
+                refs.Add($"<a href=\"#ref-{n}\">{n}</a>");
+            }
+            if (refs.Count > 0)
+            {
+                parts.Add("[" + string.Join(", ", refs) + "]");
+            }
+            parts.AddRange(citation.Notes.Select(Escape));
+            sourceHtml.Add(string.Join("; ", parts) + (citation.Where is { } where ? $" ({Escape(where)})" : ""));
+        }
+        AppendTable(html, block.Caption, ["parameter", "value", "unit", "condition", "source", "confidence", "era"], rows, "table parameters",
+            (row, column) => column == 4 ? sourceHtml[row] : null);
+        if (works.Count > 0)
+        {
+            html.Append("<h3 class=\"references\">References</h3>\n<ol class=\"references\">\n");
+            for (var i = 0; i < works.Count; i++)
+            {
+                html.Append("<li id=\"ref-").Append(i + 1).Append("\">").Append(Escape(works[i].Text)).Append("</li>\n");
+            }
+            html.Append("</ol>\n");
+        }
+    }
+
+    // rawCell: ready HTML for a (row, column) cell, or null to escape the text cell.
+    private static void AppendTable(StringBuilder html, string? caption, IReadOnlyList<string> header, IEnumerable<IReadOnlyList<string>> rows, string cssClass,
+        Func<int, int, string?>? rawCell = null)
     {
         html.Append("<table class=\"").Append(cssClass).Append("\">\n");
         if (caption is not null)
@@ -156,6 +202,7 @@ public static class ReportHtml
             html.Append("<th scope=\"col\">").Append(Escape(name)).Append("</th>");
         }
         html.Append("</tr></thead>\n<tbody>\n");
+        var r = 0;
         foreach (var row in rows)
         {
             if (row.Count != header.Count)
@@ -163,12 +210,18 @@ public static class ReportHtml
                 throw new ArgumentException($"a table row has {row.Count} cells; the header has {header.Count}");
             }
             html.Append("<tr>");
-            foreach (var cell in row)
+            for (var c = 0; c < row.Count; c++)
             {
-                var numeric = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-                html.Append(numeric ? "<td class=\"num\">" : "<td>").Append(Escape(cell)).Append("</td>");
+                if (rawCell?.Invoke(r, c) is { } raw)
+                {
+                    html.Append("<td>").Append(raw).Append("</td>");
+                    continue;
+                }
+                var numeric = double.TryParse(row[c], NumberStyles.Float, CultureInfo.InvariantCulture, out _);
+                html.Append(numeric ? "<td class=\"num\">" : "<td>").Append(Escape(row[c])).Append("</td>");
             }
             html.Append("</tr>\n");
+            r++;
         }
         html.Append("</tbody>\n</table>\n");
     }
@@ -206,6 +259,10 @@ public static class ReportHtml
             json.WriteString("title", chart.Title);
             json.WriteString("xLabel", chart.XLabel ?? "");
             json.WriteString("yLabel", chart.YLabel ?? "");
+            if (chart.YScale == AxisScale.SquareRoot)
+            {
+                throw new ArgumentException($"chart '{chart.Title}': a square-root scale is for the x axis of a line chart");
+            }
             json.WriteBoolean("logY", chart.YScale == AxisScale.Logarithmic);
             var count = chart switch
             {
@@ -273,6 +330,14 @@ public static class ReportHtml
             {
                 case LineChart line:
                     Numbers(json, "x", line.X, false);
+                    if (line.XScale == AxisScale.SquareRoot)
+                    {
+                        json.WriteString("xScale", "sqrt");
+                    }
+                    else if (line.XScale != AxisScale.Linear)
+                    {
+                        throw new ArgumentException($"chart '{chart.Title}': the x axis is linear or square root");
+                    }
                     break;
                 case StackedAreaChart area:
                     Numbers(json, "x", area.X, false);
@@ -289,20 +354,65 @@ public static class ReportHtml
                     break;
             }
             json.WriteStartArray("series");
-            for (var i = 0; i < chart.Series.Length; i++)
+            var color = 0;
+            foreach (var series in chart.Series)
             {
-                var series = chart.Series[i];
-                if (series.Values.Length != count)
-                {
-                    throw new ArgumentException($"chart '{chart.Title}': series '{series.Name}' has {series.Values.Length} values for {count} x values");
-                }
+                Require(chart, series.Name, series.Values.Length, count);
                 json.WriteStartObject();
                 json.WriteString("name", series.Name);
-                json.WriteString("color", series.Color ?? Palette[i % Palette.Count]);
+                json.WriteString("color", series.Color ?? Palette[color++ % Palette.Count]);
+                if (series.Style != LineStyle.Solid)
+                {
+                    json.WriteString("style", series.Style == LineStyle.Dashed ? "dashed" : "dotted");
+                }
                 Numbers(json, "y", series.Values, chart.YScale == AxisScale.Logarithmic);
                 json.WriteEndObject();
             }
             json.WriteEndArray();
+            if (chart is LineChart { Ranges.IsEmpty: false } ranged)
+            {
+                json.WriteStartArray("ranges");
+                foreach (var range in ranged.Ranges)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", range.Name);
+                    json.WriteString("color", range.Color ?? Palette[color++ % Palette.Count]);
+                    json.WriteStartArray("bands");
+                    // Outermost first, so each inner band is drawn over the outer one.
+                    foreach (var band in range.Bands.OrderByDescending(b => b.UpperPercentile - b.LowerPercentile))
+                    {
+                        Require(chart, $"{range.Name} {band.LowerPercentile}–{band.UpperPercentile}", band.Lower.Length, count);
+                        Require(chart, $"{range.Name} {band.LowerPercentile}–{band.UpperPercentile}", band.Upper.Length, count);
+                        json.WriteStartObject();
+                        json.WriteNumber("lowerP", band.LowerPercentile);
+                        json.WriteNumber("upperP", band.UpperPercentile);
+                        Numbers(json, "lower", band.Lower, chart.YScale == AxisScale.Logarithmic);
+                        Numbers(json, "upper", band.Upper, chart.YScale == AxisScale.Logarithmic);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    if (!range.Median.IsDefault)
+                    {
+                        Require(chart, range.Name + " median", range.Median.Length, count);
+                        Numbers(json, "median", range.Median, chart.YScale == AxisScale.Logarithmic);
+                    }
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            if (!chart.Marks.IsEmpty)
+            {
+                json.WriteStartArray("marks");
+                foreach (var marks in chart.Marks)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", marks.Name);
+                    json.WriteString("color", marks.Color ?? Palette[color++ % Palette.Count]);
+                    Numbers(json, "x", marks.X, false);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
             json.WriteStartArray("bands");
             foreach (var band in chart.Bands)
             {
@@ -317,6 +427,14 @@ public static class ReportHtml
             json.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Require(ChartBlock chart, string name, int length, int count)
+    {
+        if (length != count)
+        {
+            throw new ArgumentException($"chart '{chart.Title}': series '{name}' has {length} values for {count} x values");
+        }
     }
 
     private static void Numbers(Utf8JsonWriter json, string name, IReadOnlyList<double> values, bool positiveOnly)

@@ -100,5 +100,5 @@ public sealed partial class ClusterDocsTests : IDisposable
     private static partial Regex ShardArgument();
 
     [GeneratedRegex(@"^#SBATCH --array=0-(\d+)\s*$", RegexOptions.Multiline)]
-    private static partial Regex ArrayDirective();
+    internal static partial Regex ArrayDirective();
 }

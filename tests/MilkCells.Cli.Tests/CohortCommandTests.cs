@@ -91,7 +91,7 @@ public sealed class CohortCommandTests : IDisposable
         Assert.Contains("# rebuild: milkcells cohort run --scenario healthy --profile default --mothers 4 --days 16 --seed 2 --store sqlite:reference.db && milkcells reference build --store sqlite:reference.db --out " + outDir, csv);
         Assert.Contains(csv, l => l.StartsWith("pct_leucocyte,% of cells,transitional,10,14,20,4,", StringComparison.Ordinal));
         var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
-        Assert.Contains("cells_per_ml_leucocyte (cells/mL)", html);
+        Assert.Contains("Leucocytes per mL (cells/mL)", html);
         Assert.DoesNotContain(Directory.GetFiles(outDir), f => f.EndsWith(".partial", StringComparison.Ordinal));
 
         CohortFiles.Run("--mothers", "4", "--days", "3", "--store", Sqlite("half"), "--shard", "0/2");

@@ -8,7 +8,7 @@ using MilkCells.TestSupport;
 namespace MilkCells.Cli.Tests;
 
 /// <summary>
-/// The reference set shipped in data/reference/: its header names the one command that rebuilds it (the README's),
+/// The reference set shipped in data/reference/: its header names the one command that rebuilds it (docs/cohorts.md shows it),
 /// and running that command now reproduces the file byte for byte (all but the code version it names). A change to
 /// the model, the scenario or the simulation fails here until the set is rebuilt with that command.
 /// </summary>
@@ -32,9 +32,9 @@ public sealed class ShippedReferenceSetTests : IDisposable
     }
 
     [Fact]
-    public void The_rebuild_command_is_the_READMEs_and_every_part_of_it_parses()
+    public void The_rebuild_command_is_the_one_docs_cohorts_md_shows_and_every_part_of_it_parses()
     {
-        Assert.Contains(Header("rebuild"), File.ReadAllText(Shared.InRepo("README.md")));
+        Assert.Contains(Header("rebuild"), File.ReadAllText(Shared.InRepo("docs/cohorts.md")));
         var root = CliApp.BuildRoot(new CliContext(TextWriter.Null, TextWriter.Null, default));
         Assert.Equal(2, Commands.Length);
         foreach (var command in Commands)
@@ -69,7 +69,7 @@ public sealed class ShippedReferenceSetTests : IDisposable
         var shipped = Lines.Select(WithoutCode).ToArray();
         var first = Enumerable.Range(0, Math.Min(rebuilt.Length, shipped.Length)).FirstOrDefault(i => rebuilt[i] != shipped[i], -1);
         Assert.True(first < 0 && rebuilt.Length == shipped.Length,
-            $"{Path_} is stale: rebuild it with the command in its header (README, Cohorts). First difference, line {first + 1}:\n  shipped: {(first >= 0 ? shipped[first] : "")}\n  now:     {(first >= 0 ? rebuilt[first] : "")}");
+            $"{Path_} is stale: rebuild it with the command in its header (docs/cohorts.md, Reference ranges). First difference, line {first + 1}:\n  shipped: {(first >= 0 ? shipped[first] : "")}\n  now:     {(first >= 0 ? rebuilt[first] : "")}");
     }
 
     [Fact]

@@ -135,9 +135,23 @@ public sealed class ReferenceBuilderTests(SmallCohort cohort) : IClassFixture<Sm
         var set = Build();
         var report = ReferenceFiles.Report(set, "out");
         var charts = report.Sections.SelectMany(s => s.Blocks).OfType<Reports.LineChart>().ToArray();
-        Assert.Equal(set.Rows.Select(r => r.Measure).Distinct().Select(m => $"{m.Column} ({m.Unit})"), charts.Select(c => c.Title));
-        Assert.All(charts, c => Assert.Equal(7, c.Series.Length));
-        Assert.Equal(Reports.AxisScale.Logarithmic, charts.First(c => c.Title.StartsWith("cells_per_ml_leucocyte", StringComparison.Ordinal)).YScale);
+        Assert.Equal(set.Rows.Select(r => r.Measure).Distinct().Select(m => $"{ReferenceFiles.Title(m)} ({m.Unit})"), charts.Select(c => c.Title));
+        Assert.DoesNotContain(charts, c => c.Title.Contains('_', StringComparison.Ordinal));
+        foreach (var chart in charts)
+        {
+            // The three central bands and the median, each window's value held over its days: two x per window.
+            var range = Assert.Single(chart.Ranges);
+            Assert.Equal([(2.5, 97.5), (10, 90), (25, 75)], range.Bands.Select(b => (b.LowerPercentile, b.UpperPercentile)));
+            Assert.Equal(chart.X.Length, range.Median.Length);
+            Assert.Empty(chart.Series);
+        }
+        var leucocytes = charts.Single(c => c.Title == "Leucocytes per mL (cells/mL)");
+        Assert.Equal(Reports.AxisScale.Logarithmic, leucocytes.YScale);
+        var rows = set.Rows.Where(r => r.Measure.Column == "cells_per_ml_leucocyte").OrderBy(r => r.FirstDay).ToArray();
+        Assert.Equal(rows.SelectMany(r => new double[] { r.FirstDay, r.LastDay + 1 }), leucocytes.X);
+        Assert.Equal(rows.SelectMany(r => new[] { r.Values[3], r.Values[3] }), leucocytes.Ranges[0].Median);
+        Assert.Equal(rows.SelectMany(r => new[] { r.Values[0], r.Values[0] }), leucocytes.Ranges[0].Bands[0].Lower);
+        Assert.Equal(rows.SelectMany(r => new[] { r.Values[6], r.Values[6] }), leucocytes.Ranges[0].Bands[0].Upper);
         var files = new TempDir("milkcells-reference-out");
         using (files)
         {

@@ -12,12 +12,12 @@ public partial class ReportHtmlTests
         Assert.StartsWith("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", html);
         Assert.Contains("content=\"default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:\"", html);
         Assert.Contains("<title>MilkCells — healthy, seed 42</title>", html);
-        Assert.Equal(["line", "stacked-area", "line", "bar", "bar"], ChartKinds().Matches(html).Select(m => m.Groups[1].Value));
-        Assert.Equal(5, Regex.Matches(html, "<canvas ").Count);
-        Assert.Equal(5, Regex.Matches(html, "<script type=\"application/json\" class=\"chart-data\">").Count);
-        Assert.Equal(5 + 3, Regex.Matches(html, "<script").Count); // the data islands, Chart.js, the annotation plugin, report.js
+        Assert.Equal(["line", "stacked-area", "line", "bar", "bar", "line", "line"], ChartKinds().Matches(html).Select(m => m.Groups[1].Value));
+        Assert.Equal(7, Regex.Matches(html, "<canvas ").Count);
+        Assert.Equal(7, Regex.Matches(html, "<script type=\"application/json\" class=\"chart-data\">").Count);
+        Assert.Equal(7 + 3, Regex.Matches(html, "<script").Count); // the data islands, Chart.js, the annotation plugin, report.js
         Assert.Equal(Regex.Matches(html, "<script").Count, Regex.Matches(html, "</script>").Count);
-        Assert.Equal(4, Regex.Matches(html, "<section id=\"section-\\d\">").Count);
+        Assert.Equal(5, Regex.Matches(html, "<section id=\"section-\\d\">").Count);
         Assert.Contains("<li><a href=\"#section-2\">Cells in milk</a></li>", html);
         Assert.Contains("<dt>seed</dt><dd>42</dd>", html);
         Assert.Contains("<dt>scenario</dt><dd>healthy</dd>", html);
@@ -25,7 +25,7 @@ public partial class ReportHtmlTests
         Assert.Contains("<dt>code version</dt><dd>0.1.0+abc123</dd>", html);
         Assert.DoesNotContain("<p class=\"profile-warning\"", html);
         Assert.Contains("<th scope=\"col\">source</th><th scope=\"col\">confidence</th><th scope=\"col\">era</th>", html);
-        Assert.Contains("<td>Trend 2016, doi:10.3390/nu8100665, table 2</td><td>High</td><td>FlowCytometry</td>", html);
+        Assert.Contains("<td>[<a href=\"#ref-1\">1</a>] (table 2)</td><td>High</td><td>FlowCytometry</td>", html);
         Assert.Contains("<td class=\"num\">41.5</td>", html);
         Assert.Contains("<p>Concentrations are of the milk the infant drank, volume-weighted.</p>", html);
         Assert.DoesNotMatch("(src|href)=\"(https?:)?//", html);
@@ -90,6 +90,40 @@ public partial class ReportHtmlTests
             ReportHtml.ChartJson(chart));
         var linear = ReportHtml.ChartJson(chart with { YScale = AxisScale.Linear });
         Assert.Contains("\"y\":[10,0,-1,null,0.1]", linear);
+    }
+
+    [Fact]
+    public void The_parameter_table_cites_each_work_by_one_number_into_one_reference_list()
+    {
+        var html = ReportHtml.Render(SampleReports.Healthy());
+        Assert.Contains("<td>[<a href=\"#ref-1\">1</a>] (table 2)</td>", html);
+        Assert.Contains("<td>[<a href=\"#ref-2\">2</a>]; assumption: the rise decays in 3 h</td>", html);
+        Assert.Contains("<td>[<a href=\"#ref-1\">1</a>, <a href=\"#ref-2\">2</a>]</td>", html);
+        Assert.Contains("<td>set by scenario &#39;x&#39; (line 3)</td>", html); // no citation: its text as it is
+        Assert.Equal(2, Regex.Matches(html, "<li id=\"ref-\\d+\">").Count);
+        Assert.Contains("<li id=\"ref-1\">Trend S et al. 2016. Leukocyte populations", html);
+        Assert.Single(Regex.Matches(html, "Nutrients 8:665")); // each work written out once, however many rows cite it
+    }
+
+    [Fact]
+    public void Percentile_bands_marks_and_line_styles_are_in_the_chart_data_outermost_band_first()
+    {
+        var chart = new LineChart
+        {
+            Title = "t", X = [0, 1], YScale = AxisScale.Logarithmic,
+            Series = [new("one", [1, 2]) { Style = LineStyle.Dashed }],
+            Ranges = [new PercentileBands("cohort", [new(25, 75, [2, 3], [4, 5]), new(2.5, 97.5, [1, 0], [8, 9])], [3, 4])],
+            Marks = [new("feed", [0.5])],
+        };
+        Assert.Equal(
+            "{\"kind\":\"line\",\"title\":\"t\",\"xLabel\":\"\",\"yLabel\":\"\",\"logY\":true,\"x\":[0,1],"
+            + "\"series\":[{\"name\":\"one\",\"color\":\"#0072B2\",\"style\":\"dashed\",\"y\":[1,2]}],"
+            + "\"ranges\":[{\"name\":\"cohort\",\"color\":\"#E69F00\",\"bands\":[{\"lowerP\":2.5,\"upperP\":97.5,\"lower\":[1,null],\"upper\":[8,9]},"
+            + "{\"lowerP\":25,\"upperP\":75,\"lower\":[2,3],\"upper\":[4,5]}],\"median\":[3,4]}],"
+            + "\"marks\":[{\"name\":\"feed\",\"color\":\"#009E73\",\"x\":[0.5]}],\"bands\":[]}",
+            ReportHtml.ChartJson(chart));
+        var short_ = chart with { Ranges = [new PercentileBands("cohort", [new(25, 75, [2], [4, 5])])] };
+        Assert.Contains("series 'cohort 25–75' has 1 values for 2 x values", Assert.Throws<ArgumentException>(() => ReportHtml.ChartJson(short_)).Message);
     }
 
     [Fact]

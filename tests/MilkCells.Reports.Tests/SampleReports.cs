@@ -8,7 +8,15 @@ public static class SampleReports
 {
     public static readonly CalibrationProfile Default = new("default", IsDefault: true, "modern flow cytometry");
 
+    private static readonly CitedWork Trend = new("trend2016", "Trend S et al. 2016. Leukocyte populations in human preterm and term breast milk. Nutrients 8:665, doi:10.3390/nu8100665");
+
+    private static readonly CitedWork Hassiotou = new("hassiotou2013", "Hassiotou F et al. 2013. Maternal and infant infections stimulate a rapid leukocyte response in breastmilk. Clin Transl Immunology 2:e3, doi:10.1038/cti.2013.1");
+
     public static readonly CalibrationProfile LayClaims = new("lay-claims", IsDefault: false, "popular figures without primary sources");
+
+    /// <summary>Cells/mL in one breast over a day: a jump after each feed decaying over ~40 min.</summary>
+    private static ImmutableArray<double> Within(ImmutableArray<double> hours, ImmutableArray<double> feeds, double baseline) =>
+        [.. hours.Select(h => baseline * (1 + feeds.Where(f => f <= h).Sum(f => 1.5 * Math.Exp(-(h - f) / 0.67))))];
 
     public static Report Healthy(CalibrationProfile? profile = null, string title = "MilkCells — healthy, seed 42", string seriesName = "leucocytes")
     {
@@ -18,6 +26,9 @@ public static class SampleReports
         var epithelial = Curve(d => 3e4 + 1e4 * Math.Sin(d / 9));
         var stem = Curve(d => 500 + (d % 7 == 0 ? 0 : 40 * Math.Cos(d / 3)));
         var mastitis = new Band(40, 50, "mastitis (left, moderate)");
+        var hours = Enumerable.Range(0, 24 * 12 + 1).Select(i => i / 12.0).ToImmutableArray();
+        ImmutableArray<double> feedsLeft = [0.5, 3.2, 6.1, 9.0, 12.4, 15.5, 18.7, 21.9];
+        ImmutableArray<double> feedsRight = [0.6, 4.8, 7.7, 10.9, 14.1, 17.2, 20.3];
         var metadata = new ReportMetadata(profile ?? Default, 42, "healthy",
             [new("scenario hash", "sha256:8f3a…"), new("model version", "milk-model 0.1"), new("code version", "0.1.0+abc123")]);
         return new Report(title, metadata)
@@ -53,11 +64,44 @@ public static class SampleReports
                     Title = "Engrafted maternal cells by organ", Categories = ["blood", "thymus", "liver", "brain"], Stacked = true, YScale = AxisScale.Logarithmic,
                     Series = [new("alive", [1200, 80, 300, 12]), new("differentiated", [0, 5, 40, 3])],
                 })
+            .With("Within a day",
+                new LineChart
+                {
+                    Title = "Cells per mL in stored milk, one day", X = hours, XLabel = "hour of the day", YLabel = "cells/mL", YScale = AxisScale.Logarithmic,
+                    Series = [new("left", Within(hours, feedsLeft, 6e4)), new("right", Within(hours, feedsRight, 7e4))],
+                    Marks = [new("feed, left breast", feedsLeft), new("feed, right breast", feedsRight)],
+                },
+                new LineChart
+                {
+                    Title = "Leucocytes per mL (cells/mL), simulated mothers", X = days, XLabel = "lactation day", YLabel = "cells/mL", YScale = AxisScale.Logarithmic,
+                    Bands = [new(0, 6, "colostrum", "rgba(120,120,120,0.08)"), new(6, 15, "transitional", "rgba(120,120,120,0.16)"), new(15, 365, "mature", "rgba(120,120,120,0.08)")],
+                    Ranges =
+                    [
+                        new PercentileBands("cohort",
+                        [
+                            new(2.5, 97.5, Curve(d => leucocytes[(int)d] / 6), Curve(d => leucocytes[(int)d] * 6)),
+                            new(25, 75, Curve(d => leucocytes[(int)d] / 1.8), Curve(d => leucocytes[(int)d] * 1.8)),
+                            new(10, 90, Curve(d => leucocytes[(int)d] / 3.5), Curve(d => leucocytes[(int)d] * 3.5)),
+                        ], leucocytes),
+                    ],
+                    Series = [new("one mother", Curve(d => leucocytes[(int)d] * (1.4 + Math.Sin(d / 5) / 2)), "#000000") { Style = LineStyle.Dashed }],
+                })
             .With("Parameters",
                 new ParameterTableBlock(
                 [
-                    new("leucocytes, colostrum", "13–70", "% of cells", new Provenance("Trend 2016, doi:10.3390/nu8100665, table 2", "colostrum, flow cytometry, n=21", Confidence.High, MeasurementEra.FlowCytometry)),
-                    new("post-feed rise", "≤ 12", "× pre-feed", new Provenance("Hassiotou 2013, doi:10.1186/cti.2013.1", "30 min after a feed", Confidence.Medium, MeasurementEra.FlowCytometry)),
+                    new("leucocytes, colostrum", "13–70", "% of cells", new Provenance("Trend 2016, doi:10.3390/nu8100665 (table 2)", "colostrum, flow cytometry, n=21", Confidence.High, MeasurementEra.FlowCytometry))
+                    {
+                        Citation = new([Trend], [], "table 2"),
+                    },
+                    new("post-feed rise", "≤ 12", "× pre-feed", new Provenance("Hassiotou 2013, doi:10.1186/cti.2013.1; assumption: the rise decays in 3 h", "30 min after a feed", Confidence.Medium, MeasurementEra.FlowCytometry))
+                    {
+                        Citation = new([Hassiotou], ["assumption: the rise decays in 3 h"]),
+                    },
+                    new("leucocytes, mature", "0–2", "% of cells", new Provenance("Trend 2016, doi:10.3390/nu8100665; Hassiotou 2013, doi:10.1186/cti.2013.1", "mature milk", Confidence.High, MeasurementEra.FlowCytometry))
+                    {
+                        Citation = new([Trend, Hassiotou], []),
+                    },
+                    new("engraftment", "1e-6", "per cell", new Provenance("set by scenario 'x' (line 3)", "mouse", Confidence.Assumption, MeasurementEra.Animal)),
                 ]));
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using MilkCells.Model.Catalogue;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
 using MilkCells.Reports;
@@ -33,7 +34,7 @@ internal static class SimulationReport
         report = report.With("Cells in the milk the infant drank",
             new LineChart
             {
-                Title = "Cells per mL by class (volume-weighted daily)",
+                Title = "Cells per mL of milk drunk, by class (daily, volume-weighted)",
                 X = x,
                 XLabel = "lactation day",
                 YLabel = "cells / mL of milk",
@@ -41,12 +42,13 @@ internal static class SimulationReport
                 Bands = bands,
                 Series =
                 [
-                    new ReportSeries("all cells", [.. days.Select(d => d.CellsPerMlTotal)]),
                     new ReportSeries("epithelial", [.. days.Select(d => d.CellsPerMlEpithelial)]),
                     new ReportSeries("leucocytes", [.. days.Select(d => d.CellsPerMlLeucocyte)]),
                     new ReportSeries("stem/progenitor", [.. days.Select(d => d.CellsPerMlStem)]),
+                    // On top and dashed: epithelial cells are most of the cells, so a solid total would hide their line.
+                    new ReportSeries("all cells", [.. days.Select(d => d.CellsPerMlTotal)], "#000000") { Style = LineStyle.Dashed },
                 ],
-                Caption = "Cells swallowed each day over the milk drunk that day; alive and dead cells.",
+                Caption = "Cells swallowed each day over the milk drunk that day; alive and dead cells. Dashed: all cells (mostly epithelial, whose line runs beneath).",
             },
             new StackedAreaChart
             {
@@ -100,11 +102,12 @@ internal static class SimulationReport
         {
             report = report.With("Expressed milk", Expressed(r));
         }
+        var citations = new ParameterCitations(MilkModel.Embedded.Calibrate(net.ProfileId));
         report = report.With("Parameters", new ParameterTableBlock(
         [
             .. plan.Parameters.Select(p => new ParameterRow(
                 p.Key is null ? p.ParameterId : $"{p.ParameterId} [{p.Key}]", p.Value.ToString("G4", CultureInfo.InvariantCulture),
-                Model.Catalogue.UnitSpec.CanonicalText(p.Unit), p.Provenance)),
+                UnitSpec.CanonicalText(p.Unit), p.Provenance) { Citation = citations.Of(p) }),
         ], "Every constant of the network, with its unit and source (the mother's own values in place)"));
         return report;
     }
@@ -158,7 +161,11 @@ internal static class SimulationReport
         var start = day * 24.0;
         var x = r.WithinFeed.Where(s => s.Breast == Breast.Left).Select(s => s.TimeHours - start).ToImmutableArray();
         ImmutableArray<double> Of(Breast b, Func<BreastSample, double> f) => [.. r.WithinFeed.Where(s => s.Breast == b).Select(f)];
-        var feeds = r.Feeds.Where(f => f.Day == day).Select(f => new Band(f.TimeHours - start, f.TimeHours - start + 0.1, $"feed {Names.Of(f.Breast)}", "rgba(0,114,178,0.25)")).ToImmutableArray();
+        ImmutableArray<MarkSeries> feeds =
+        [
+            .. new[] { Breast.Left, Breast.Right }.Select((b, i) => new MarkSeries($"feed, {Names.Of(b)} breast",
+                [.. r.Feeds.Where(f => f.Day == day && f.Breast == b).Select(f => f.TimeHours - start)], ReportHtml.Palette[i])),
+        ];
         var lactationDay = r.Plan.Scenario.StartDay + day;
         return
         [
@@ -169,9 +176,9 @@ internal static class SimulationReport
                 XLabel = "hour of the day",
                 YLabel = "cells / mL",
                 YScale = AxisScale.Logarithmic,
-                Bands = feeds,
+                Marks = feeds,
                 Series = [new ReportSeries("left", Of(Breast.Left, s => s.CellsPerMlTotal)), new ReportSeries("right", Of(Breast.Right, s => s.CellsPerMlTotal))],
-                Caption = "Cell content rises after each feed (post-feed shedding into a smaller volume) and falls back within about 3 h (Hassiotou 2013). Shaded: feeds.",
+                Caption = "Cell content rises after each feed (post-feed shedding into a smaller volume) and falls back within about 3 h (Hassiotou 2013). Triangles: feeds from each breast.",
             },
             new LineChart
             {
@@ -179,7 +186,7 @@ internal static class SimulationReport
                 X = x,
                 XLabel = "hour of the day",
                 YLabel = "mL",
-                Bands = feeds,
+                Marks = feeds,
                 Series = [new ReportSeries("left", Of(Breast.Left, s => s.VolumeMl)), new ReportSeries("right", Of(Breast.Right, s => s.VolumeMl))],
             },
         ];
@@ -205,13 +212,13 @@ internal static class SimulationReport
             new LineChart
             {
                 Title = "Maternal cells engrafted in infant organs (leucocytes + stem cells), end of each day",
-                X = x, XLabel = "lactation day", YLabel = "cells", Series = [.. organs],
+                X = x, XLabel = "lactation day", YLabel = "cells", YScale = AxisScale.Logarithmic, Series = [.. organs],
                 Caption = "Animal-derived: no human transfer data exist; orders of magnitude from mouse studies (docs/model.md §9).",
             },
             new LineChart
             {
                 Title = "Engrafted maternal stem cells by fate",
-                X = x, XLabel = "lactation day", YLabel = "cells", Series = [.. fates],
+                X = x, XLabel = "lactation day", YLabel = "cells", YScale = AxisScale.Logarithmic, Series = [.. fates],
                 Caption = "Animal-derived.",
             },
         ];

@@ -105,24 +105,35 @@ public static class ReferenceFiles
         ]);
         var report = new Report($"Reference ranges: {s.Scenario}, {s.Mothers:N0} simulated mothers", metadata).With("How to read this",
             new TextBlock(
-                "Each chart shows percentiles (" + string.Join(", ", set.Percentiles.Select(p => p.ToString(CultureInfo.InvariantCulture))) + ") of one daily quantity over " +
-                "the simulated mother-days of each lactation-day window and stage, plotted at the middle of the days seen. A real sample of that day " +
-                "is placed by where it falls between the lines; the outer lines bound the central 95 %.\n\n" +
+                "Each chart shows one daily quantity over lactation: the shaded bands hold the central 95 % (percentiles 2.5–97.5), " +
+                "80 % (10–90) and 50 % (25–75) of the simulated mother-days in each lactation-day window and stage, the line is the " +
+                "median, and each value holds across its window's days. A real sample of that day is placed by the band it falls in.\n\n" +
                 "Quantiles: Hyndman & Fan (1996) definition 7, the default of R. Concentrations are of the milk the infant drank that day " +
                 "(volume-weighted); days without breast milk are left out. These are ranges of the model, not of measured women: the model's " +
                 "between-mother and day-to-day variability (docs/model.md §7) decides their width."));
         var stages = set.Rows.GroupBy(r => r.Stage).Select(g => (Stage: g.Key, First: g.Min(r => r.FirstDay), Last: g.Max(r => r.LastDay))).OrderBy(b => b.First).ToArray();
-        var bands = stages.Select((b, i) => new Band(b.First - 0.5, b.Last + 0.5, b.Stage, i % 2 == 0 ? "rgba(120,120,120,0.08)" : "rgba(120,120,120,0.16)")).ToImmutableArray();
+        var bands = stages.Select((b, i) => new Band(b.First, b.Last + 1, b.Stage, i % 2 == 0 ? "rgba(120,120,120,0.08)" : "rgba(120,120,120,0.16)")).ToImmutableArray();
         var blocks = new List<ReportBlock>();
         foreach (var measure in set.Rows.GroupBy(r => r.Measure))
         {
-            var rows = measure.OrderBy(r => (r.FirstDay + r.LastDay) / 2.0).ToArray();
+            // Each window's percentiles hold over its days [first, last + 1): two points per window draw a step.
+            var rows = measure.OrderBy(r => r.FirstDay).ToArray();
+            ImmutableArray<double> Steps(Func<ReferenceRow, double> value) => [.. rows.SelectMany(r => new[] { value(r), value(r) })];
+            ImmutableArray<double> Percentile(double p) => Steps(r => r.Values[set.Percentiles.IndexOf(p)]);
+            var pairs = set.Percentiles.Where(p => p < 50 && set.Percentiles.Contains(100 - p)).ToArray();
             blocks.Add(new LineChart
             {
-                Title = $"{measure.Key.Column} ({measure.Key.Unit})",
-                X = [.. rows.Select(r => (r.FirstDay + r.LastDay) / 2.0)],
-                Series = [.. set.Percentiles.Select((p, k) => new Series("p" + p.ToString(CultureInfo.InvariantCulture), [.. rows.Select(r => r.Values[k])]))],
-                XLabel = "lactation day",
+                Title = $"{Title(measure.Key)} ({measure.Key.Unit})",
+                X = Steps(r => r.FirstDay).Select((v, i) => i % 2 == 0 ? v : rows[i / 2].LastDay + 1.0).ToImmutableArray(),
+                Series = [],
+                Ranges =
+                [
+                    new PercentileBands("simulated mothers",
+                        [.. pairs.Select(p => new PercentileBand(p, 100 - p, Percentile(p), Percentile(100 - p)))],
+                        set.Percentiles.Contains(50) ? Percentile(50) : default, "#0072B2"),
+                ],
+                XLabel = "lactation day (square-root scale)",
+                XScale = AxisScale.SquareRoot,
                 YLabel = measure.Key.Unit,
                 YScale = measure.Key.LogScale ? AxisScale.Logarithmic : AxisScale.Linear,
                 Bands = bands,
@@ -130,6 +141,24 @@ public static class ReferenceFiles
         }
         return report.With("Percentiles by lactation day", [.. blocks]);
     }
+
+    /// <summary>What a measure is, in words (its unit goes after it).</summary>
+    public static string Title(ReferenceMeasure measure) => measure.Column switch
+    {
+        "cells_per_ml_total" => "All cells per mL of milk drunk",
+        "cells_per_ml_epithelial" => "Epithelial cells per mL",
+        "cells_per_ml_leucocyte" => "Leucocytes per mL",
+        "cells_per_ml_stem" => "Stem/progenitor cells per mL",
+        "pct_leucocyte" => "Leucocytes",
+        "pct_stem" => "Stem/progenitor cells",
+        "viable_fraction" => "Viable share of the cells",
+        "milk_ml" => "Milk drunk",
+        "ingested_total" => "Cells swallowed",
+        var column when column.StartsWith("cells_per_ml_", StringComparison.Ordinal)
+            && MilkModel.Embedded.CellTypes.FirstOrDefault(c => c.Id.Replace('-', '_') == column["cells_per_ml_".Length..]) is { } type
+            => $"{type.Name} per mL",
+        var column => column.Replace('_', ' '),
+    };
 
     private static string? MarkingOf(string profile) =>
         MilkModel.Embedded.Profiles.FirstOrDefault(p => p.Id == profile) is { IsDefault: false } p ? p.Marking : null;
