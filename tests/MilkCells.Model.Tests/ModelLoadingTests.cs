@@ -19,7 +19,7 @@ public class ModelLoadingTests
         Assert.StartsWith("model-", Model.Version);
         Assert.Equal(15, Model.CellTypes.Length);
         Assert.Equal(["colostrum", "transitional", "mature", "extended", "involution"], Model.Stages.Select(s => s.Id));
-        Assert.Equal(["nipple-trauma", "blocked-duct", "mastitis", "abscess", "maternal-infection", "infant-infection"], Model.HealthStates.Select(h => h.Id));
+        Assert.Equal(["nipple-trauma", "blocked-duct", "mastitis", "infectious-mastitis", "abscess", "maternal-infection", "infant-infection"], Model.HealthStates.Select(h => h.Id));
     }
 
     [Fact]

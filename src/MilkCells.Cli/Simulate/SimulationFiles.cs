@@ -25,6 +25,9 @@ internal static class SimulationFiles
     public static readonly string[] FeedColumns =
         ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte", "cells_per_ml_before", "cells_per_ml_after_30min"];
 
+    /// <summary>feeds.csv's milk chemistry columns (named as daily.csv's), after the issue-3 and meal columns.</summary>
+    public static readonly string[] ChemistryColumns = [DailyTable.BacteriaColumn, DailyTable.SodiumColumn, DailyTable.PotassiumColumn, DailyTable.NaKColumn];
+
     /// <summary>expressed.csv's columns.</summary>
     public static readonly string[] BreastColumns = ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte"];
     public static readonly string[] ExpressedColumns = ["container", "process", "time_h", "temperature_c", "cells_total", "viable_fraction", "volume_ml"];
@@ -90,7 +93,8 @@ internal static class SimulationFiles
 
     public static void WriteFeeds(TextWriter w, SimulationResult r)
     {
-        w.Write(string.Join(',', FeedColumns.Concat(["meal", "removal_fraction", "leucocytes_per_ml_before"]).Concat(r.CellColumns.Select(c => $"n_{Sym(c)}"))));
+        w.Write(string.Join(',', FeedColumns.Concat(["meal", "removal_fraction", "leucocytes_per_ml_before"]).Concat(ChemistryColumns)
+            .Concat(r.CellColumns.Select(c => $"n_{Sym(c)}"))));
         w.Write('\n');
         var sb = new StringBuilder();
         foreach (var f in r.Feeds)
@@ -99,7 +103,9 @@ internal static class SimulationFiles
             sb.Append(f.Day.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.TimeHours)).Append(',').Append(Names.Of(f.Breast)).Append(',')
                 .Append(Num(f.VolumeMl)).Append(',').Append(Num(f.CellsPerMlTotal)).Append(',').Append(Num(f.CellsPerMlLeucocyte)).Append(',')
                 .Append(Num(f.PctLeucocyte)).Append(',').Append(Num(f.CellsPerMlBefore)).Append(',').Append(Num(f.CellsPerMlAfter30Min)).Append(',')
-                .Append(f.Meal.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.RemovalFraction)).Append(',').Append(Num(f.LeucocytesPerMlBefore));
+                .Append(f.Meal.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.RemovalFraction)).Append(',').Append(Num(f.LeucocytesPerMlBefore))
+                .Append(',').Append(Num(f.Chemistry.BacteriaCfuPerMl)).Append(',').Append(Num(f.Chemistry.SodiumMmolL)).Append(',')
+                .Append(Num(f.Chemistry.PotassiumMmolL)).Append(',').Append(Num(f.Chemistry.NaKRatio));
             foreach (var c in f.Counts)
             {
                 sb.Append(',').Append(c.ToString(CultureInfo.InvariantCulture));

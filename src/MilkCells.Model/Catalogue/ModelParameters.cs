@@ -63,6 +63,14 @@ public static class ModelParameters
     public const string HolderSurvival = "storage.holder.survival";
     public const string FormulaCells = "formula.cells";
 
+    // Milk chemistry.
+    public const string Sodium = "chemistry.sodium";
+    public const string Potassium = "chemistry.potassium";
+    public const string PlasmaSodium = "chemistry.plasma_sodium";
+    public const string PlasmaPotassium = "chemistry.plasma_potassium";
+    public const string Bacteria = "chemistry.bacteria";
+    public const string WeaningSodiumFactor = "chemistry.weaning_sodium_factor";
+
     // Variability.
     public const string IntakeReference = "variability.intake_reference";
     public const string BreastfeedsSd = "variability.breastfeeds_sd";
@@ -132,6 +140,12 @@ public static class ModelParameters
             new(HolderDuration, CanonicalUnit.Hours, ParameterShape.Scalar),
             new(HolderSurvival, CanonicalUnit.Fraction, ParameterShape.Scalar),
             new(FormulaCells, CanonicalUnit.CellsPerMillilitre, ParameterShape.Scalar),
+            new(Sodium, CanonicalUnit.MillimolesPerLitre, ParameterShape.Curve),
+            new(Potassium, CanonicalUnit.MillimolesPerLitre, ParameterShape.Curve),
+            new(PlasmaSodium, CanonicalUnit.MillimolesPerLitre, ParameterShape.Scalar),
+            new(PlasmaPotassium, CanonicalUnit.MillimolesPerLitre, ParameterShape.Scalar),
+            new(Bacteria, CanonicalUnit.ColonyFormingUnitsPerMillilitre, ParameterShape.Scalar),
+            new(WeaningSodiumFactor, CanonicalUnit.Multiplier, ParameterShape.Scalar),
             new(IntakeReference, CanonicalUnit.MillilitresPerDay, ParameterShape.Scalar),
             new(BreastfeedsSd, CanonicalUnit.EventsPerDay, ParameterShape.Scalar),
             new(RightShareSd, CanonicalUnit.Fraction, ParameterShape.Scalar),

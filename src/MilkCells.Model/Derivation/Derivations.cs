@@ -34,6 +34,20 @@ public sealed record FeedCycle(
     public double VolumeAfter(double hoursSinceFeed) =>
         CapacityMl - (CapacityMl - (1 - RemovalFraction) * PreFeedMl) * Math.Exp(-MaxSynthesisMlPerHour * hoursSinceFeed / CapacityMl);
 
+    /// <summary>The periodic cycle on the same feeds when the breast's synthesis rate is multiplied by <paramref name="factor"/> (illness): fill, volume and production fall.</summary>
+    /// <remarks>With a′ = factor · a and the same T, f, C: E′ = e^{−a′T/C}, x′ = (1 − E′) / (1 − (1 − f) E′) (docs/model.md §3).</remarks>
+    public FeedCycle WithSynthesis(double factor)
+    {
+        if (factor == 1 || PreFeedMl <= 0)
+        {
+            return this;
+        }
+        var a = MaxSynthesisMlPerHour * factor;
+        var e = Math.Exp(-a * IntervalHours / CapacityMl);
+        var x = (1 - e) / (1 - (1 - RemovalFraction) * e);
+        return this with { PreFeedFill = x, PreFeedMl = x * CapacityMl, MaxSynthesisMlPerHour = a, DailyMl = FeedsPerDay * RemovalFraction * x * CapacityMl };
+    }
+
     /// <summary>Solves the cycle for a breast making <paramref name="dailyMl"/> with <paramref name="feedsPerDay"/> feeds.</summary>
     /// <param name="dailyMl">Daily production of this breast, mL.</param>
     /// <param name="feedsPerDay">Breastfeeds on this breast per day.</param>

@@ -33,7 +33,7 @@ internal static class FeedCycleAveraging
 {
     /// <summary>The driver table of a daily-resolution plan: one row per run day, columns in the network's driver order.</summary>
     public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds,
-        double[]? buffer = null)
+        double[]? buffer, out ImmutableArray<double> chemistryDays)
     {
         var model = p.Model;
         var derived = p.Derived;
@@ -59,15 +59,18 @@ internal static class FeedCycleAveraging
         var milk = new double[days];
         var alive = new double[days * n];
         var all = new double[days * n];
+        var chemistry = new ChemistryMean[days];
+        var chemistryOut = new double[days * ChemistryStride];
         foreach (var b in Names.Breasts)
         {
             Array.Clear(milk);
             Array.Clear(alive);
             Array.Clear(all);
+            Array.Clear(chemistry);
             var pumped = pumping.Where(x => x.Breast == b).Select(x => new Removal(x.Hours, x.Fraction, false)).ToArray();
             var (milk0, alive0, dead0) = context.InitialBreast(b);
             var means = new BreastMeans(constants, n, leucocyte, milk0 * constants.Quantum, alive0, dead0);
-            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all);
+            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all, chemistry);
             var flowColumn = column[Names.DrinkFlow(b)];
             var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
             var deadColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray();
@@ -77,6 +80,9 @@ internal static class FeedCycleAveraging
                 var hours = Math.Min(24, end - d * 24);
                 var ml = milk[d];
                 row[flowColumn] = ml / hours;
+                var c = chemistryOut.AsSpan((d * 2 + (int)b) * 4, 4);
+                c[0] = ml;
+                (c[1], c[2], c[3]) = chemistry[d].Mean;
                 for (var i = 0; i < n; i++)
                 {
                     var (a, total) = (alive[d * n + i], all[d * n + i]);
@@ -90,9 +96,13 @@ internal static class FeedCycleAveraging
         {
             times[d] = d * 24.0;
         }
+        chemistryDays = ImmutableCollectionsMarshal.AsImmutableArray(chemistryOut);
         return new DriverTable([.. network.Drivers.Select(x => x.Id)], ImmutableCollectionsMarshal.AsImmutableArray(times),
             ImmutableCollectionsMarshal.AsImmutableArray(values));
     }
+
+    /// <summary>Values per (day, breast) in <see cref="RunPlan.ChemistryDays"/>: mean milk drunk (mL), then bacteria, sodium, potassium volume-weighted over its feeds.</summary>
+    public const int ChemistryStride = 2 * 4;
 
     /// <summary>A removal of milk and free cells from a breast: a feed (drunk, and followed by post-feed shedding) or pumping.</summary>
     private readonly record struct Removal(double Hours, double Fraction, bool Feed);
@@ -105,7 +115,7 @@ internal static class FeedCycleAveraging
     /// each step dropped once the breast's next feed comes.
     /// </remarks>
     private static void Walk(BreastMeans breast, Breast b, List<DriverPoint> points, double[] steps, double bin, PlanContext context,
-        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all)
+        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all, ChemistryMean[] chemistry)
     {
         var (ip, iFeed, iPump) = (0, 0, 0);
         // The breast's removals in time order: its feeds merged with its pumping sessions (feeds first at one time, as the plan lists them).
@@ -142,7 +152,7 @@ internal static class FeedCycleAveraging
             }
             if (tp == t)
             {
-                breast.Flush(day, milk, alive, all);
+                breast.Flush(day, milk, alive, all, chemistry);
                 day = (int)Math.Floor(t / 24);
                 breast.Set(points[ip++], b);
             }
@@ -182,7 +192,7 @@ internal static class FeedCycleAveraging
                 }
             }
         }
-        breast.Flush(day, milk, alive, all);
+        breast.Flush(day, milk, alive, all, chemistry);
     }
 
     private sealed record Constants(double Beta, double K, double EntryViable, double CapacityMl, double Quantum);
@@ -202,6 +212,7 @@ internal static class FeedCycleAveraging
         private double _v = milkMl, _synth, _milkDt;
         private double _sa = 1, _sn = 1, _uaShed, _unShed, _uaMigr, _unMigr;
         private double _fMilk, _fSa, _fSn, _fUaShed, _fUnShed, _fUaMigr, _fUnMigr;
+        private double _bacteria, _sodium, _potassium; // constant between planning points, like the other inputs
 
         public double Boost = 1;
 
@@ -209,6 +220,7 @@ internal static class FeedCycleAveraging
         {
             Milk();
             var i = (int)b;
+            (_bacteria, _sodium, _potassium) = (point.Bacteria[i], point.Sodium[i], point.Potassium[i]);
             _synth = point.SynthMax[i];
             var shed = point.ClearFlow[i] * point.BoostNorm[i] * point.Epithelial[i];
             var inflammation = point.Inflammation[i];
@@ -266,11 +278,12 @@ internal static class FeedCycleAveraging
         }
 
         /// <summary>Adds the interval's removals to day <paramref name="day"/>, brings each type to the current time and starts a new interval.</summary>
-        public void Flush(int day, double[] milk, double[] alive, double[] all)
+        public void Flush(int day, double[] milk, double[] alive, double[] all, ChemistryMean[] chemistry)
         {
             if (day < milk.Length)
             {
                 milk[day] += _fMilk;
+                chemistry[day].Add(_fMilk, _bacteria, _sodium, _potassium);
                 var row = day * n;
                 for (var t = 0; t < n; t++)
                 {

@@ -115,15 +115,20 @@ public sealed class ScenarioPlanner
         }
         Compositions = stages;
         var typeIndex = Enumerable.Range(0, Types.Length).ToDictionary(i => Types[i].Id, StringComparer.Ordinal);
+        Chemistry = new MilkChemistry(Model);
         Episodes = [.. scenario.Events.OfType<IllnessEvent>().Select(e =>
         {
             var state = m.HealthStates.First(h => h.Id == e.State);
+            double Of(string name) => Model.Value(state.ParameterId(name), e.Severity);
             var shares = Model[state.ParameterId("leucocyte_shares")].Table.Select(kv => (typeIndex[kv.Key], kv.Value)).ToArray();
-            return new Episode(e, Model.Value(state.ParameterId("onset")), Model.Value(state.ParameterId("recovery")),
-                Model.Value(state.ParameterId("synthesis_factor"), e.Severity), Model.Value(state.ParameterId("epithelial_factor")),
-                Model.Value(state.ParameterId("peak_leucocytes"), e.Severity), shares);
+            var bacteria = Of("peak_bacteria");
+            return new Episode(e, Of("onset"), Of("recovery"), Of("synthesis_factor"), Of("epithelial_factor"), Of("peak_leucocytes"), shares,
+                Chemistry.LeakFor(Of("peak_na_k")), bacteria > Chemistry.BacteriaBaseline ? Math.Log(bacteria / Chemistry.BacteriaBaseline) : 0);
         })];
     }
+
+    /// <summary>The milk chemistry (Na, K, bacteria) of the calibrated model.</summary>
+    public MilkChemistry Chemistry { get; }
 
     /// <summary>The calibrated model with the scenario's parameter settings applied.</summary>
     public CalibratedModel Model { get; }
@@ -152,9 +157,18 @@ public sealed class ScenarioPlanner
 
     internal ImmutableArray<Episode> Episodes { get; }
 
-    /// <summary>An illness episode with its state's values looked up once.</summary>
+    /// <summary>An illness episode with its state's values for its severity looked up once.</summary>
+    /// <param name="Event">The scenario's event.</param>
+    /// <param name="Onset">Hours from onset to peak.</param>
+    /// <param name="Recovery">Hours from the start of recovery to baseline.</param>
+    /// <param name="SynthesisFactor">Synthesis of the affected breast(s) at the peak.</param>
+    /// <param name="EpithelialFactor">Epithelial shedding at the peak.</param>
+    /// <param name="Peak">Added leucocytes per mL at the peak.</param>
+    /// <param name="Shares">Leucocyte types of the response (model index, share).</param>
+    /// <param name="Leak">Tight-junction leak at the peak (<see cref="MilkChemistry.LeakFor"/>).</param>
+    /// <param name="BacteriaLogRatio">ln(peak bacteria / healthy bacteria), 0 when the state leaves bacteria unchanged.</param>
     internal sealed record Episode(IllnessEvent Event, double Onset, double Recovery, double SynthesisFactor, double EpithelialFactor, double Peak,
-        (int Type, double Share)[] Shares);
+        (int Type, double Share)[] Shares, double Leak, double BacteriaLogRatio);
 
     /// <summary>Plans the run with seed <paramref name="seed"/>.</summary>
     public RunPlan Plan(ulong seed) => Plan(seed, null);
@@ -171,16 +185,16 @@ public sealed class ScenarioPlanner
         var points = context.DriverPoints();
         if (Resolution == SimulationResolution.Daily)
         {
-            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer);
+            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer, out var chemistryDays);
             return new RunPlan(Network, Scenario, seed, mother, Network.Parameters, ImmutableSortedDictionary<string, long>.Empty, [],
                 context.PlanFormulaFeeds(), feeds, context.Days())
-            { Resolution = Resolution, DriverTable = table };
+            { Resolution = Resolution, DriverTable = table, Chemistry = ChemistrySteps.From(points), ChemistryDays = chemistryDays };
         }
         var drivers = context.PlanDrivers(points, feeds);
         var interventions = context.PlanInterventions(feeds);
         var parameters = Network.Parameters.Select(p => p.MotherSpecific && p.Id == Names.MotherCapacity ? p with { Value = mother.CapacityMl } : p).ToImmutableArray();
         return new RunPlan(Network, Scenario, seed, mother, parameters, context.InitialCounts(Network), drivers, interventions, feeds, context.Days())
-        { Resolution = Resolution };
+        { Resolution = Resolution, Chemistry = ChemistrySteps.From(points) };
     }
 
     /// <summary>Target concentration of each cell type in a stage (cells/mL of milk drunk), in model order.</summary>
@@ -215,7 +229,11 @@ public sealed class ScenarioPlanner
 /// <param name="Epithelial">Per breast: illness factor on epithelial shedding.</param>
 /// <param name="Inflammation">Per breast, per cell type (model order; 0 for non-leucocytes): added leucocytes per mL.</param>
 /// <param name="Conc">Per cell type (model order): target concentration, cells/mL.</param>
-internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc);
+/// <param name="Bacteria">Per breast: bacteria in the milk, CFU/mL.</param>
+/// <param name="Sodium">Per breast: sodium, mmol/L.</param>
+/// <param name="Potassium">Per breast: potassium, mmol/L.</param>
+internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc,
+    double[] Bacteria, double[] Sodium, double[] Potassium);
 
 /// <summary>The seed-dependent part of planning one run.</summary>
 internal sealed class PlanContext
@@ -415,6 +433,7 @@ internal sealed class PlanContext
         var bin = model.Value(BoostBin);
         var types = _p.Types;
         var n = types.Length;
+        var chemistry = _p.Chemistry;
 
         // Times at which daily or illness-driven values are recomputed.
         var times = new SortedSet<double>(Enumerable.Range(0, _days).Select(d => d * 24.0));
@@ -445,7 +464,11 @@ internal sealed class PlanContext
             var involuting = Involuting(t);
             var stage = StageAt(t);
             var mid = t + step / 2; // illness shape at the middle of the step
-            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n]);
+            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n],
+                new double[2], new double[2], new double[2]);
+            var lactationDay = LactationDay(d);
+            // Weaning opens the junctions as suckling falls (Prosser 1984): the leak follows the taper of feeds.
+            var weaning = involuting ? 1 : 1 - WeaningTaper(d * 24 + 12);
             foreach (var b in Names.Breasts)
             {
                 var cycle = Cycle(d, b);
@@ -458,6 +481,7 @@ internal sealed class PlanContext
                     lastCycle = cycle;
                 }
                 var (synthesis, epithelial) = (1.0, 1.0);
+                var (tight, bacteria) = (1 - chemistry.WeaningLeak * weaning, 0.0); // 1 − leak; ln(B / B₀)
                 var added = point.Inflammation[(int)b];
                 foreach (var ep in _p.Episodes)
                 {
@@ -473,25 +497,36 @@ internal sealed class PlanContext
                     }
                     synthesis *= 1 - (1 - ep.SynthesisFactor) * shape;
                     epithelial += (ep.EpithelialFactor - 1) * shape;
+                    tight *= 1 - ep.Leak * shape;
+                    bacteria += ep.BacteriaLogRatio * shape;
                     var peak = ep.Peak * shape;
                     foreach (var (type, share) in ep.Shares)
                     {
                         added[type] += peak * share;
                     }
                 }
-                foreach (var i in _p.LeucocyteTypes)
+                // The clearance flow is solved for the cycle the breast actually runs (synthesis reduced by illness), so
+                // the milk drunk carries the target concentration: a smaller volume does not concentrate the added cells.
+                InfluxScale scale;
+                if (synthesis == 1 || involuting)
                 {
-                    added[i] *= _cellFactors[i];
+                    ref var cached = ref scales[(int)b];
+                    if (!ReferenceEquals(cached.Cycle, cycle))
+                    {
+                        cached = (cycle, InfluxScale.For(cycle, k, steps, bin));
+                    }
+                    scale = cached.Scale;
                 }
-                ref var cached = ref scales[(int)b];
-                if (!ReferenceEquals(cached.Cycle, cycle))
+                else
                 {
-                    cached = (cycle, InfluxScale.For(cycle, k, steps, bin));
+                    scale = InfluxScale.For(cycle.WithSynthesis(synthesis), k, steps, bin);
                 }
                 point.SynthMax[(int)b] = involuting ? 0 : cycle.MaxSynthesisMlPerHour * synthesis;
-                point.ClearFlow[(int)b] = cached.Scale.ClearanceFlowMlPerHour;
-                point.BoostNorm[(int)b] = cached.Scale.BoostNormalisation;
+                point.ClearFlow[(int)b] = scale.ClearanceFlowMlPerHour;
+                point.BoostNorm[(int)b] = scale.BoostNormalisation;
                 point.Epithelial[(int)b] = epithelial;
+                (point.Sodium[(int)b], point.Potassium[(int)b]) = chemistry.With(lactationDay, 1 - tight);
+                point.Bacteria[(int)b] = chemistry.BacteriaBaseline * Math.Exp(bacteria);
             }
             var composition = _p.Compositions[stage];
             var day = _dayCells[Math.Min(d, _days - 1)];
