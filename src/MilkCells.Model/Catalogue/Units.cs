@@ -48,6 +48,9 @@ public enum CanonicalUnit
 
     /// <summary>Millimoles per litre of milk (monovalent ions: the same number as mEq/L).</summary>
     MillimolesPerLitre,
+
+    /// <summary>A count of subjects (mothers, samples).</summary>
+    Count,
 }
 
 /// <summary>A unit as written in a data file: its canonical unit and the factor that converts to it.</summary>
@@ -84,6 +87,7 @@ public sealed record UnitSpec(string Text, CanonicalUnit Canonical, double Facto
         new("mg Na/100 g", CanonicalUnit.MillimolesPerLitre, 10 * Core.Quantities.Volume.MilkDensityGramsPerMillilitre / 22.99),
         new("mg K/100 g", CanonicalUnit.MillimolesPerLitre, 10 * Core.Quantities.Volume.MilkDensityGramsPerMillilitre / 39.10),
         new("ratio", CanonicalUnit.Multiplier, 1),
+        new("count", CanonicalUnit.Count, 1),
     }.ToFrozenDictionary(u => u.Text, StringComparer.Ordinal);
 
     /// <summary>Every unit text a data file may use.</summary>
@@ -108,6 +112,7 @@ public sealed record UnitSpec(string Text, CanonicalUnit Canonical, double Facto
         CanonicalUnit.LogSd => "log-sd",
         CanonicalUnit.ColonyFormingUnitsPerMillilitre => "CFU/mL",
         CanonicalUnit.MillimolesPerLitre => "mmol/L",
+        CanonicalUnit.Count => "count",
         _ => unit.ToString(),
     };
 

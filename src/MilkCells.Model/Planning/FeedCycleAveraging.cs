@@ -44,6 +44,7 @@ internal static class FeedCycleAveraging
         var constants = new Constants(model.Value(RetentionRate), derived[DerivedParameters.LossRate], derived[DerivedParameters.EntryViable],
             mother.CapacityMl, model.Value(VolumeQuantum));
         var leucocyte = types.Select(t => t.Class == CellClass.Leucocyte).ToArray();
+        var differentiation = Differentiation.Of(model, types);
 
         var network = p.Network;
         var columns = network.Drivers.Length;
@@ -69,7 +70,7 @@ internal static class FeedCycleAveraging
             Array.Clear(chemistry);
             var pumped = pumping.Where(x => x.Breast == b).Select(x => new Removal(x.Hours, x.Fraction, false)).ToArray();
             var (milk0, alive0, dead0) = context.InitialBreast(b);
-            var means = new BreastMeans(constants, n, leucocyte, milk0 * constants.Quantum, alive0, dead0);
+            var means = new BreastMeans(constants, n, leucocyte, differentiation, milk0 * constants.Quantum, alive0, dead0);
             Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all, chemistry);
             var flowColumn = column[Names.DrinkFlow(b)];
             var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
@@ -197,6 +198,17 @@ internal static class FeedCycleAveraging
 
     private sealed record Constants(double Beta, double K, double EntryViable, double CapacityMl, double Quantum);
 
+    /// <summary>Stem types that differentiate in the milk (docs/model.md §4d): per stem type (model index) its rate δ and its targets (type index, share).</summary>
+    private sealed record Differentiation(int Stem, double Rate, (int Target, double Share)[] Targets)
+    {
+        public static Differentiation[] Of(CalibratedModel model, ImmutableArray<CellType> types)
+        {
+            var index = Enumerable.Range(0, types.Length).ToDictionary(i => types[i].Id, StringComparer.Ordinal);
+            return [.. NetworkBuilder.StemDifferentiations(model).GroupBy(x => x.Stem.Id)
+                .Select(g => new Differentiation(index[g.Key], model.Value(StemDifferentiation, g.Key), [.. g.Select(x => (index[x.Target.Id], x.Share))]))];
+        }
+    }
+
     /// <summary>The means of one breast: milk, and cells as type-independent survival factors and unit responses since the last planning point.</summary>
     /// <remarks>
     /// Within a planning interval each type's influx is X_t(s) = c_t g(s): c_t constant (target, flow, illness), g the
@@ -204,8 +216,19 @@ internal static class FeedCycleAveraging
     /// S the survival of what was there at the point p (decay and thinning) and U the response to unit c, both shared
     /// by every type of a group; likewise for N with S_N and U_N. Removals add f·S and f·U to per-day sums.
     /// </remarks>
-    private sealed class BreastMeans(Constants k, int n, bool[] leucocyte, double milkMl, long[] alive0, long[] dead0)
+    private sealed class BreastMeans(Constants k, int n, bool[] leucocyte, Differentiation[] differentiation, double milkMl, long[] alive0, long[] dead0)
     {
+        // Differentiating stem types (docs/model.md §4d): the alive cells of type s decay at k' = k + δ instead of k. _a[s] keeps the
+        // count without differentiation (rate k); _aDiff[s] the true one; the cells that differentiated and are still alive are the
+        // difference, and all that differentiated and are still in the milk are δ z, with z' = A' − β z. Per differentiating type:
+        // survival and unit response at k' (S', U'), and their convolutions with e^{−β} (Z_S, Z_U), with removal sums.
+        private readonly Differentiation[] _diff = differentiation;
+        private readonly double[] _aDiff = [.. differentiation.Select(d => (double)alive0[d.Stem])];
+        private readonly double[] _z = new double[differentiation.Length];
+        private readonly double[] _dS = [.. differentiation.Select(_ => 1.0)], _dU = new double[differentiation.Length];
+        private readonly double[] _dZs = new double[differentiation.Length], _dZu = new double[differentiation.Length];
+        private readonly double[] _fdS = new double[differentiation.Length], _fdU = new double[differentiation.Length];
+        private readonly double[] _fdZs = new double[differentiation.Length], _fdZu = new double[differentiation.Length];
         private readonly double[] _a = [.. alive0.Select(x => (double)x)];
         private readonly double[] _all = [.. alive0.Zip(dead0, (a, d) => (double)(a + d))];
         private readonly double[] _c = new double[n];
@@ -252,6 +275,18 @@ internal static class FeedCycleAveraging
             _unShed = _unShed * en + Boost * inn;
             _uaMigr = _uaMigr * ea + ia;
             _unMigr = _unMigr * en + inn;
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                // A' = S' A'(p) + U' c with S', U' at k' = k + δ; Z = ∫ A' e^{−β(t − τ)} dτ, piecewise in closed form.
+                var kd = k.K + _diff[i].Rate;
+                var ed = Math.Exp(-kd * dt);
+                var conv = (ed - en) / (k.Beta - kd);
+                var input = Boost * k.EntryViable / kd;
+                _dZs[i] = _dZs[i] * en + _dS[i] * conv;
+                _dZu[i] = _dZu[i] * en + _dU[i] * conv + input * ((1 - en) / k.Beta - conv);
+                _dS[i] *= ed;
+                _dU[i] = _dU[i] * ed + input * (1 - ed);
+            }
         }
 
         public void Remove(double f, bool drunk)
@@ -275,6 +310,20 @@ internal static class FeedCycleAveraging
             _unShed *= keep;
             _uaMigr *= keep;
             _unMigr *= keep;
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                if (drunk)
+                {
+                    _fdS[i] += f * _dS[i];
+                    _fdU[i] += f * _dU[i];
+                    _fdZs[i] += f * _dZs[i];
+                    _fdZu[i] += f * _dZu[i];
+                }
+                _dS[i] *= keep;
+                _dU[i] *= keep;
+                _dZs[i] *= keep;
+                _dZu[i] *= keep;
+            }
         }
 
         /// <summary>Adds the interval's removals to day <paramref name="day"/>, brings each type to the current time and starts a new interval.</summary>
@@ -291,6 +340,29 @@ internal static class FeedCycleAveraging
                     alive[row + t] += _a[t] * _fSa + _c[t] * fua;
                     all[row + t] += _all[t] * _fSn + _c[t] * fun;
                 }
+                for (var i = 0; i < _diff.Length; i++)
+                {
+                    // The stem type's drunk cells without differentiation are in the sums above; move what differentiated to its targets.
+                    var (s, rate) = (_diff[i].Stem, _diff[i].Rate);
+                    var withoutAlive = _a[s] * _fSa + _c[s] * _fUaShed;
+                    var trueAlive = _aDiff[i] * _fdS[i] + _c[s] * _fdU[i];
+                    var differentiated = rate * (_z[i] * _fSn + _aDiff[i] * _fdZs[i] + _c[s] * _fdZu[i]);
+                    alive[row + s] += trueAlive - withoutAlive;
+                    all[row + s] -= differentiated;
+                    foreach (var (target, share) in _diff[i].Targets)
+                    {
+                        alive[row + target] += share * (withoutAlive - trueAlive);
+                        all[row + target] += share * differentiated;
+                    }
+                }
+            }
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                var s = _diff[i].Stem;
+                _z[i] = _z[i] * _sn + _aDiff[i] * _dZs[i] + _c[s] * _dZu[i];
+                _aDiff[i] = _aDiff[i] * _dS[i] + _c[s] * _dU[i];
+                (_dS[i], _dU[i], _dZs[i], _dZu[i]) = (1, 0, 0, 0);
+                (_fdS[i], _fdU[i], _fdZs[i], _fdZu[i]) = (0, 0, 0, 0);
             }
             for (var t = 0; t < n; t++)
             {

@@ -108,12 +108,18 @@ public sealed class ScenarioPlanner
         var m = Model.Model;
         Types = m.CellTypes;
         LeucocyteTypes = [.. Enumerable.Range(0, Types.Length).Where(i => Types[i].Class == CellClass.Leucocyte)];
-        var stages = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        foreach (var s in m.Stages)
+        var curve = new CompositionCurve(Model, Types, scenario.Birth);
+        var days = (int)Math.Ceiling(scenario.DurationDays);
+        var targets = new double[days * Types.Length];
+        Weaning = new double[days];
+        Lactogenesis = new double[days];
+        for (var d = 0; d < days; d++)
         {
-            stages[s.Id] = Composition(s.Id);
+            Weaning[d] = WeaningWeight(scenario, d);
+            Lactogenesis[d] = Derived.LactogenesisProgress(scenario.StartDay + d);
+            curve.Target(scenario.StartDay + d, Weaning[d], scenario.Feeding.ExclusiveUntilDay, targets.AsSpan(d * Types.Length, Types.Length));
         }
-        Compositions = stages;
+        DayTargets = targets;
         var typeIndex = Enumerable.Range(0, Types.Length).ToDictionary(i => Types[i].Id, StringComparer.Ordinal);
         Chemistry = new MilkChemistry(Model);
         Episodes = [.. scenario.Events.OfType<IllnessEvent>().Select(e =>
@@ -152,8 +158,29 @@ public sealed class ScenarioPlanner
 
     internal int[] LeucocyteTypes { get; }
 
-    /// <summary>Target concentration of each cell type (model order) by stage, cells/mL of milk drunk.</summary>
-    internal IReadOnlyDictionary<string, double[]> Compositions { get; }
+    /// <summary>Target concentration of each cell type (model order) on each run day (index day · types + type), cells/mL of milk drunk (docs/model.md §4c).</summary>
+    internal double[] DayTargets { get; }
+
+    /// <summary>The target concentrations on run day <paramref name="runDay"/> (clamped to the run).</summary>
+    internal ReadOnlySpan<double> TargetsOn(int runDay) =>
+        DayTargets.AsSpan(Math.Clamp(runDay, 0, Weaning.Length - 1) * Types.Length, Types.Length);
+
+    /// <summary>Per run day: how far weaning has gone, 0 (full lactation) to 1 (involution): 1 − the share of feeds left.</summary>
+    internal double[] Weaning { get; }
+
+    /// <summary>Per run day: progress of lactogenesis II, 0 to 1 (<see cref="DerivedParameters.LactogenesisProgress"/>): between-mother factors apply in this proportion.</summary>
+    internal double[] Lactogenesis { get; }
+
+    /// <summary>1 − the share of feeds left at mid-day (weaning tapers them linearly), 1 once weaning has ended.</summary>
+    private static double WeaningWeight(Scenario scenario, int runDay)
+    {
+        if (scenario.Weaning is not { } w)
+        {
+            return 0;
+        }
+        var mid = runDay * 24 + 12.0;
+        return mid < w.Hours ? 0 : Math.Min(1, (mid - w.Hours) / (w.OverDays * 24));
+    }
 
     internal ImmutableArray<Episode> Episodes { get; }
 
@@ -195,29 +222,6 @@ public sealed class ScenarioPlanner
         var parameters = Network.Parameters.Select(p => p.MotherSpecific && p.Id == Names.MotherCapacity ? p with { Value = mother.CapacityMl } : p).ToImmutableArray();
         return new RunPlan(Network, Scenario, seed, mother, parameters, context.InitialCounts(Network), drivers, interventions, feeds, context.Days())
         { Resolution = Resolution, Chemistry = ChemistrySteps.From(points) };
-    }
-
-    /// <summary>Target concentration of each cell type in a stage (cells/mL of milk drunk), in model order.</summary>
-    private double[] Composition(string stage)
-    {
-        var model = Model;
-        var total = model.Value(ModelParameters.Composition(stage, "total_cells"));
-        var leucocytes = model.Value(ModelParameters.Composition(stage, "leucocyte_fraction"));
-        var stem = model[ModelParameters.Composition(stage, "stem_fractions")];
-        var epithelial = 1 - leucocytes - stem.Table.Values.Sum();
-        var result = new double[Types.Length];
-        for (var i = 0; i < Types.Length; i++)
-        {
-            var t = Types[i];
-            var share = t.Class switch
-            {
-                CellClass.Leucocyte => leucocytes * model.Value(ModelParameters.Composition(stage, "leucocyte_shares"), t.Id),
-                CellClass.Stem => stem[t.Id],
-                _ => epithelial * model.Value(ModelParameters.Composition(stage, "epithelial_shares"), t.Id),
-            };
-            result[i] = total * share;
-        }
-        return result;
     }
 }
 
@@ -311,18 +315,23 @@ internal sealed class PlanContext
             var intake = _model[Intake];
             var breastfeedsPerDay = _model[BreastfeedsPerDay];
             var maxFill = _model.Value(MaxFill);
+            var maxFeeds = _model.Value(BreastfeedsMax);
             for (var d = 0; d < _days; d++)
             {
                 var day = LactationDay(d);
-                var daily = intake.At(day) * _mother.ProductionFactor * _dayProduction[d];
+                // The mother's own production and feeding frequency emerge with lactogenesis II (docs/model.md §7): before it
+                // every mother makes colostrum near the median.
+                var lactogenesis = _p.Lactogenesis[d];
+                var daily = intake.At(day) * Math.Pow(_mother.ProductionFactor, lactogenesis) * _dayProduction[d];
                 var taper = WeaningTaper(d * 24 + 12);
                 var breastfeeds = _scenario.Feeding.Mode == FeedingMode.Schedule
                     ? _scenario.Feeding.ScheduleTimesHours.Length * (_scenario.Feeding.ScheduleBreasts == MealBreasts.Both ? 2 : 1) * taper
-                    : breastfeedsPerDay.At(day) * _mother.FeedsFactor * taper;
+                    : breastfeedsPerDay.At(day) * Math.Pow(_mother.FeedsFactor, lactogenesis) * taper;
                 foreach (var side in Names.Breasts)
                 {
                     var share = side == Breast.Right ? _mother.RightShare : 1 - _mother.RightShare;
-                    _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, _mother.CapacityMl, maxFill);
+                    _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, _mother.CapacityMl, maxFill,
+                        Math.Max(breastfeeds / 2, maxFeeds / 2));
                 }
             }
         }
@@ -462,13 +471,12 @@ internal sealed class PlanContext
             }
             var d = (int)Math.Floor(t / 24);
             var involuting = Involuting(t);
-            var stage = StageAt(t);
             var mid = t + step / 2; // illness shape at the middle of the step
             var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n],
                 new double[2], new double[2], new double[2]);
             var lactationDay = LactationDay(d);
             // Weaning opens the junctions as suckling falls (Prosser 1984): the leak follows the taper of feeds.
-            var weaning = involuting ? 1 : 1 - WeaningTaper(d * 24 + 12);
+            var weaning = involuting ? 1 : _p.Weaning[Math.Min(d, _days - 1)];
             foreach (var b in Names.Breasts)
             {
                 var cycle = Cycle(d, b);
@@ -528,7 +536,7 @@ internal sealed class PlanContext
                 (point.Sodium[(int)b], point.Potassium[(int)b]) = chemistry.With(lactationDay, 1 - tight);
                 point.Bacteria[(int)b] = chemistry.BacteriaBaseline * Math.Exp(bacteria);
             }
-            var composition = _p.Compositions[stage];
+            var composition = _p.TargetsOn(d);
             var day = _dayCells[Math.Min(d, _days - 1)];
             for (var i = 0; i < n; i++)
             {
@@ -581,9 +589,11 @@ internal sealed class PlanContext
         var names = Names.Breasts.Select(b => (Synth: Names.SynthMax(b), Clear: Names.ClearFlow(b), Norm: Names.BoostNorm(b), Epi: Names.EpiFactor(b),
             Shed: Names.ShedBoost(b), Infl: _p.LeucocyteTypes.Select(i => Names.Inflammation(types[i], b)).ToArray())).ToArray();
         var conc = types.Select(Names.Conc).ToArray();
+        var gutPermeability = _model[GutPermeability];
         foreach (var point in points)
         {
             var t = point.Hours;
+            Set(t, Names.GutOpen, gutPermeability.At(LactationDay((int)Math.Floor(t / 24))));
             foreach (var b in Names.Breasts)
             {
                 var x = names[(int)b];
@@ -623,6 +633,7 @@ internal sealed class PlanContext
         var (early, late) = (model.Value(RoomDeathEarly), model.Value(RoomDeathLate));
         var fridgeDeath = _derived[DerivedParameters.FridgeDeathRate];
         var fridgeLoss = _derived[DerivedParameters.FridgeLossRate];
+        var freezerDeath = _derived[DerivedParameters.FreezerDeathRate];
         foreach (var k in _scenario.Containers.Where(c => c.Kind == ContainerKind.Expressed))
         {
             var (death, loss) = (Names.ContainerDeath(k), Names.ContainerLoss(k));
@@ -637,6 +648,7 @@ internal sealed class PlanContext
                     case ThawEvent:
                     case StoreEvent { Place: StoragePlace.Room }:
                         roomSince = e.Hours;
+                        changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
                         changes.Add(new DriverChange(e.Hours, death, early));
                         changes.Add(new DriverChange(e.Hours, loss, 0));
                         if (e.Hours + hold < _scenario.DurationHours)
@@ -652,10 +664,15 @@ internal sealed class PlanContext
                         changes.Add(new DriverChange(e.Hours, loss, fridgeLoss));
                         break;
                     case StoreEvent { Place: StoragePlace.Freezer }:
+                        // Held for the first hours, then viability falls with storage time (docs/model.md §6).
                         roomSince = double.PositiveInfinity;
                         changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
                         changes.Add(new DriverChange(e.Hours, death, 0));
                         changes.Add(new DriverChange(e.Hours, loss, 0));
+                        if (e.Hours + hold < _scenario.DurationHours)
+                        {
+                            changes.Add(new DriverChange(e.Hours + hold, death, freezerDeath));
+                        }
                         break;
                 }
             }
@@ -768,7 +785,7 @@ internal sealed class PlanContext
         var viable = _model.Value(ViableFraction);
         var cycle = Cycle(0, b);
         var volume = cycle.PreFeedMl > 0 ? cycle.VolumeAfter(cycle.IntervalHours / 2) : 0;
-        var composition = _p.Compositions[StageAt(0)];
+        var composition = _p.TargetsOn(0);
         var n = composition.Length;
         var (alive, dead) = (new long[n], new long[n]);
         for (var i = 0; i < n; i++)
