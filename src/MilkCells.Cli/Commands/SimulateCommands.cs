@@ -20,7 +20,10 @@ namespace MilkCells.Cli.Commands;
 /// <param name="Profile">Calibration profile (null: default).</param>
 /// <param name="Out">Output folder (null: ./milkcells-out/&lt;scenario&gt;-&lt;seed&gt;/).</param>
 /// <param name="Store">Run store file (null: the default location).</param>
-internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store);
+/// <param name="Mother">"fixed" (the median mother), "sampled" (a population mother), or null: the scenario's.</param>
+/// <param name="MotherId">With a sampled mother: which one, as in a cohort with the same seed (null: 0).</param>
+internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store,
+    string? Mother = null, long? MotherId = null);
 
 /// <summary><c>milkcells simulate</c>: one mother–infant pair across lactation, written to a folder and recorded in the run store.</summary>
 internal static class SimulateCommands
@@ -36,12 +39,15 @@ internal static class SimulateCommands
         var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims (marked in every output)." };
         var output = new Option<string?>("--out") { Description = "Output folder (default ./milkcells-out/<scenario>-<seed>/)." };
         var store = new Option<string?>("--store") { Description = "Run store file (default $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db)." };
+        var mother = new Option<string?>("--mother") { Description = "fixed: the median mother; sampled: a mother drawn from the population (default: the scenario's)." };
+        mother.AcceptOnlyFromAmong("fixed", "sampled");
+        var motherId = new Option<long?>("--mother-id") { Description = "With --mother sampled: mother K of the population, the same mother as cohort mother K with this --seed (default 0)." };
         var command = new Command("simulate", "Simulate one mother–infant pair across lactation and write daily, feed, infant and expressed-milk tables, run.json and report.html.")
         {
-            scenario, seed, days, profile, output, store,
+            scenario, seed, days, profile, output, store, mother, motherId,
         };
         command.SetAction(parsed => Run(new SimulateConfig(parsed.GetValue(scenario)!, parsed.GetValue(seed), parsed.GetValue(days),
-            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store)), context));
+            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(mother), parsed.GetValue(motherId)), context));
         return command;
     }
 
@@ -55,7 +61,9 @@ internal static class SimulateCommands
         // Everything that can be wrong with the input is checked before anything is written.
         var model = MilkModel.Embedded;
         var calibrated = model.Calibrate(config.Profile);
-        var scenario = MotherSimulation.WithDays(ScenarioLoader.Load(config.Scenario, model), config.Days);
+        var scenario = WithMother(MotherSimulation.WithDays(ScenarioLoader.Load(config.Scenario, model), config.Days), config);
+        // A population mother is planned from her cohort seed, so she is cohort mother K of a cohort with the same root seed.
+        var planSeed = scenario.Mother.Mode == MotherMode.Sampled ? MotherSimulation.MotherSeed(config.Seed, config.MotherId ?? 0) : config.Seed;
         if (scenario.LastDay > model.LastLactationDay)
         {
             throw new InputException(InputLocation.AtElement(scenario.Origin, config.Days is null ? "durationDays" : "--days"),
@@ -77,16 +85,17 @@ internal static class SimulateCommands
             }
             Directory.CreateDirectory(temp);
             var options = new SimulationOptions { Algorithm = MotherSimulation.DefaultAlgorithm };
-            var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, config.Seed,
+            var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, planSeed,
                 options with { Progress = p }, context.Cancellation));
             context.Cancellation.ThrowIfCancellationRequested();
             var files = SimulationFiles.WriteAll(result, temp).ToList();
-            ReportHtml.Write(SimulationReport.Build(result, codeVersion), Path.Combine(temp, SimulationFiles.ReportHtml));
+            var motherId = scenario.Mother.Mode == MotherMode.Sampled ? config.MotherId ?? 0 : (long?)null;
+            ReportHtml.Write(SimulationReport.Build(result, codeVersion, motherId, config.Seed, calibrated), Path.Combine(temp, SimulationFiles.ReportHtml));
             files.Add(SimulationFiles.ReportHtml);
             files.Add(SimulationFiles.RunJson);
             var finished = DateTimeOffset.UtcNow;
             SimulationFiles.WriteRunJson(Path.Combine(temp, SimulationFiles.RunJson), result,
-                new SimulationFiles.RunInfo(codeVersion, options.Algorithm.ToString(), files, started, finished));
+                new SimulationFiles.RunInfo(codeVersion, options.Algorithm.ToString(), files, started, finished) { MotherId = motherId, RootSeed = config.Seed });
             context.Cancellation.ThrowIfCancellationRequested();
             Replace(temp, target);
             PrintSummary(context, result, target, files);
@@ -99,6 +108,26 @@ internal static class SimulateCommands
             runs.Finish(runId, ex is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed, DateTimeOffset.UtcNow, ex.Message);
             throw;
         }
+    }
+
+    /// <summary>The scenario with the mother the command line asks for.</summary>
+    internal static Scenario WithMother(Scenario scenario, SimulateConfig config)
+    {
+        if (config.MotherId is not null && config.Mother != "sampled" && !(config.Mother is null && scenario.Mother.Mode == MotherMode.Sampled))
+        {
+            throw new InputException(InputLocation.AtElement("command line", "--mother-id"), "--mother-id picks a population mother, but the mother is fixed",
+                "add --mother sampled");
+        }
+        if (config.MotherId is < 0)
+        {
+            throw new InputException(InputLocation.AtElement("command line", "--mother-id"), $"{config.MotherId} is not a mother id", "give 0 or more");
+        }
+        return config.Mother switch
+        {
+            "sampled" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Sampled } },
+            "fixed" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Fixed } },
+            _ => scenario,
+        };
     }
 
     /// <summary>Moves the finished folder into place (replacing an earlier run's folder of the same name).</summary>
@@ -169,7 +198,7 @@ internal static class SimulateCommands
 
     private static void PrintSummary(CliContext context, SimulationResult r, string target, IReadOnlyList<string> files)
     {
-        var console = context.PlainConsole(140);
+        var console = context.PlainConsole(200);
         var net = r.Plan.Network;
         if (net.ProfileId != "default")
         {
@@ -189,9 +218,10 @@ internal static class SimulateCommands
         console.WriteLine($"{r.Feeds.Length} breastfeeds, {r.Stats.Leaps:N0} tau leaps, {r.Stats.Firings:E2} firings -> {target} ({string.Join(", ", files)})");
     }
 
-    private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r.Daily).Select(s => new
+    private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r).Select(s => new
     {
         stage = s.Stage,
+        illness = s.Illness,
         first_day = s.FirstDay,
         last_day = s.LastDay,
         milk_ml_per_day = Math.Round(s.MilkMlPerDay, 1),

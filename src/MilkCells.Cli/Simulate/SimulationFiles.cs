@@ -169,7 +169,7 @@ internal static class SimulationFiles
         var plan = r.Plan;
         json.WriteStartObject();
         json.WriteString("tool", "milkcells simulate");
-        json.WriteString("seed", r.Seed.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("seed", (info.MotherId is null ? r.Seed : info.RootSeed).ToString(CultureInfo.InvariantCulture));
         json.WriteStartObject("scenario");
         json.WriteString("name", plan.Scenario.Name);
         json.WriteString("origin", plan.Scenario.Origin);
@@ -186,6 +186,11 @@ internal static class SimulationFiles
         json.WriteString("code_version", info.CodeVersion);
         json.WriteStartObject("mother");
         json.WriteBoolean("sampled", plan.Mother.Sampled);
+        if (info.MotherId is { } id)
+        {
+            json.WriteNumber("id", id);
+            json.WriteString("plan_seed", r.Seed.ToString(CultureInfo.InvariantCulture));
+        }
         json.WriteNumber("production_factor", plan.Mother.ProductionFactor);
         json.WriteNumber("capacity_ml", plan.Mother.CapacityMl);
         json.WriteNumber("right_share", plan.Mother.RightShare);
@@ -215,7 +220,14 @@ internal static class SimulationFiles
     }
 
     /// <summary>What run.json records besides the result.</summary>
-    public sealed record RunInfo(string CodeVersion, string Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished);
+    public sealed record RunInfo(string CodeVersion, string Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished)
+    {
+        /// <summary>For a population mother: her id (the plan's seed is derived from the root seed and it, as for cohort mothers).</summary>
+        public long? MotherId { get; init; }
+
+        /// <summary>The root seed given (the plan's own seed differs for a population mother).</summary>
+        public ulong RootSeed { get; init; }
+    }
 
     public static string Num(double x) => double.IsNaN(x) ? "" : x.ToString("R", CultureInfo.InvariantCulture);
 
