@@ -228,14 +228,21 @@ internal static class SimulationReport
         }
     }
 
-    public static TableBlock SummaryTable(SimulationResult r) => new("Volume-weighted over each stage, each illness window on its own (lactation days)",
-        ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable", "bacteria CFU/mL", "Na mmol/L", "Na:K"],
+    /// <summary>The summary by stage, each illness window on its own (lactation days), numbers one notation per column with 3 significant digits (ConsoleNumbers).</summary>
+    public static TableBlock SummaryTable(SimulationResult r)
+    {
+        var stages = StageSummary.Of(r);
+        string[] Column(Func<StageSummary, double> of) => ConsoleNumbers.Column([.. stages.Select(of)]);
+        string[][] columns =
         [
-            .. StageSummary.Of(r).Select(s => ImmutableArray.Create(
-                s.Label, $"{s.FirstDay}–{s.LastDay}", F(s.MilkMlPerDay, "F0"), F(s.FeedsPerDay, "F1"), F(s.CellsPerMl, "G3"),
-                F(s.LeucocytesPerMl, "G3"), F(s.PctLeucocyte, "F1"), F(s.PctStem, "F2"), F(s.ViableFraction, "F3"),
-                F(s.Chemistry.BacteriaCfuPerMl, "G2"), F(s.Chemistry.SodiumMmolL, "F1"), F(s.Chemistry.NaKRatio, "F2"))),
-        ]);
+            Column(s => s.MilkMlPerDay), Column(s => s.FeedsPerDay), Column(s => s.CellsPerMl), Column(s => s.LeucocytesPerMl),
+            Column(s => s.PctLeucocyte), Column(s => s.PctStem), Column(s => s.ViableFraction),
+            Column(s => s.Chemistry.BacteriaCfuPerMl), Column(s => s.Chemistry.SodiumMmolL), Column(s => s.Chemistry.NaKRatio),
+        ];
+        return new("Volume-weighted over each stage, each illness window on its own (lactation days)",
+            ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable", "bacteria CFU/mL", "Na mmol/L", "Na:K"],
+            [.. stages.Select((s, i) => ImmutableArray.Create([s.Label, $"{s.FirstDay}–{s.LastDay}", .. columns.Select(c => c[i])]))]);
+    }
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
 
