@@ -48,7 +48,7 @@ public sealed class SimulateFidelityTests : IDisposable
         Assert.NotEqual(other.Select(d => d.Feeds.ToString(CultureInfo.InvariantCulture)), Column(Path.Combine(outDir, "daily.csv"), "feeds"));
         var json = File.ReadAllText(Path.Combine(outDir, "run.json"));
         Assert.Contains("\"id\": 3", json);
-        Assert.Contains("\"seed\": \"5\"", json);
+        Assert.Contains("\"seed\": 5,", json);
     }
 
     // A mother id with the median mother is a user's mistake: exit 2, one line naming the option, nothing written.
