@@ -15,5 +15,6 @@ internal static class CommandCatalog
         yield return FcsCommands.Create(context);
         yield return ModelCommands.Create(context);
         yield return EngineCommands.Create(context);
+        yield return ScrnaCommands.Create(context);
     }
 }
