@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
 using MilkCells.Model.Catalogue;
+using MilkCells.Model.Derivation;
 using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
@@ -21,6 +22,7 @@ internal static class DailyRows
         private readonly ImmutableArray<CellType> _types;
         private readonly double _perMl;
         private readonly int[] _feedsPerDay;
+        private readonly ChemistryMean[] _chemistry; // per day, volume-weighted
         private readonly ImmutableArray<DailyRow>.Builder _rows;
         private double[] _previous, _current;
         private bool _started;
@@ -40,9 +42,19 @@ internal static class DailyRows
                     _feedsPerDay[d]++;
                 }
             }
+            _chemistry = new ChemistryMean[days];
             _rows = ImmutableArray.CreateBuilder<DailyRow>(days);
             _previous = new double[TallyWidth(_types.Length)];
             _current = new double[_previous.Length];
+        }
+
+        /// <summary>Adds milk drunk on run day <paramref name="day"/> with its chemistry to the day's volume-weighted readout.</summary>
+        public void AddChemistry(int day, double milkMl, in ChemistryReadout chemistry)
+        {
+            if (day >= 0 && day < _chemistry.Length)
+            {
+                _chemistry[day].Add(milkMl, chemistry.BacteriaCfuPerMl, chemistry.SodiumMmolL, chemistry.PotassiumMmolL);
+            }
         }
 
         /// <summary>The totals at the boundary being read (zeroed after each commit).</summary>
@@ -91,11 +103,13 @@ internal static class DailyRows
                 }
             }
             var day = _plan.Days[d];
+            var (bacteria, sodium, potassium) = _chemistry[d].Mean;
+            var chemistry = new ChemistryReadout(bacteria, sodium, potassium);
             return new DailyRow(d, day.LactationDay, day.Stage, day.Events, milk, _feedsPerDay[d],
                 Ratio(total, milk), Ratio(epithelial, milk), Ratio(leucocyte, milk), Ratio(stem, milk),
                 total > 0 ? 100 * leucocyte / total : double.NaN, total > 0 ? 100 * stem / total : double.NaN,
                 total > 0 ? alive / total : double.NaN,
-                (long)total, (long)leucocyte, (long)stem, formula, ImmutableCollectionsMarshal.AsImmutableArray(byType));
+                (long)total, (long)leucocyte, (long)stem, formula, chemistry, ImmutableCollectionsMarshal.AsImmutableArray(byType));
         }
     }
 
@@ -123,6 +137,9 @@ internal static class DailyRows
         /// <summary>The totals of breast <paramref name="b"/> at the boundary being read.</summary>
         public Span<double> Boundary(Breast b) => _current[(int)b];
 
+        /// <summary>The chemistry of each breast's milk on the day ending at the boundary being read.</summary>
+        public ChemistryReadout[] Chemistry { get; } = [ChemistryReadout.None, ChemistryReadout.None];
+
         /// <summary>Ends the boundary: from the second one on, adds both breasts' rows of the day that ended there.</summary>
         public void Commit()
         {
@@ -138,7 +155,7 @@ internal static class DailyRows
                         counts[2 * t] = (long)(b[1 + t] - a[1 + t]);
                         counts[2 * t + 1] = (long)(b[1 + n + t] - a[1 + n + t]);
                     }
-                    _rows.Add(Row(_day, breast, (b[0] - a[0]) / _perMl, counts, _types));
+                    _rows.Add(Row(_day, breast, (b[0] - a[0]) / _perMl, Chemistry[(int)breast], counts, _types));
                 }
                 (_previous[(int)breast], _current[(int)breast]) = (b, a);
                 Array.Clear(a);
@@ -163,6 +180,7 @@ internal static class DailyRows
         }
         var types = model.CellTypes;
         var milk = new double[days, 2];
+        var chemistry = new ChemistryMean[days, 2];
         var counts = new long[days, 2][];
         foreach (var f in feeds)
         {
@@ -171,6 +189,7 @@ internal static class DailyRows
                 continue;
             }
             milk[f.Day, (int)f.Breast] += f.VolumeMl;
+            chemistry[f.Day, (int)f.Breast].Add(f.VolumeMl, f.Chemistry.BacteriaCfuPerMl, f.Chemistry.SodiumMmolL, f.Chemistry.PotassiumMmolL);
             var sum = counts[f.Day, (int)f.Breast] ??= new long[f.Counts.Length];
             for (var c = 0; c < sum.Length; c++)
             {
@@ -182,13 +201,16 @@ internal static class DailyRows
         {
             foreach (var breast in Names.Breasts)
             {
-                rows.Add(Row(d, breast, milk[d, (int)breast], counts[d, (int)breast] ?? new long[2 * types.Length], types));
+                var ml = milk[d, (int)breast];
+                var (bacteria, sodium, potassium) = chemistry[d, (int)breast].Mean;
+                var readout = new ChemistryReadout(bacteria, sodium, potassium);
+                rows.Add(Row(d, breast, ml, readout, counts[d, (int)breast] ?? new long[2 * types.Length], types));
             }
         }
         return rows.MoveToImmutable();
     }
 
-    private static BreastDayRow Row(int day, Breast breast, double milk, long[] counts, ImmutableArray<CellType> types)
+    private static BreastDayRow Row(int day, Breast breast, double milk, ChemistryReadout chemistry, long[] counts, ImmutableArray<CellType> types)
     {
         long total = 0, alive = 0, leucocytes = 0;
         for (var t = 0; t < types.Length; t++)
@@ -202,7 +224,7 @@ internal static class DailyRows
             }
         }
         return new BreastDayRow(day, breast, milk, Ratio(total, milk), Ratio(leucocytes, milk), total > 0 ? (double)alive / total : double.NaN,
-            ImmutableCollectionsMarshal.AsImmutableArray(counts));
+            milk > 0 ? chemistry : ChemistryReadout.None, ImmutableCollectionsMarshal.AsImmutableArray(counts));
     }
 
     private static double Ratio(double count, double volume) => volume > 0 ? count / volume : double.NaN;

@@ -29,8 +29,9 @@ public readonly record struct DailyValue(DailyValueKind Kind, long Integer, doub
 
 /// <summary>The columns of daily.csv (and of a cohort's daily table) and a row's values in that order.</summary>
 /// <remarks>
-/// Issue 3's columns first, in its order (<c>day … ingested_stem</c>), then <c>lactation_day</c>, <c>formula_ml</c> and
-/// one <c>cells_per_ml_&lt;type&gt;</c> per cell type. <c>events</c> joins the day's events with "; ". A cohort store
+/// Issue 3's columns first, in its order (<c>day … ingested_stem</c>), then <c>lactation_day</c>, <c>formula_ml</c>, the
+/// milk chemistry (<c>bacteria_cfu_per_ml</c>, <c>sodium_mmol_l</c>, <c>potassium_mmol_l</c>, <c>na_k_ratio</c>: issue 10)
+/// and one <c>cells_per_ml_&lt;type&gt;</c> per cell type. <c>events</c> joins the day's events with "; ". A cohort store
 /// keys rows by (mother_id, day) and takes every column after <c>day</c>.
 /// </remarks>
 public static class DailyTable
@@ -42,6 +43,18 @@ public static class DailyTable
         "cells_per_ml_stem", "pct_leucocyte", "pct_stem", "viable_fraction", "ingested_total", "ingested_leucocyte", "ingested_stem",
     ];
 
+    /// <summary>Bacteria of the milk drunk, CFU/mL (Thomsen 1983: infectious above 10³).</summary>
+    public const string BacteriaColumn = "bacteria_cfu_per_ml";
+
+    /// <summary>Sodium of the milk drunk, mmol/L.</summary>
+    public const string SodiumColumn = "sodium_mmol_l";
+
+    /// <summary>Potassium of the milk drunk, mmol/L.</summary>
+    public const string PotassiumColumn = "potassium_mmol_l";
+
+    /// <summary>Na:K of the milk drunk (Furukawa 2022: cut-off 0.60).</summary>
+    public const string NaKColumn = "na_k_ratio";
+
     /// <summary>Every column for a model with cell types <paramref name="cellTypes"/> (ids), <c>day</c> first.</summary>
     public static ImmutableArray<DailyColumn> Columns(IEnumerable<string> cellTypes) =>
     [
@@ -52,6 +65,8 @@ public static class DailyTable
         new("pct_leucocyte", DailyValueKind.Real), new("pct_stem", DailyValueKind.Real), new("viable_fraction", DailyValueKind.Real),
         new("ingested_total", DailyValueKind.Integer), new("ingested_leucocyte", DailyValueKind.Integer), new("ingested_stem", DailyValueKind.Integer),
         new("lactation_day", DailyValueKind.Integer), new("formula_ml", DailyValueKind.Real),
+        new(BacteriaColumn, DailyValueKind.Real), new(SodiumColumn, DailyValueKind.Real), new(PotassiumColumn, DailyValueKind.Real),
+        new(NaKColumn, DailyValueKind.Real),
         .. cellTypes.Select(t => new DailyColumn($"cells_per_ml_{Parameter.ToSymbol(t)}", DailyValueKind.Real)),
     ];
 
@@ -67,7 +82,7 @@ public static class DailyTable
     }
 
     /// <summary>How many values <paramref name="row"/> has (one per column).</summary>
-    public static int Count(DailyRow row) => 17 + row.CellsPerMlByType.Length;
+    public static int Count(DailyRow row) => 21 + row.CellsPerMlByType.Length;
 
     /// <summary>Writes the values of <paramref name="row"/> into <paramref name="values"/> (at least <see cref="Count"/> long), without allocating an array: cohorts fill millions of rows.</summary>
     public static void Values(DailyRow row, Span<DailyValue> values)
@@ -90,6 +105,10 @@ public static class DailyTable
         values[i++] = DailyValue.Of(row.IngestedStem);
         values[i++] = DailyValue.Of((long)row.LactationDay);
         values[i++] = DailyValue.Of(row.FormulaMl);
+        values[i++] = DailyValue.Of(row.Chemistry.BacteriaCfuPerMl);
+        values[i++] = DailyValue.Of(row.Chemistry.SodiumMmolL);
+        values[i++] = DailyValue.Of(row.Chemistry.PotassiumMmolL);
+        values[i++] = DailyValue.Of(row.Chemistry.NaKRatio);
         foreach (var c in row.CellsPerMlByType)
         {
             values[i++] = DailyValue.Of(c);

@@ -186,6 +186,7 @@ public static class MotherSimulation
         private readonly List<BreastSample> _series = [];
         private readonly Dictionary<string, ContainerState> _containers = new(StringComparer.Ordinal);
         private long _interventions;
+        private DailyRows.Builder? _daily;
 
         public Runner(CalibratedModel model, RunPlan plan, ulong seed, SimulationOptions options, CancellationToken cancellation)
         {
@@ -227,7 +228,7 @@ public static class MotherSimulation
         public SimulationResult Execute()
         {
             var end = _plan.Scenario.DurationHours;
-            var daily = new DailyRows.Builder(_plan, _model.Model, _perMl);
+            var daily = _daily = new DailyRows.Builder(_plan, _model.Model, _perMl);
             // Day totals are read by interventions listed first, so they run before any feed at the same time: a feed at
             // exactly midnight belongs to the day it starts (as its feed row and the feeds column say), whereas output
             // times see the state after that time's interventions.
@@ -446,6 +447,13 @@ public static class MotherSimulation
                 {
                     ctx[slot] += count;
                 }
+                var chemistry = ChemistryReadout.None;
+                if (i.Kind == InterventionKind.Feed)
+                {
+                    var (bacteria, sodium, potassium) = _plan.Chemistry.At(_plan.Chemistry.StepAt(ctx.Time), i.Breast!.Value);
+                    chemistry = new ChemistryReadout(bacteria, sodium, potassium);
+                    _daily!.AddChemistry((int)Math.Floor(ctx.Time / 24), milk / _perMl, chemistry);
+                }
                 if (i.Kind == InterventionKind.Feed && _options.Detail)
                 {
                     var b = i.Breast!.Value;
@@ -462,7 +470,8 @@ public static class MotherSimulation
                     var rowIndex = _feeds.Count;
                     _feeds.Add(new FeedRow((int)Math.Floor(ctx.Time / 24), ctx.Time, b, Meal(i), fraction, volume,
                         Ratio(total, volume), Ratio(leucocytes, volume), total > 0 ? 100.0 * leucocytes / total : double.NaN,
-                        Ratio(before.Cells, before.Volume), double.NaN, Ratio(before.Leucocytes, before.Volume), [.. counts]));
+                        Ratio(before.Cells, before.Volume), double.NaN, Ratio(before.Leucocytes, before.Volume), volume > 0 ? chemistry : ChemistryReadout.None,
+                        [.. counts]));
                     var at = ctx.Time + sampleDelay;
                     if (at <= _plan.Scenario.DurationHours)
                     {

@@ -131,6 +131,8 @@ public sealed class PreparedSimulation
             // Day totals are read by interventions listed first, so formula given at exactly midnight counts in the day it
             // starts, as at feed resolution; they are also the run's only stops besides formula feeds: one leap a day.
             var interventions = new List<EngineIntervention>(days + 1 + plan.Interventions.Length);
+            var chemistry = plan.ChemistryDays;
+            var drunkBefore = new double[2]; // each breast's milk tally at the previous boundary, quanta
             for (var d = 0; d <= days; d++)
             {
                 var day = d;
@@ -143,6 +145,18 @@ public sealed class PreparedSimulation
                     {
                         var own = breasts is null ? default : breasts.Boundary(b);
                         var milk = ctx[_milk[(int)b]];
+                        if (day > 0)
+                        {
+                            // The day's chemistry is the plan's (exact mean over that breast's feeds), weighted by what was drunk.
+                            var i = ((day - 1) * 2 + (int)b) * 4;
+                            var readout = new ChemistryReadout(chemistry[i + 1], chemistry[i + 2], chemistry[i + 3]);
+                            daily.AddChemistry(day - 1, (milk - drunkBefore[(int)b]) / _perMl, readout);
+                            if (breasts is not null)
+                            {
+                                breasts.Chemistry[(int)b] = readout;
+                            }
+                        }
+                        drunkBefore[(int)b] = milk;
                         row[0] += milk;
                         var (alive, dead) = (_alive[(int)b], _dead[(int)b]);
                         for (var t = 0; t < n; t++)

@@ -4,6 +4,23 @@ using MilkCells.Model.Scenarios;
 
 namespace MilkCells.Simulation;
 
+/// <summary>The chemistry of some milk: bacteria, sodium, potassium (the readouts that separate stasis, non-infectious and infectious mastitis).</summary>
+/// <remarks>
+/// Thomsen 1983 reads milk by leucocytes (10⁶/mL) and bacteria (10³ CFU/mL); Furukawa 2022 by Na:K (cut-off 0.60);
+/// Pace 2022 links Na above 12 mmol/L to mastitis. Volume-weighted where it summarises several feeds; NaN without milk.
+/// </remarks>
+/// <param name="BacteriaCfuPerMl">Bacteria (culture count), colony-forming units per mL.</param>
+/// <param name="SodiumMmolL">Sodium, mmol/L.</param>
+/// <param name="PotassiumMmolL">Potassium, mmol/L.</param>
+public readonly record struct ChemistryReadout(double BacteriaCfuPerMl, double SodiumMmolL, double PotassiumMmolL)
+{
+    /// <summary>No milk: every value NaN.</summary>
+    public static readonly ChemistryReadout None = new(double.NaN, double.NaN, double.NaN);
+
+    /// <summary>Sodium over potassium (molar ratio).</summary>
+    public double NaKRatio => SodiumMmolL / PotassiumMmolL;
+}
+
 /// <summary>One day of a run as the infant experienced it (a daily.csv row).</summary>
 /// <remarks>
 /// Concentrations and shares are of the milk the infant drank that day, volume-weighted: cells swallowed over millilitres
@@ -27,12 +44,13 @@ namespace MilkCells.Simulation;
 /// <param name="IngestedLeucocyte">Leucocytes swallowed.</param>
 /// <param name="IngestedStem">Stem/progenitor cells swallowed.</param>
 /// <param name="FormulaMl">Formula fed, mL.</param>
+/// <param name="Chemistry">Bacteria, sodium and potassium of the milk drunk, volume-weighted over the day's feeds.</param>
 /// <param name="CellsPerMlByType">Cells per mL drunk by cell type, in <see cref="SimulationResult.CellTypes"/> order.</param>
 public sealed record DailyRow(
     int Day, int LactationDay, string Stage, ImmutableArray<string> Events, double MilkMl, int Feeds,
     double CellsPerMlTotal, double CellsPerMlEpithelial, double CellsPerMlLeucocyte, double CellsPerMlStem,
     double PctLeucocyte, double PctStem, double ViableFraction,
-    long IngestedTotal, long IngestedLeucocyte, long IngestedStem, double FormulaMl,
+    long IngestedTotal, long IngestedLeucocyte, long IngestedStem, double FormulaMl, ChemistryReadout Chemistry,
     ImmutableArray<double> CellsPerMlByType);
 
 /// <summary>One breastfeed: what one breast gave at one feed, and its milk just before and 30 min after (a feeds.csv row).</summary>
@@ -52,11 +70,12 @@ public sealed record DailyRow(
 /// <param name="CellsPerMlBefore">All cells per mL in the breast just before the feed.</param>
 /// <param name="CellsPerMlAfter30Min">All cells per mL in the breast 30 min after the feed (NaN past the run's end).</param>
 /// <param name="LeucocytesPerMlBefore">Leucocytes per mL in the breast just before the feed.</param>
+/// <param name="Chemistry">Bacteria, sodium and potassium of the milk drunk at this feed.</param>
 /// <param name="Counts">Cells drunk by cell type and viability, in <see cref="SimulationResult.CellColumns"/> order.</param>
 public sealed record FeedRow(
     int Day, double TimeHours, Breast Breast, int Meal, double RemovalFraction, double VolumeMl,
     double CellsPerMlTotal, double CellsPerMlLeucocyte, double PctLeucocyte,
-    double CellsPerMlBefore, double CellsPerMlAfter30Min, double LeucocytesPerMlBefore,
+    double CellsPerMlBefore, double CellsPerMlAfter30Min, double LeucocytesPerMlBefore, ChemistryReadout Chemistry,
     ImmutableArray<long> Counts);
 
 /// <summary>What the infant drank from one breast on one day: milk and cells, from its feeds.</summary>
@@ -71,9 +90,10 @@ public sealed record FeedRow(
 /// <param name="CellsPerMlTotal">All cells per mL drunk from it.</param>
 /// <param name="CellsPerMlLeucocyte">Leucocytes per mL drunk from it.</param>
 /// <param name="ViableFraction">Viable share of the cells swallowed from it.</param>
+/// <param name="Chemistry">Bacteria, sodium and potassium of the milk drunk from it, volume-weighted over its feeds.</param>
 /// <param name="Counts">Cells swallowed from it by cell type and viability, in <see cref="SimulationResult.CellColumns"/> order.</param>
 public sealed record BreastDayRow(int Day, Breast Breast, double MilkMl, double CellsPerMlTotal, double CellsPerMlLeucocyte, double ViableFraction,
-    ImmutableArray<long> Counts);
+    ChemistryReadout Chemistry, ImmutableArray<long> Counts);
 
 /// <summary>Maternal cells in the infant at the end of a day (an infant.csv row); all animal-derived.</summary>
 /// <param name="Day">Run day.</param>

@@ -46,7 +46,7 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Contains("\"code_version\"", json);
         var html = File.ReadAllText(Path.Combine(outDir, "report.html"));
         Assert.Contains("Within-feed dynamics", html);
-        Assert.Contains("Parameters and their sources", html.Replace("Every constant of the network", "Parameters and their sources"));
+        Assert.Contains("Every parameter this run used", html);
 
         using var store = RunStore.Open(Path.Combine(_dir, "runs.db"));
         var run = Assert.Single(store.List());

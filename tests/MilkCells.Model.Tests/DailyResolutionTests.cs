@@ -157,6 +157,16 @@ public class DailyResolutionTests
                 var pairs = MilkModel.Embedded.CellTypes.Select(t => (Alive: Names.Cells(t, Viability.Alive, b), Dead: Names.Cells(t, Viability.Dead, b))).ToArray();
                 var mean = n.Species.Where(s => s.Breast == b && s.Role is SpeciesRole.BreastMilk or SpeciesRole.BreastCells)
                     .ToDictionary(s => s.Id, s => (double)plan.InitialCounts.GetValueOrDefault(s.Id));
+                // Differentiation (alive stem → alive epithelial) feeds a virtual pair per conversion: the target's cells of that
+                // origin, alive and dead, drunk with the target's own.
+                var conversions = n.Reactions.Where(r => r.Reactants.Length == 1 && r.Products.Length == 1 && pairs.Any(p => p.Alive == r.Reactants[0].Species)
+                        && pairs.Any(p => p.Alive == r.Products[0].Species))
+                    .Select(r => (From: r.Reactants[0].Species, To: r.Products[0].Species, Virtual: (Alive: $"virtual:{r.Id}:alive", Dead: $"virtual:{r.Id}:dead"))).ToArray();
+                foreach (var c in conversions)
+                {
+                    mean[c.Virtual.Alive] = 0;
+                    mean[c.Virtual.Dead] = 0;
+                }
                 foreach (var (alive, dead) in pairs)
                 {
                     for (var d = 0; d < days; d++)
@@ -176,7 +186,7 @@ public class DailyResolutionTests
                 {
                     if (stop.Hours > now)
                     {
-                        Advance(stop.Hours - now, rates, values, mean, milk, pairs);
+                        Advance(stop.Hours - now, rates, values, mean, milk, pairs, conversions);
                         now = stop.Hours;
                     }
                     if (stop.Change is { } c)
@@ -194,6 +204,12 @@ public class DailyResolutionTests
                             {
                                 milkDrunk[(day, b)] += removal.Fraction * mean[id] * quantum;
                             }
+                            else if (id.StartsWith("virtual:", StringComparison.Ordinal))
+                            {
+                                var conv = conversions.Single(x => x.Virtual.Alive == id || x.Virtual.Dead == id);
+                                var target = pairs.Single(p => p.Alive == conv.To);
+                                cellsDrunk[(day, b, id == conv.Virtual.Alive ? target.Alive : target.Dead)] += removal.Fraction * mean[id];
+                            }
                             else
                             {
                                 cellsDrunk[(day, b, id)] += removal.Fraction * mean[id];
@@ -208,7 +224,8 @@ public class DailyResolutionTests
 
         /// <summary>Moves the means on by <paramref name="dt"/> with the propensities read as linear in the breast species.</summary>
         private static void Advance(double dt, (ReactionSpec Reaction, RateExpression Expression)[] rates, Dictionary<string, double> values,
-            Dictionary<string, double> mean, string milk, (string Alive, string Dead)[] pairs)
+            Dictionary<string, double> mean, string milk, (string Alive, string Dead)[] pairs,
+            (string From, string To, (string Alive, string Dead) Virtual)[] conversions)
         {
             double Rate(RateExpression e, string? species, double count) =>
                 e.Evaluate(x => x == species ? count : mean.ContainsKey(x) ? 0 : values[x]);
@@ -240,10 +257,34 @@ public class DailyResolutionTests
                 var full = synthesisAtZero / synthesisSlope;
                 mean[milk] = full - (full - mean[milk]) * Math.Exp(-synthesisSlope * dt);
             }
+            // Each conversion's source over the step: A(τ) = A∞ + (A0 − A∞) e^{−ka τ}, taken before the pairs move on.
+            var sources = new Dictionary<string, (double Infinity, double Start, double Rate)>();
+            foreach (var (alive, _) in pairs)
+            {
+                var out_ = perCapita.Where(kv => kv.Key.From == alive).Sum(kv => kv.Value);
+                sources[alive] = (zero.GetValueOrDefault(alive) / out_, mean[alive], out_);
+            }
+            foreach (var c in conversions)
+            {
+                // X' = r A(τ) − kx X, Y' = cx X − ky Y, with the target's own rates.
+                var r = perCapita[(c.From, c.To)];
+                var (aInfS, a0S, aRate) = sources[c.From];
+                var target = pairs.Single(p => p.Alive == c.To);
+                var cx = perCapita.GetValueOrDefault((target.Alive, target.Dead));
+                var kx = cx + perCapita.GetValueOrDefault((target.Alive, null));
+                var ky = perCapita.GetValueOrDefault((target.Dead, null));
+                var (x0, y0) = (mean[c.Virtual.Alive], mean[c.Virtual.Dead]);
+                var xInf = r * aInfS / kx;
+                var gamma = r * (a0S - aInfS) / (kx - aRate);
+                var rest = x0 - xInf - gamma; // X(τ) = X∞ + rest e^{−kx τ} + γ e^{−a τ}
+                mean[c.Virtual.Alive] = xInf + rest * Math.Exp(-kx * dt) + gamma * Math.Exp(-aRate * dt);
+                mean[c.Virtual.Dead] = y0 * Math.Exp(-ky * dt) + cx * (xInf * (1 - Math.Exp(-ky * dt)) / ky
+                    + rest * (Math.Exp(-kx * dt) - Math.Exp(-ky * dt)) / (ky - kx) + gamma * (Math.Exp(-aRate * dt) - Math.Exp(-ky * dt)) / (ky - aRate));
+            }
             foreach (var (alive, dead) in pairs)
             {
                 var conversion = perCapita.GetValueOrDefault((alive, dead));
-                var ka = conversion + perCapita.GetValueOrDefault((alive, null));
+                var ka = perCapita.Where(kv => kv.Key.From == alive && kv.Key.To != dead).Sum(kv => kv.Value) + conversion;
                 var kd = perCapita.GetValueOrDefault((dead, null));
                 var (inA, inD) = (zero.GetValueOrDefault(alive), zero.GetValueOrDefault(dead));
                 var (a0, d0) = (mean[alive], mean[dead]);

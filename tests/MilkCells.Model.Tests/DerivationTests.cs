@@ -87,7 +87,10 @@ public class DerivationTests
         // "after 3 days at 4 °C": 83 % (PI).
         Assert.Equal(Check("viability-fridge-3d").Target!.Value, fresh * Math.Exp(-d[DerivedParameters.FridgeDeathRate] * 72), 1e-9);
         // "after 3 months at −20 °C": 78 % (PI).
-        Assert.Equal(Check("viability-freezer-3mo").Target!.Value, fresh * d[DerivedParameters.FreezeThawSurvival], 1e-9);
+        // −20 °C: held for the first 3 h, then falling while frozen (θ = 0 of the loss at thawing): 78 % after 3 months.
+        var frozen = Default.Value(FreezerObserved) - Default.Value(RoomHold);
+        Assert.Equal(Check("viability-freezer-3mo").Target!.Value,
+            fresh * Math.Exp(-d[DerivedParameters.FreezerDeathRate] * frozen) * d[DerivedParameters.FreezeThawSurvival], 1e-9);
         // "no viable cells expected" after Holder pasteurisation.
         Assert.Equal(Check("viability-pasteurised").Target!.Value, Default.Value(HolderSurvival));
     }
@@ -103,7 +106,6 @@ public class DerivationTests
         }
         var mature = Check("leucocyte-fraction-mature"); // 0–2 %, reached within 1–2 weeks
         Assert.InRange(Composition(Default, "mature", "leucocyte_fraction"), mature.Min!.Value, mature.Max!.Value);
-        Assert.True(Composition(Default, "transitional", "leucocyte_fraction") < Composition(Default, "colostrum", "leucocyte_fraction"));
     }
 
     [Fact]
@@ -163,10 +165,11 @@ public class DerivationTests
         {
             var leucocytes = Default.Value("health.mastitis.peak_leucocytes", severity);
             var others = Composition(Default, "mature", "total_cells") * (1 - Composition(Default, "mature", "leucocyte_fraction"))
-                         * Default.Value("health.mastitis.epithelial_factor");
+                         * Default.Value("health.mastitis.epithelial_factor", severity);
             return leucocytes / (leucocytes + others);
         }
-        Assert.InRange(PeakShare("severe"), 0.90, 0.96);
+        Assert.InRange(PeakShare("severe"), 0.93, 0.96);
+        Assert.True(PeakShare("moderate") < 0.93, $"moderate mastitis reaches {PeakShare("moderate"):P1}: the 94 % extreme is for the worst cases");
         Assert.True(PeakShare("mild") < PeakShare("moderate") && PeakShare("moderate") < PeakShare("severe"));
     }
 
@@ -185,9 +188,16 @@ public class DerivationTests
     public void Between_mother_spreads_are_derived_from_the_observed_ranges()
     {
         var d = DerivedParameters.From(Default);
-        // Kent 2006: intake 478–1,298 mL over 71 mothers; ±2 SD on the log scale.
+        // The expected range of n normal draws (Tippett 1925), in SD: the control-chart constant d₂ is 1.128 for n = 2
+        // and 3.078 for n = 10 (ASTM tables); Kent's 71 mothers span 4.77 SD.
+        Assert.Equal(1.128, Formulas.ExpectedRange(2), 3);
+        Assert.Equal(3.078, Formulas.ExpectedRange(10), 3);
+        Assert.InRange(Formulas.ExpectedRange(71), 4.76, 4.78);
+        // Kent 2006: intake 478–1,298 mL over 71 mothers, one 24-h weighing each: between mothers once the day-to-day spread is out.
         var intake = Default[IntakeReference];
-        Assert.Equal(Math.Log(intake.Range!.Value.Max / intake.Range.Value.Min) / 4, d[DerivedParameters.ProductionLogSd], 1e-12);
+        var observed = Math.Log(intake.Range!.Value.Max / intake.Range.Value.Min) / Formulas.ExpectedRange(71);
+        var day = Default.Value(DayLogSd, "production");
+        Assert.Equal(Math.Sqrt(observed * observed - day * day), d[DerivedParameters.ProductionLogSd], 1e-12);
         Assert.Equal(0.375, d[DerivedParameters.PairedFraction], 1e-12); // 11 breastfeeds as 8 meals
         var (a, b) = (d[DerivedParameters.RemovalBetaAlpha], d[DerivedParameters.RemovalBetaBeta]);
         Assert.Equal(Default.Value(RemovalFraction), a / (a + b), 1e-12);
@@ -219,6 +229,8 @@ public class DerivationTests
         // Mature leucocytes: the day-30 targets add up to total × leucocyte fraction.
         var leucocytes = MilkModel.Embedded.OfClass(CellClass.Leucocyte)
             .Sum(t => plan.DriverChanges.Last(c => c.Hours <= 30 * 24 && c.Driver == Structure.Names.Conc(t)).Value);
-        Assert.Equal(Composition(Default, "mature", "total_cells") * Composition(Default, "mature", "leucocyte_fraction"), leucocytes, 1e-6);
+        // (What is left of the colostral output by day 30 is below 10⁻⁵ of it: docs/model.md §4c.)
+        var mature = Composition(Default, "mature", "total_cells") * Composition(Default, "mature", "leucocyte_fraction");
+        Assert.InRange(leucocytes / mature, 1, 1 + 1e-5);
     }
 }

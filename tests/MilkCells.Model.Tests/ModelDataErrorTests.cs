@@ -36,10 +36,10 @@ public class ModelDataErrorTests
     [Fact]
     public void A_cell_type_typo_in_a_table_is_located_with_a_hint()
     {
-        var ex = LoadWith(("composition.yaml", "values: { macrophage: 0.475, neutrophil: 0.4025,", "values: { macrophage: 0.475, neutrophl: 0.4025,"));
+        var ex = LoadWith(("composition.yaml", "values: { macrophage: 0.55, neutrophil: 0.355,", "values: { macrophage: 0.55, neutrophl: 0.355,"));
         var typo = Assert.Single(ex.Problems, p => p.Problem.Contains("unknown leucocyte 'neutrophl'"));
         Assert.EndsWith("composition.yaml", typo.Location.File);
-        Assert.Equal(LineOf("composition.yaml", "values: { macrophage: 0.475, neutrophil: 0.4025,"), typo.Location.Line);
+        Assert.Equal(LineOf("composition.yaml", "values: { macrophage: 0.55, neutrophil: 0.355,"), typo.Location.Line);
         Assert.Equal("did you mean 'neutrophil'?", typo.Hint);
         Assert.Contains(ex.Problems, p => p.Problem.Contains("no entry for leucocyte 'neutrophil'"));
     }

@@ -17,9 +17,9 @@ public class ModelLoadingTests
     public void The_embedded_model_loads_and_validates()
     {
         Assert.StartsWith("model-", Model.Version);
-        Assert.Equal(15, Model.CellTypes.Length);
+        Assert.Equal(17, Model.CellTypes.Length);
         Assert.Equal(["colostrum", "transitional", "mature", "extended", "involution"], Model.Stages.Select(s => s.Id));
-        Assert.Equal(["nipple-trauma", "blocked-duct", "mastitis", "abscess", "maternal-infection", "infant-infection"], Model.HealthStates.Select(h => h.Id));
+        Assert.Equal(["nipple-trauma", "blocked-duct", "mastitis", "infectious-mastitis", "abscess", "maternal-infection", "infant-infection"], Model.HealthStates.Select(h => h.Id));
     }
 
     [Fact]
@@ -28,7 +28,7 @@ public class ModelLoadingTests
         string[] required =
         [
             "lactocyte-lc1", "lactocyte-lc2", "myoepithelial", "luminal-progenitor", "stem-nestin", "stem-cd49f-basal", "stem-mesenchymal",
-            "stem-pluripotent", "macrophage", "neutrophil", "t-cd4", "t-cd8", "b-cell", "nk-cell", "eosinophil",
+            "stem-pluripotent", "stem-cd34", "stem-cd133", "macrophage", "neutrophil", "t-cd4", "t-cd8", "b-cell", "nk-cell", "eosinophil",
         ];
         Assert.Equal(required.Order(), Model.CellTypes.Select(c => c.Id).Order());
         foreach (var t in Model.CellTypes)
@@ -75,9 +75,12 @@ public class ModelLoadingTests
     [Fact]
     public void Infant_parameters_are_all_labelled_animal_derived()
     {
-        var infant = Model.Parameters.Values.Where(p => p.Id.StartsWith("infant.", StringComparison.Ordinal)).ToArray();
+        // Evidence table §5: no human transfer data. The one human infant measurement is gut permeability (sugar probes, gut
+        // closure), which scales the animal transfer rate and is labelled as human physiology.
+        var infant = Model.Parameters.Values.Where(p => p.Id.StartsWith("infant.", StringComparison.Ordinal) && p.Id != ModelParameters.GutPermeability).ToArray();
         Assert.NotEmpty(infant);
         Assert.All(infant, p => Assert.Equal(MeasurementEra.Animal, p.Provenance.Era));
+        Assert.Equal(MeasurementEra.Physiology, Model.Parameters[ModelParameters.GutPermeability].Provenance.Era);
     }
 
     [Fact]

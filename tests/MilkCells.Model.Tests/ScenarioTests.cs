@@ -17,7 +17,8 @@ public class ScenarioTests
     [Fact]
     public void Built_in_scenarios_have_the_exact_names_and_healthy_is_the_default()
     {
-        Assert.Equal(["healthy", "colostrum-week", "mastitis", "infant-infection", "extended-lactation", "donor-milk"], ScenarioLoader.BuiltInNames);
+        Assert.Equal(["healthy", "colostrum-week", "preterm", "blocked-duct", "mastitis", "infectious-mastitis", "abscess", "maternal-infection",
+            "infant-infection", "weaning", "extended-lactation", "donor-milk"], ScenarioLoader.BuiltInNames);
         Assert.Equal("healthy", ScenarioLoader.DefaultName);
         foreach (var name in ScenarioLoader.BuiltInNames)
         {

@@ -32,6 +32,23 @@ public sealed class EvidenceCheckTests(Runs runs) : IClassFixture<Runs>
     [InlineData("viability-fridge-3d")]
     [InlineData("viability-freezer-3mo")]
     [InlineData("viability-pasteurised")]
+    [InlineData("leucocytes-within-2-weeks")]
+    [InlineData("colostrum-leucocytes-bounded")]
+    [InlineData("stasis-category")]
+    [InlineData("non-infectious-category")]
+    [InlineData("infectious-category")]
+    [InlineData("moderate-mastitis-below-highest-count")]
+    [InlineData("severe-within-twice-highest-count")]
+    [InlineData("na-k-cutoff")]
+    [InlineData("sodium-mastitis")]
+    [InlineData("severity-by-illness")]
+    [InlineData("population-intake")]
+    [InlineData("population-feeds")]
+    [InlineData("stem-cd34-cd133")]
+    [InlineData("stem-differentiation")]
+    [InlineData("fates-by-evidence")]
+    [InlineData("neutrophil-conflict")]
+    [InlineData("freezer-time")]
     public void Each_check_quotes_its_evidence_table_row(string id)
     {
         var evidence = File.ReadAllText(Shared.Require("evidence/milk-cells.md"));

@@ -78,19 +78,29 @@ public class MotherSimulationTests
         var coarse = Runs.Simulate("healthy", days: 20, seed: 3);
         var fine = Runs.Simulate("healthy", days: 20, seed: 3, new SimulationOptions { Algorithm = new TauLeaping(Epsilon: 0.03) });
         Assert.True(fine.Stats.Leaps > 3 * coarse.Stats.Leaps, $"{fine.Stats.Leaps} vs {coarse.Stats.Leaps} leaps");
-        double totalLog = 0, leucocyteLog = 0;
+        // Milk: the synthesis draws make a day's milk differ between the two runs with an sd of 1.2–1.6 % (measured for seeds
+        // 3, 4 and 5: the largest of 19 days 3.1–3.8 %), so each day within 5 % (> 3 sd) and the mean within 1 % (> 3 sd of a
+        // 19-day mean, 0.35 %).
+        // Day 1, when the volume rises 6-fold and the colostral cells are diluted (docs/model.md §4c), carries the largest
+        // leap error: 4–5 % in milk and cells/mL for seeds 3 and 4 (opposite signs, so the count of cells swallowed agrees
+        // better); it is allowed 7 %, the other days 5 %.
+        double totalLog = 0, leucocyteLog = 0, milkLog = 0;
         for (var d = 1; d < 20; d++)
         {
             var total = coarse.Daily[d].CellsPerMlTotal / fine.Daily[d].CellsPerMlTotal;
             var leucocytes = coarse.Daily[d].CellsPerMlLeucocyte / fine.Daily[d].CellsPerMlLeucocyte;
-            Assert.InRange(total, 0.95, 1.05);
-            Assert.InRange(leucocytes, 0.95, 1.05);
+            var milk = coarse.Daily[d].MilkMl / fine.Daily[d].MilkMl;
+            var band = d == 1 ? 0.07 : 0.05;
+            Assert.InRange(total, 1 - band, 1 + band);
+            Assert.InRange(leucocytes, 1 - band, 1 + band);
+            Assert.InRange(milk, 1 - band, 1 + band);
             totalLog += Math.Log(total) / 19;
             leucocyteLog += Math.Log(leucocytes) / 19;
-            Assert.Equal(fine.Daily[d].MilkMl, coarse.Daily[d].MilkMl, fine.Daily[d].MilkMl * 0.03);
+            milkLog += Math.Log(milk) / 19;
         }
         Assert.InRange(totalLog, -0.015, 0.015);
         Assert.InRange(leucocyteLog, -0.015, 0.015);
+        Assert.InRange(milkLog, -0.01, 0.01);
         static double Median(SimulationResult r) => r.Feeds.Where(f => !double.IsNaN(f.CellsPerMlAfter30Min))
             .Select(f => f.CellsPerMlAfter30Min / f.CellsPerMlBefore).Order().ElementAt(r.Feeds.Length / 2);
         Assert.InRange(Median(coarse) / Median(fine), 0.95, 1.05);

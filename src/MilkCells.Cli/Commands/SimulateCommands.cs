@@ -23,7 +23,10 @@ namespace MilkCells.Cli.Commands;
 /// <param name="Out">Output folder (null: ./milkcells-out/&lt;scenario&gt;-&lt;seed&gt;/).</param>
 /// <param name="Store">Run store (null: the default location).</param>
 /// <param name="Force">Write into an output folder that holds other files, deleting nothing.</param>
-internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store, bool Force = false);
+/// <param name="Mother">"fixed" (the median mother), "sampled" (a population mother), or null: the scenario's.</param>
+/// <param name="MotherId">With a sampled mother: which one, as in a cohort with the same seed (null: 0).</param>
+internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store, bool Force = false,
+    string? Mother = null, int? MotherId = null);
 
 /// <summary><c>milkcells simulate</c>: one mother–infant pair across lactation, written to a folder and recorded in the run store.</summary>
 internal static class SimulateCommands
@@ -40,15 +43,20 @@ internal static class SimulateCommands
         var output = CliOptions.Out("Output folder (default ./milkcells-out/SCENARIO-SEED/); created if absent, replaced only if it holds a previous MilkCells output.");
         var force = CliOptions.Force();
         var store = CliOptions.Store("Run store, a SQLite file: PATH or sqlite:PATH (default $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db).");
+        var mother = new Option<string?>("--mother") { Description = "fixed: the median mother; sampled: a mother drawn from the population (default: the scenario's).", HelpName = "MOTHER" };
+        mother.AcceptOnlyFromAmong("fixed", "sampled");
+        var motherId = CliOptions.Whole("--mother-id", "With --mother sampled: mother K of the population, the same mother as cohort mother K with this --seed (default 0).", 0, "3");
         var command = new Command("simulate", "Simulate one mother–infant pair across lactation and write daily, feed, infant and expressed-milk tables, run.json and report.html.")
         {
-            scenario, seed, days, profile, output, force, store,
+            scenario, seed, days, profile, output, force, store, mother, motherId,
         };
         command.SetAction(parsed => Run(new SimulateConfig(parsed.GetValue(scenario)!, parsed.GetValue(seed), parsed.GetValue(days),
-            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(force)), context));
+            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(force), parsed.GetValue(mother),
+            parsed.GetValue(motherId)), context));
         return command.WithExamples(
             "milkcells simulate -s mastitis --days 30 --seed 7 -o mastitis-7",
-            "milkcells simulate --days 14 --profile microscopy-era -o microscopy --store runs.db");
+            "milkcells simulate --days 14 --profile microscopy-era -o microscopy --store runs.db",
+            "milkcells simulate --mother sampled --mother-id 3 --seed 1 --days 60 -o mother-3");
     }
 
     /// <summary>The default output folder of a run.</summary>
@@ -61,7 +69,9 @@ internal static class SimulateCommands
         // Everything that can be wrong with the input is checked before anything is written.
         var model = MilkModel.Embedded;
         var calibrated = model.Calibrate(config.Profile);
-        var scenario = MotherSimulation.WithDays(ScenarioLoader.Load(config.Scenario, model), config.Days);
+        var scenario = WithMother(MotherSimulation.WithDays(ScenarioLoader.Load(config.Scenario, model), config.Days), config);
+        // A population mother is planned from her cohort seed, so she is cohort mother K of a cohort with the same root seed.
+        var planSeed = scenario.Mother.Mode == MotherMode.Sampled ? MotherSimulation.MotherSeed(config.Seed, config.MotherId ?? 0) : config.Seed;
         if (scenario.LastDay > model.LastLactationDay)
         {
             throw new InputException(InputLocation.AtElement(scenario.Origin, config.Days is null ? "durationDays" : "--days"),
@@ -77,17 +87,18 @@ internal static class SimulateCommands
         {
             var temp = output.WorkPath;
             var options = new SimulationOptions { Algorithm = MotherSimulation.DefaultAlgorithm };
-            var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, config.Seed,
+            var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, planSeed,
                 options with { Progress = p }, context.Cancellation));
             context.Cancellation.ThrowIfCancellationRequested();
+            var motherId = scenario.Mother.Mode == MotherMode.Sampled ? config.MotherId ?? 0 : (long?)null;
             var files = FileSystemErrors.Guard(output.Path, "cannot write", () =>
             {
                 var written = SimulationFiles.WriteAll(result, temp).ToList();
-                ReportHtml.Write(SimulationReport.Build(result, codeVersion), Path.Combine(temp, SimulationFiles.ReportHtml));
+                ReportHtml.Write(SimulationReport.Build(result, codeVersion, motherId, config.Seed, calibrated), Path.Combine(temp, SimulationFiles.ReportHtml));
                 written.Add(SimulationFiles.ReportHtml);
                 written.Add(SimulationFiles.RunJson);
                 SimulationFiles.WriteRunJson(Path.Combine(temp, SimulationFiles.RunJson), result,
-                    new SimulationFiles.RunInfo(codeVersion, options.Algorithm, written, started, DateTimeOffset.UtcNow));
+                    new SimulationFiles.RunInfo(codeVersion, options.Algorithm, written, started, DateTimeOffset.UtcNow) { MotherId = motherId, RootSeed = config.Seed });
                 return written;
             }, "--out");
             context.Cancellation.ThrowIfCancellationRequested();
@@ -102,6 +113,22 @@ internal static class SimulateCommands
                 ex is OperationCanceledException ? "interrupted (Ctrl+C)" : ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
             throw;
         }
+    }
+
+    /// <summary>The scenario with the mother the command line asks for.</summary>
+    internal static Scenario WithMother(Scenario scenario, SimulateConfig config)
+    {
+        if (config.MotherId is not null && config.Mother != "sampled" && !(config.Mother is null && scenario.Mother.Mode == MotherMode.Sampled))
+        {
+            throw new InputException(InputLocation.AtElement(null, "--mother-id"), "--mother-id picks a population mother, but the mother is fixed",
+                "add --mother sampled");
+        }
+        return config.Mother switch
+        {
+            "sampled" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Sampled } },
+            "fixed" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Fixed } },
+            _ => scenario,
+        };
     }
 
     /// <summary>The run store file <c>--store</c> names (parsed like every store; the run store is SQLite), or null for the default.</summary>
@@ -154,7 +181,7 @@ internal static class SimulateCommands
     /// <summary>The summary by stage, on standard error (simulate's data are its files).</summary>
     private static void PrintSummary(CliContext context, SimulationResult r, string target, IReadOnlyList<string> files)
     {
-        var console = CliContext.PlainConsole(context.Error, 140);
+        var console = CliContext.PlainConsole(context.Error, 200);
         var net = r.Plan.Network;
         if (net.ProfileId != "default")
         {
@@ -174,9 +201,10 @@ internal static class SimulateCommands
         console.WriteLine($"{ConsoleNumbers.Count(r.Feeds.Length)} breastfeeds, {ConsoleNumbers.Count(r.Stats.Leaps)} tau leaps, {ConsoleNumbers.One(r.Stats.Firings)} firings -> {target} ({string.Join(", ", files)})");
     }
 
-    private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r.Daily).Select(s => new
+    private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r).Select(s => new
     {
         stage = s.Stage,
+        illness = s.Illness,
         first_day = s.FirstDay,
         last_day = s.LastDay,
         milk_ml_per_day = Math.Round(s.MilkMlPerDay, 1),

@@ -14,12 +14,15 @@ namespace MilkCells.Cli.Simulate;
 internal sealed class ParameterCitations(CalibratedModel model)
 {
     /// <summary>The citation of <paramref name="spec"/>, or null when its source is not one of the model's parameters'.</summary>
-    public SourceCitation? Of(ParameterSpec spec)
+    public SourceCitation? Of(ParameterSpec spec) =>
+        model.Parameters.TryGetValue(spec.ParameterId, out var parameter) && parameter.Provenance == spec.Provenance ? Cite(parameter) : null;
+
+    /// <summary>The citation of a parameter a run used, or null when the scenario set it (its source is not the model's).</summary>
+    public SourceCitation? Of(Parameter used) =>
+        model.Parameters.TryGetValue(used.Id, out var parameter) && parameter.Provenance == used.Provenance ? Cite(parameter) : null;
+
+    private SourceCitation Cite(Parameter parameter)
     {
-        if (!model.Parameters.TryGetValue(spec.ParameterId, out var parameter) || parameter.Provenance != spec.Provenance)
-        {
-            return null;
-        }
         var works = ImmutableArray.CreateBuilder<CitedWork>();
         var notes = ImmutableArray.CreateBuilder<string>();
         foreach (var id in parameter.SourceIds)

@@ -26,6 +26,9 @@ internal static class SimulationFiles
     public static readonly string[] FeedColumns =
         ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte", "cells_per_ml_before", "cells_per_ml_after_30min"];
 
+    /// <summary>feeds.csv's milk chemistry columns (named as daily.csv's), after the issue-3 and meal columns.</summary>
+    public static readonly string[] ChemistryColumns = [DailyTable.BacteriaColumn, DailyTable.SodiumColumn, DailyTable.PotassiumColumn, DailyTable.NaKColumn];
+
     /// <summary>expressed.csv's columns.</summary>
     public static readonly string[] BreastColumns = ["day", "time_h", "breast", "volume_ml", "cells_per_ml_total", "cells_per_ml_leucocyte", "pct_leucocyte"];
     public static readonly string[] ExpressedColumns = ["container", "process", "time_h", "temperature_c", "cells_total", "viable_fraction", "volume_ml"];
@@ -91,7 +94,8 @@ internal static class SimulationFiles
 
     public static void WriteFeeds(TextWriter w, SimulationResult r)
     {
-        w.Write(string.Join(',', FeedColumns.Concat(["meal", "removal_fraction", "leucocytes_per_ml_before"]).Concat(r.CellColumns.Select(c => $"n_{Sym(c)}"))));
+        w.Write(string.Join(',', FeedColumns.Concat(["meal", "removal_fraction", "leucocytes_per_ml_before"]).Concat(ChemistryColumns)
+            .Concat(r.CellColumns.Select(c => $"n_{Sym(c)}"))));
         w.Write('\n');
         var sb = new StringBuilder();
         foreach (var f in r.Feeds)
@@ -100,7 +104,9 @@ internal static class SimulationFiles
             sb.Append(f.Day.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.TimeHours)).Append(',').Append(Names.Of(f.Breast)).Append(',')
                 .Append(Num(f.VolumeMl)).Append(',').Append(Num(f.CellsPerMlTotal)).Append(',').Append(Num(f.CellsPerMlLeucocyte)).Append(',')
                 .Append(Num(f.PctLeucocyte)).Append(',').Append(Num(f.CellsPerMlBefore)).Append(',').Append(Num(f.CellsPerMlAfter30Min)).Append(',')
-                .Append(f.Meal.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.RemovalFraction)).Append(',').Append(Num(f.LeucocytesPerMlBefore));
+                .Append(f.Meal.ToString(CultureInfo.InvariantCulture)).Append(',').Append(Num(f.RemovalFraction)).Append(',').Append(Num(f.LeucocytesPerMlBefore))
+                .Append(',').Append(Num(f.Chemistry.BacteriaCfuPerMl)).Append(',').Append(Num(f.Chemistry.SodiumMmolL)).Append(',')
+                .Append(Num(f.Chemistry.PotassiumMmolL)).Append(',').Append(Num(f.Chemistry.NaKRatio));
             foreach (var c in f.Counts)
             {
                 sb.Append(',').Append(c.ToString(CultureInfo.InvariantCulture));
@@ -164,7 +170,7 @@ internal static class SimulationFiles
         var plan = r.Plan;
         json.WriteStartObject();
         json.WriteString("tool", "milkcells simulate");
-        json.WriteNumber("seed", r.Seed);
+        json.WriteNumber("seed", info.MotherId is null ? r.Seed : info.RootSeed);
         json.WriteStartObject("scenario");
         json.WriteString("name", plan.Scenario.Name);
         json.WriteString("origin", plan.Scenario.Origin);
@@ -181,6 +187,11 @@ internal static class SimulationFiles
         json.WriteString("code_version", info.CodeVersion);
         json.WriteStartObject("mother");
         json.WriteBoolean("sampled", plan.Mother.Sampled);
+        if (info.MotherId is { } id)
+        {
+            json.WriteNumber("id", id);
+            json.WriteNumber("plan_seed", r.Seed);
+        }
         json.WriteNumber("production_factor", plan.Mother.ProductionFactor);
         json.WriteNumber("capacity_ml", plan.Mother.CapacityMl);
         json.WriteNumber("right_share", plan.Mother.RightShare);
@@ -250,7 +261,14 @@ internal static class SimulationFiles
     }
 
     /// <summary>What run.json records besides the result.</summary>
-    public sealed record RunInfo(string CodeVersion, Algorithm Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished);
+    public sealed record RunInfo(string CodeVersion, Algorithm Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished)
+    {
+        /// <summary>For a population mother: her id (the plan's seed is derived from the root seed and it, as for cohort mothers).</summary>
+        public long? MotherId { get; init; }
+
+        /// <summary>The root seed given (the plan's own seed differs for a population mother).</summary>
+        public ulong RootSeed { get; init; }
+    }
 
     public static string Num(double x) => double.IsNaN(x) ? "" : x.ToString("R", CultureInfo.InvariantCulture);
 

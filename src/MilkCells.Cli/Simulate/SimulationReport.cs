@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using MilkCells.Model.Catalogue;
+using MilkCells.Model.Derivation;
+using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
 using MilkCells.Reports;
@@ -12,7 +14,8 @@ namespace MilkCells.Cli.Simulate;
 /// <summary>Builds report.html's content from a finished run (an exporter: it only reads the result).</summary>
 internal static class SimulationReport
 {
-    public static Report Build(SimulationResult r, string codeVersion)
+    /// <summary>The report of a run of <paramref name="calibrated"/> (null: only the network's constants are listed).</summary>
+    public static Report Build(SimulationResult r, string codeVersion, long? motherId = null, ulong? rootSeed = null, CalibratedModel? calibrated = null)
     {
         var plan = r.Plan;
         var net = plan.Network;
@@ -23,7 +26,8 @@ internal static class SimulationReport
             new("model version", net.ModelVersion),
             new("code version", codeVersion),
             new("lactation days", $"{plan.Scenario.StartDay}–{plan.Scenario.StartDay + r.Daily.Length - 1}"),
-            new("mother", plan.Mother.Sampled ? "sampled from the population" : "the median mother (fixed)"),
+            new("mother", motherId is { } id ? $"population mother {id} (cohort root seed {rootSeed}; plan seed {r.Seed})"
+                : plan.Mother.Sampled ? "sampled from the population" : "the median mother (fixed)"),
         ]);
         var report = new Report($"MilkCells simulation: {plan.Scenario.Name}", metadata);
         var days = r.Daily;
@@ -92,6 +96,11 @@ internal static class SimulationReport
                 YLabel = "feeds / day",
                 Series = [new ReportSeries("breastfeeds", [.. days.Select(d => (double)d.Feeds)])],
             });
+        if (Cohort(r) is { Length: > 0 } cohort)
+        {
+            report = report.With("Against the healthy cohort", cohort);
+        }
+        report = report.With("Milk chemistry (each breast)", Chemistry(r, bands));
         if (r.BreastSeries.Length > 0)
         {
             report = report.With("Each breast", Breasts(r, bands));
@@ -102,14 +111,121 @@ internal static class SimulationReport
         {
             report = report.With("Expressed milk", Expressed(r));
         }
-        var citations = new ParameterCitations(MilkModel.Embedded.Calibrate(net.ProfileId));
-        report = report.With("Parameters", new ParameterTableBlock(
-        [
-            .. plan.Parameters.Select(p => new ParameterRow(
-                p.Key is null ? p.ParameterId : $"{p.ParameterId} [{p.Key}]", p.Value.ToString("G4", CultureInfo.InvariantCulture),
-                UnitSpec.CanonicalText(p.Unit), p.Provenance) { Citation = citations.Of(p) }),
-        ], "Every constant of the network, with its unit and source (the mother's own values in place)"));
+        if (calibrated is null)
+        {
+            var citations = new ParameterCitations(MilkModel.Embedded.Calibrate(net.ProfileId));
+            report = report.With("Parameters", new ParameterTableBlock(
+            [
+                .. plan.Parameters.Select(p => new ParameterRow(
+                    p.Key is null ? p.ParameterId : $"{p.ParameterId} [{p.Key}]", p.Value.ToString("G4", CultureInfo.InvariantCulture),
+                    UnitSpec.CanonicalText(p.Unit), p.Provenance) { Citation = citations.Of(p) }),
+            ], "Every constant of the network, with its unit and source (the mother's own values in place)"));
+        }
+        else
+        {
+            report = report.With("Parameters", Parameters(r, calibrated));
+        }
         return report;
+    }
+
+    /// <summary>Every parameter the run used: the model's (profile overrides and scenario settings marked), the derived constants and the mother's own values.</summary>
+    public static ParameterTableBlock Parameters(SimulationResult r, CalibratedModel calibrated)
+    {
+        var scenario = r.Plan.Scenario;
+        var used = RunPlanner.WithOverrides(calibrated, scenario);
+        var set = scenario.ParameterOverrides.Select(o => o.Id).ToHashSet(StringComparer.Ordinal);
+        string Name(Parameter p) => p.Id
+            + (calibrated.IsOverridden(p.Id) ? $" — PROFILE OVERRIDE ({calibrated.Profile.Id})" : "")
+            + (set.Contains(p.Id) ? " — SET BY THE SCENARIO" : "");
+        var citations = new ParameterCitations(calibrated);
+        var rows = used.Parameters.Values.Select(p => new ParameterRow(Name(p), p.Display(), UnitSpec.CanonicalText(p.Unit), p.Provenance) { Citation = citations.Of(p) }).ToList();
+        rows.AddRange(DerivedParameters.From(used).All.Values.Select(p => new ParameterRow(p.Id, p.Display(), UnitSpec.CanonicalText(p.Unit), p.Provenance)));
+        var m = r.Plan.Mother;
+        var who = new Core.Provenance.Provenance(m.Sampled ? "drawn from the between-mother distributions (docs/model.md §7) with the run's seed" : "the median mother with the scenario's fixed values",
+            "this run's mother", Core.Provenance.Confidence.Assumption, Core.Provenance.MeasurementEra.Derived);
+        rows.Add(new ParameterRow("mother: production factor (after lactogenesis II)", m.ProductionFactor.ToString("G4", CultureInfo.InvariantCulture), "multiplier", who));
+        rows.Add(new ParameterRow("mother: storage capacity", m.CapacityMl.ToString("G4", CultureInfo.InvariantCulture), "mL", who));
+        rows.Add(new ParameterRow("mother: right breast's share", m.RightShare.ToString("G4", CultureInfo.InvariantCulture), "fraction", who));
+        rows.Add(new ParameterRow("mother: feeding frequency factor (after lactogenesis II)", m.FeedsFactor.ToString("G4", CultureInfo.InvariantCulture), "multiplier", who));
+        rows.AddRange(m.CellFactors.Select(kv => new ParameterRow($"mother: cell factor [{kv.Key}]", kv.Value.ToString("G4", CultureInfo.InvariantCulture), "multiplier", who)));
+        var overridden = rows.Count(x => x.Name.Contains("PROFILE OVERRIDE", StringComparison.Ordinal) || x.Name.Contains("SET BY THE SCENARIO", StringComparison.Ordinal));
+        return new ParameterTableBlock([.. rows],
+            $"Every parameter this run used ({rows.Count}): the model's data under profile '{calibrated.Profile.Id}' ({overridden} replaced by the profile or set by the scenario, marked), the constants derived from them, and this run's mother");
+    }
+
+    /// <summary>The run's lines against the shipped reference set's 10–90 % and 2.5–97.5 % bands (the healthy cohort, default profile).</summary>
+    private static ReportBlock[] Cohort(SimulationResult r)
+    {
+        if (ShippedReference.Embedded is not { } reference || r.Plan.Network.ProfileId != "default")
+        {
+            return [];
+        }
+        var days = r.Daily;
+        var x = days.Select(d => (double)d.LactationDay).ToImmutableArray();
+        var lactationDays = days.Select(d => d.LactationDay).ToArray();
+        ReportBlock? Chart(string measure, string title, string yLabel, AxisScale scale, Func<DailyRow, double> value)
+        {
+            if (!reference.Has(measure))
+            {
+                return null;
+            }
+            ReportSeries Percentile(double p, string color) => new($"cohort {p.ToString(CultureInfo.InvariantCulture)} %", reference.Band(measure, p, lactationDays), color);
+            return new LineChart
+            {
+                Title = title,
+                X = x,
+                XLabel = "lactation day",
+                YLabel = yLabel,
+                YScale = scale,
+                Series =
+                [
+                    Percentile(2.5, "rgba(120,120,120,0.45)"), Percentile(10, "rgba(86,180,233,0.8)"), Percentile(50, "rgba(120,120,120,0.6)"),
+                    Percentile(90, "rgba(86,180,233,0.8)"), Percentile(97.5, "rgba(120,120,120,0.45)"),
+                    new ReportSeries("this run", [.. days.Select(value)], "#D55E00"),
+                ],
+                Caption = $"Behind this run's line: the 2.5, 10, 50, 90 and 97.5 % percentiles of daily values in the shipped reference set (data/reference: {reference.Cohort}), by lactation-day window. The bands are the healthy population's spread between and within mothers.",
+            };
+        }
+        return
+        [
+            .. new[]
+            {
+                Chart("cells_per_ml_total", "All cells per mL against the healthy cohort", "cells / mL", AxisScale.Logarithmic, d => d.CellsPerMlTotal),
+                Chart("pct_leucocyte", "Leucocytes, % of cells, against the healthy cohort", "% leucocytes", AxisScale.Logarithmic, d => d.PctLeucocyte),
+                Chart("milk_ml", "Milk drunk per day against the healthy cohort", "mL / day", AxisScale.Linear, d => d.MilkMl),
+                Chart("na_k_ratio", "Na:K against the healthy cohort", "Na:K", AxisScale.Logarithmic, d => d.Chemistry.NaKRatio),
+            }.Where(c => c is not null).Select(c => c!),
+        ];
+    }
+
+    /// <summary>Na:K, sodium and bacteria of the milk drunk from each breast, with the clinical cut-offs.</summary>
+    private static ReportBlock[] Chemistry(SimulationResult r, ImmutableArray<Band> bands)
+    {
+        var start = r.Plan.Scenario.StartDay;
+        var breastDays = r.BreastDays;
+        if (breastDays.IsEmpty)
+        {
+            return [new TextBlock("Per-breast chemistry needs the per-breast daily rows (feed resolution or detail).")];
+        }
+        var x = breastDays.Where(b => b.Breast == Breast.Left).Select(b => (double)(start + b.Day)).ToImmutableArray();
+        ImmutableArray<double> Of(Breast b, Func<ChemistryReadout, double> f) => [.. breastDays.Where(d => d.Breast == b).Select(d => f(d.Chemistry))];
+        ImmutableArray<double> Line(double value) => [.. x.Select(_ => value)];
+        LineChart Chart(string title, string yLabel, Func<ChemistryReadout, double> f, string cutOff, double at, string? caption) => new()
+        {
+            Title = title,
+            X = x, XLabel = "lactation day", YLabel = yLabel, YScale = AxisScale.Logarithmic, Bands = bands,
+            Series = [new ReportSeries("left", Of(Breast.Left, f)), new ReportSeries("right", Of(Breast.Right, f)),
+                new ReportSeries(cutOff, Line(at), "rgba(120,120,120,0.7)")],
+            Caption = caption,
+        };
+        return
+        [
+            Chart("Na:K of the milk drunk from each breast", "Na:K", c => c.NaKRatio, "cut-off 0.60 (Furukawa 2022)", 0.6,
+                "Healthy milk 0.5 ± 0.1, with mastitis 1.7 ± 1.2 (Furukawa 2022); colostrum and transitional milk are higher (open junctions before lactogenesis II; Mathew 2021, Lee 1982). Volume-weighted over each breast's feeds per day."),
+            Chart("Sodium of the milk drunk from each breast", "mmol/L", c => c.SodiumMmolL, "12 mmol/L (Pace 2022)", 12, null),
+            Chart("Bacteria in the milk drunk from each breast", "CFU / mL", c => c.BacteriaCfuPerMl, "10³ /mL (Thomsen 1983)", 1e3,
+                "Thomsen 1983: leucocytes < 10⁶/mL and bacteria < 10³/mL: normal or stasis; leucocytes > 10⁶/mL with bacteria < 10³/mL: non-infectious inflammation; both above: infectious mastitis."),
+        ];
     }
 
     private static IEnumerable<Band> Episodes(Scenario scenario)
@@ -120,19 +236,20 @@ internal static class SimulationReport
         }
     }
 
-    /// <summary>The summary by stage, numbers one notation per column with 3 significant digits (ConsoleNumbers).</summary>
+    /// <summary>The summary by stage, each illness window on its own (lactation days), numbers one notation per column with 3 significant digits (ConsoleNumbers).</summary>
     public static TableBlock SummaryTable(SimulationResult r)
     {
-        var stages = StageSummary.Of(r.Daily);
+        var stages = StageSummary.Of(r);
         string[] Column(Func<StageSummary, double> of) => ConsoleNumbers.Column([.. stages.Select(of)]);
         string[][] columns =
         [
             Column(s => s.MilkMlPerDay), Column(s => s.FeedsPerDay), Column(s => s.CellsPerMl), Column(s => s.LeucocytesPerMl),
             Column(s => s.PctLeucocyte), Column(s => s.PctStem), Column(s => s.ViableFraction),
+            Column(s => s.Chemistry.BacteriaCfuPerMl), Column(s => s.Chemistry.SodiumMmolL), Column(s => s.Chemistry.NaKRatio),
         ];
-        return new("Volume-weighted over each stage",
-            ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable"],
-            [.. stages.Select((s, i) => ImmutableArray.Create([s.Stage, $"{s.FirstDay}–{s.LastDay}", .. columns.Select(c => c[i])]))]);
+        return new("Volume-weighted over each stage, each illness window on its own (lactation days)",
+            ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable", "bacteria CFU/mL", "Na mmol/L", "Na:K"],
+            [.. stages.Select((s, i) => ImmutableArray.Create([s.Label, $"{s.FirstDay}–{s.LastDay}", .. columns.Select(c => c[i])]))]);
     }
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);

@@ -21,9 +21,13 @@ public sealed record ReferenceMeasure(string Column, string Unit, bool LogScale)
         new("viable_fraction", "fraction", false),
         new("milk_ml", "mL/day", false),
         new("ingested_total", "cells/day", true),
+        new("bacteria_cfu_per_ml", "CFU/mL", true),
+        new("sodium_mmol_l", "mmol/L", true),
+        new("potassium_mmol_l", "mmol/L", false),
+        new("na_k_ratio", "ratio", true),
     ];
 
-    /// <summary>The measures a cohort table supports: cells/mL by class and by cell type, % leucocytes and stem cells, viability, daily intake.</summary>
+    /// <summary>The measures a cohort table supports: cells/mL by class and by cell type, % leucocytes and stem cells, viability, daily intake, milk chemistry.</summary>
     public static ImmutableArray<ReferenceMeasure> For(CohortSchema schema)
     {
         var known = Fixed.Select(m => m.Column).ToHashSet(StringComparer.Ordinal);

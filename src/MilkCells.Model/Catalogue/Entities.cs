@@ -140,12 +140,14 @@ public sealed record HealthState(string Id, string Name, HealthScope Scope, stri
     public static readonly ImmutableArray<(string Name, CanonicalUnit Unit, string? Keys)> ParameterNames =
     [
         ("peak_leucocytes", CanonicalUnit.CellsPerMillilitre, "severity"),
-        ("onset", CanonicalUnit.Hours, null),
-        ("recovery", CanonicalUnit.Hours, null),
+        ("onset", CanonicalUnit.Hours, "severity"),
+        ("recovery", CanonicalUnit.Hours, "severity"),
         ("duration", CanonicalUnit.Hours, null),
         ("synthesis_factor", CanonicalUnit.Multiplier, "severity"),
-        ("epithelial_factor", CanonicalUnit.Multiplier, null),
+        ("epithelial_factor", CanonicalUnit.Multiplier, "severity"),
         ("leucocyte_shares", CanonicalUnit.Fraction, "leucocyte"),
+        ("peak_bacteria", CanonicalUnit.ColonyFormingUnitsPerMillilitre, "severity"),
+        ("peak_na_k", CanonicalUnit.Multiplier, "severity"),
     ];
 
     /// <summary>The id of this state's parameter <paramref name="name"/>.</summary>

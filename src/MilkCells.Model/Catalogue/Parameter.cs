@@ -29,7 +29,8 @@ public sealed record CurvePoint(double Day, double Value, string SourceId, strin
 /// <param name="Day">For curve parameters, the lactation day it applies to.</param>
 /// <param name="Provenance">Its source, condition, confidence and era.</param>
 /// <param name="SourceId">Its source id.</param>
-public sealed record ParameterAlternative(double Value, double? Day, Provenance Provenance, string SourceId);
+/// <param name="Key">For table parameters, the entry it is an alternative for.</param>
+public sealed record ParameterAlternative(double Value, double? Day, Provenance Provenance, string SourceId, string? Key = null);
 
 /// <summary>A model parameter: value, unit, and where it comes from.</summary>
 /// <remarks>

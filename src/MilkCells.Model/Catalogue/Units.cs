@@ -42,6 +42,15 @@ public enum CanonicalUnit
 
     /// <summary>Standard deviation of a natural logarithm (log-normal spread).</summary>
     LogSd,
+
+    /// <summary>Colony-forming units of bacteria per millilitre of milk (culture counts).</summary>
+    ColonyFormingUnitsPerMillilitre,
+
+    /// <summary>Millimoles per litre of milk (monovalent ions: the same number as mEq/L).</summary>
+    MillimolesPerLitre,
+
+    /// <summary>A count of subjects (mothers, samples).</summary>
+    Count,
 }
 
 /// <summary>A unit as written in a data file: its canonical unit and the factor that converts to it.</summary>
@@ -70,6 +79,15 @@ public sealed record UnitSpec(string Text, CanonicalUnit Canonical, double Facto
         new("feeds/day", CanonicalUnit.EventsPerDay, 1),
         new("°C", CanonicalUnit.DegreesCelsius, 1),
         new("log-sd", CanonicalUnit.LogSd, 1),
+        new("CFU/mL", CanonicalUnit.ColonyFormingUnitsPerMillilitre, 1),
+        new("CFU/L", CanonicalUnit.ColonyFormingUnitsPerMillilitre, 1e-3),
+        new("mmol/L", CanonicalUnit.MillimolesPerLitre, 1),
+        new("mEq/L", CanonicalUnit.MillimolesPerLitre, 1), // Na+ and K+ are monovalent: 1 mEq = 1 mmol
+        // Mass per 100 g of milk: × 10 (per kg) × 1.03 kg/L (milk density, IOM 1991) ÷ molar mass (22.99 g/mol Na, 39.10 g/mol K).
+        new("mg Na/100 g", CanonicalUnit.MillimolesPerLitre, 10 * Core.Quantities.Volume.MilkDensityGramsPerMillilitre / 22.99),
+        new("mg K/100 g", CanonicalUnit.MillimolesPerLitre, 10 * Core.Quantities.Volume.MilkDensityGramsPerMillilitre / 39.10),
+        new("ratio", CanonicalUnit.Multiplier, 1),
+        new("count", CanonicalUnit.Count, 1),
     }.ToFrozenDictionary(u => u.Text, StringComparer.Ordinal);
 
     /// <summary>Every unit text a data file may use.</summary>
@@ -92,6 +110,9 @@ public sealed record UnitSpec(string Text, CanonicalUnit Canonical, double Facto
         CanonicalUnit.EventsPerDay => "feeds/day",
         CanonicalUnit.DegreesCelsius => "°C",
         CanonicalUnit.LogSd => "log-sd",
+        CanonicalUnit.ColonyFormingUnitsPerMillilitre => "CFU/mL",
+        CanonicalUnit.MillimolesPerLitre => "mmol/L",
+        CanonicalUnit.Count => "count",
         _ => unit.ToString(),
     };
 

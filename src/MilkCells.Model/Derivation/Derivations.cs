@@ -34,13 +34,29 @@ public sealed record FeedCycle(
     public double VolumeAfter(double hoursSinceFeed) =>
         CapacityMl - (CapacityMl - (1 - RemovalFraction) * PreFeedMl) * Math.Exp(-MaxSynthesisMlPerHour * hoursSinceFeed / CapacityMl);
 
+    /// <summary>The periodic cycle on the same feeds when the breast's synthesis rate is multiplied by <paramref name="factor"/> (illness): fill, volume and production fall.</summary>
+    /// <remarks>With a′ = factor · a and the same T, f, C: E′ = e^{−a′T/C}, x′ = (1 − E′) / (1 − (1 − f) E′) (docs/model.md §3).</remarks>
+    public FeedCycle WithSynthesis(double factor)
+    {
+        if (factor == 1 || PreFeedMl <= 0)
+        {
+            return this;
+        }
+        var a = MaxSynthesisMlPerHour * factor;
+        var e = Math.Exp(-a * IntervalHours / CapacityMl);
+        var x = (1 - e) / (1 - (1 - RemovalFraction) * e);
+        return this with { PreFeedFill = x, PreFeedMl = x * CapacityMl, MaxSynthesisMlPerHour = a, DailyMl = FeedsPerDay * RemovalFraction * x * CapacityMl };
+    }
+
     /// <summary>Solves the cycle for a breast making <paramref name="dailyMl"/> with <paramref name="feedsPerDay"/> feeds.</summary>
     /// <param name="dailyMl">Daily production of this breast, mL.</param>
     /// <param name="feedsPerDay">Breastfeeds on this breast per day.</param>
     /// <param name="removalFraction">Mean removal fraction f.</param>
     /// <param name="capacityMl">Storage capacity C.</param>
     /// <param name="maxFill">Highest allowed pre-feed fill; above it the frequency is raised (Kent 2006: small capacity, more feeds).</param>
-    public static FeedCycle Solve(double dailyMl, double feedsPerDay, double removalFraction, double capacityMl, double maxFill)
+    /// <param name="maxFeedsPerDay">The most feeds a day on this breast; when even they cannot take the production at the highest fill, production falls to what they take (autocrine control).</param>
+    public static FeedCycle Solve(double dailyMl, double feedsPerDay, double removalFraction, double capacityMl, double maxFill,
+        double maxFeedsPerDay = double.PositiveInfinity)
     {
         if (dailyMl <= 0 || feedsPerDay <= 0)
         {
@@ -51,8 +67,9 @@ public sealed record FeedCycle(
         var raised = false;
         if (x > maxFill)
         {
-            feedsPerDay = dailyMl / (f * capacityMl * maxFill);
+            feedsPerDay = Math.Max(feedsPerDay, Math.Min(maxFeedsPerDay, dailyMl / (f * capacityMl * maxFill)));
             x = maxFill;
+            dailyMl = Math.Min(dailyMl, feedsPerDay * f * capacityMl * maxFill);
             raised = true;
         }
         var interval = 24 / feedsPerDay;
@@ -165,8 +182,59 @@ public static class Formulas
     /// <summary>First-order loss of cells from a fall in counts over a time: k = ln(before / after) / t.</summary>
     public static double LossRate(double countBefore, double countAfter, double hours) => Math.Max(0, Math.Log(countBefore / countAfter) / hours);
 
-    /// <summary>Log-SD of a log-normal whose observed range spans ±2 SD: ln(max / min) / 4.</summary>
-    public static double LogSdFromRange(double min, double max) => Math.Log(max / min) / 4;
+    /// <summary>Log-SD of a log-normal whose observed range spans <paramref name="sds"/> SD: ln(max / min) / sds (4: read as ±2 SD).</summary>
+    public static double LogSdFromRange(double min, double max, double sds = 4) => Math.Log(max / min) / sds;
+
+    /// <summary>The expected range of <paramref name="n"/> independent standard normal draws, in SD (4.77 for n = 71).</summary>
+    /// <remarks>E[R] = 2 E[max] = 2 ∫ x n φ(x) Φ(x)^{n−1} dx (Tippett 1925), by the trapezoid rule on a grid of 10⁻³ over ±10 SD
+    /// with Φ accumulated on the same grid; good to ~10⁻⁶.</remarks>
+    public static double ExpectedRange(int n)
+    {
+        if (n < 2)
+        {
+            return 0;
+        }
+        const double step = 1e-3, from = -10;
+        var count = (int)(20 / step);
+        double Phi(double x) => Math.Exp(-0.5 * x * x) / Math.Sqrt(2 * Math.PI);
+        double cdf = 0, sum = 0, previousX = from, previousPdf = Phi(from), previousTerm = 0;
+        for (var i = 1; i <= count; i++)
+        {
+            var x = from + i * step;
+            var pdf = Phi(x);
+            cdf += 0.5 * (pdf + previousPdf) * step;
+            var term = x * n * pdf * Math.Pow(cdf, n - 1);
+            sum += 0.5 * (term + previousTerm) * step;
+            (previousX, previousPdf, previousTerm) = (x, pdf, term);
+        }
+        return 2 * sum;
+    }
+
+    /// <summary>Log-SD of one infant's breastfeeds per day from meal timing alone (docs/model.md §7).</summary>
+    /// <remarks>Meals per day M are a renewal process with interval CV c: var M ≈ E[M] c² (Cox 1962). A meal takes the second breast
+    /// with probability p, so breastfeeds B = M + Binomial(M, p): var B = var M (1 + p)² + E[M] p (1 − p); σ = √ln(1 + var B / E[B]²).</remarks>
+    public static double DailyBreastfeedsLogSd(double breastfeedsPerDay, double paired, double intervalCv)
+    {
+        var meals = breastfeedsPerDay / (1 + paired);
+        var variance = meals * intervalCv * intervalCv * (1 + paired) * (1 + paired) + meals * paired * (1 - paired);
+        return Math.Sqrt(Math.Log(1 + variance / (breastfeedsPerDay * breastfeedsPerDay)));
+    }
+
+    /// <summary>The onset of copious milk secretion: a logistic fitted to the intake curve's first days (points from Saint 1984).</summary>
+    /// <remarks>
+    /// V(t) = V_max / (1 + e^{−(t − t½)/w}) with V_max the established intake; on the logit scale ln(V / (V_max − V)) = (t − t½)/w is
+    /// linear in t, fitted by least squares to the curve's points before day 30 (t = day + 0.5, the middle of the 24 h they cover).
+    /// Returns (t½, w) in hours after birth.
+    /// </remarks>
+    public static (double MidpointHours, double WidthHours) LactogenesisFit(Parameter intake, double establishedMl)
+    {
+        var points = intake.Points.Where(p => p.Day < 30 && p.Value < establishedMl).ToArray();
+        var x = points.Select(p => (p.Day + 0.5) * 24).ToArray();
+        var y = points.Select(p => Math.Log(p.Value / (establishedMl - p.Value))).ToArray();
+        var (mx, my) = (x.Average(), y.Average());
+        var slope = x.Zip(y, (a, b) => (a - mx) * (b - my)).Sum() / x.Sum(a => (a - mx) * (a - mx));
+        return (mx - my / slope, 1 / slope);
+    }
 
     /// <summary>Log-SD of a log-normal with coefficient of variation <paramref name="cv"/>: √ln(1 + cv²).</summary>
     public static double LogSdFromCv(double cv) => Math.Sqrt(Math.Log(1 + cv * cv));

@@ -19,6 +19,7 @@ public sealed class DerivedParameters
     public const string FridgeDeathRate = "derived.fridge_death_rate";
     public const string FridgeLossRate = "derived.fridge_loss_rate";
     public const string FreezeThawSurvival = "derived.freeze_thaw_survival";
+    public const string FreezerDeathRate = "derived.freezer_death_rate";
     public const string ProductionLogSd = "derived.production_log_sd";
     public const string CapacityLogSd = "derived.capacity_log_sd";
     public const string FeedsLogSd = "derived.feeds_log_sd";
@@ -30,6 +31,8 @@ public sealed class DerivedParameters
     public const string ReferenceClearanceFlow = "derived.reference_clearance_flow";
     public const string ReferenceRatio30Min = "derived.reference_post_feed_ratio_30min";
     public const string ReferenceRatio3H = "derived.reference_post_feed_ratio_3h";
+    public const string LactogenesisMidpoint = "derived.lactogenesis_midpoint";
+    public const string LactogenesisWidth = "derived.lactogenesis_width";
 
     private DerivedParameters(CalibratedModel model, ImmutableSortedDictionary<string, Parameter> all)
     {
@@ -45,6 +48,10 @@ public sealed class DerivedParameters
 
     /// <summary>A derived value.</summary>
     public double this[string id] => All[id].Value;
+
+    /// <summary>Progress of lactogenesis II on lactation day <paramref name="lactationDay"/>, 0 to 1: the fitted logistic at the middle of the day (docs/model.md §3b).</summary>
+    public double LactogenesisProgress(double lactationDay) =>
+        1 / (1 + Math.Exp(-((lactationDay + 0.5) * 24 - this[LactogenesisMidpoint]) / this[LactogenesisWidth]));
 
     /// <summary>The post-feed shedding steps (multipliers for consecutive bins after a feed).</summary>
     public static double[] BoostSteps(CalibratedModel m) => [m.Value(BoostFirst), m.Value(BoostSecond)];
@@ -78,18 +85,36 @@ public sealed class DerivedParameters
         Add(FridgeLossRate, Formulas.LossRate(model.Value(FridgeCountBefore), model.Value(FridgeCountAfter), model.Value(FridgeCountObserved)),
             CanonicalUnit.PerHour, "ℓ₄ = ln(count_0 / count_96h) / 96 h, for the cell types Pittard 1981 saw fall", "§6",
             FridgeCountBefore, FridgeCountAfter, FridgeCountObserved, FridgeLossTypes);
-        Add(FreezeThawSurvival, Math.Min(1, model.Value(FreezerViability) / model.Value(ViableFraction)), CanonicalUnit.Fraction,
-            "s = v_3months / v_fresh, all applied at thawing (no decay while frozen: assumption)", "§6", FreezerViability, ViableFraction);
+        var frozenSurvival = Math.Min(1, model.Value(FreezerViability) / model.Value(ViableFraction));
+        var thawShare = model.Value(FreezerThawShare);
+        Add(FreezeThawSurvival, Math.Pow(frozenSurvival, thawShare), CanonicalUnit.Fraction,
+            "s = (v_3months / v_fresh)^θ: the share θ of the loss placed at thawing", "§6", FreezerViability, ViableFraction, FreezerThawShare);
+        Add(FreezerDeathRate, (1 - thawShare) * -Math.Log(frozenSurvival) / (model.Value(FreezerObserved) - model.Value(RoomHold)), CanonicalUnit.PerHour,
+            "k_f = (1 − θ) ln(v_fresh / v_3months) / (90 days − 3 h hold): the rest of the loss while frozen, after the hold", "§6",
+            FreezerViability, ViableFraction, FreezerThawShare, FreezerObserved, RoomHold);
         var capacity = model[StorageCapacity];
         var intake = model[IntakeReference];
-        Add(ProductionLogSd, Formulas.LogSdFromRange(intake.Range!.Value.Min, intake.Range.Value.Max), CanonicalUnit.LogSd,
-            "σ = ln(max / min) / 4 (71 mothers' range read as ±2 SD)", "§7", IntakeReference);
-        Add(CapacityLogSd, Formulas.LogSdFromRange(capacity.Range!.Value.Min, capacity.Range.Value.Max), CanonicalUnit.LogSd,
-            "σ = ln(max / min) / 4", "§7", StorageCapacity);
-        Add(FeedsLogSd, Formulas.LogSdFromCv(model.Value(BreastfeedsSd) / model.Value(BreastfeedsReference)), CanonicalUnit.LogSd,
-            "σ = √ln(1 + CV²), CV = 3 / 11", "§7", BreastfeedsSd, BreastfeedsReference);
-        Add(PairedFraction, Formulas.PairedFraction(model.Value(BreastfeedsReference), model.Value(MealsReference)), CanonicalUnit.Fraction,
+        var spread = Formulas.ExpectedRange((int)Math.Round(model.Value(ReferenceMothers)));
+        var dayProduction = model.Value(DayLogSd, "production");
+        var observed = Formulas.LogSdFromRange(intake.Range!.Value.Min, intake.Range.Value.Max, spread);
+        Add(ProductionLogSd, Math.Sqrt(Math.Max(0, observed * observed - dayProduction * dayProduction)), CanonicalUnit.LogSd,
+            "σ = √(σ_obs² − σ_day²), σ_obs = ln(max / min) / E[range of n normals] (n = 71: 4.77 SD; one 24-h weighing per mother, so the day-to-day spread is taken out)",
+            "§7", IntakeReference, ReferenceMothers, DayLogSd);
+        Add(CapacityLogSd, Formulas.LogSdFromRange(capacity.Range!.Value.Min, capacity.Range.Value.Max, spread), CanonicalUnit.LogSd,
+            "σ = ln(max / min) / E[range of n normals]", "§7", StorageCapacity, ReferenceMothers);
+        var paired = Formulas.PairedFraction(model.Value(BreastfeedsReference), model.Value(MealsReference));
+        var totalFeeds = Formulas.LogSdFromCv(model.Value(BreastfeedsSd) / model.Value(BreastfeedsReference));
+        var withinFeeds = Formulas.DailyBreastfeedsLogSd(model.Value(BreastfeedsReference), paired, model.Value(MealIntervalCv));
+        Add(FeedsLogSd, Math.Sqrt(Math.Max(0, totalFeeds * totalFeeds - withinFeeds * withinFeeds)), CanonicalUnit.LogSd,
+            "σ = √(σ_obs² − σ_within²), σ_obs = √ln(1 + (3/11)²) over infants (one day each), σ_within from the meals' renewal process (CV of intervals) and pairing",
+            "§7", BreastfeedsSd, BreastfeedsReference, MealsReference, MealIntervalCv);
+        Add(PairedFraction, paired, CanonicalUnit.Fraction,
             "p = breastfeeds / meals − 1", "§3", BreastfeedsReference, MealsReference);
+        var (midpoint, width) = Formulas.LactogenesisFit(model[Intake], model.Value(IntakeReference));
+        Add(LactogenesisMidpoint, midpoint, CanonicalUnit.Hours,
+            "logistic V(t) = V_max / (1 + e^{−(t − t½)/w}) fitted (least squares on the logit) to Saint 1984's days 1, 3, 5, V_max = 798 mL (Kent 2006); t at the middle of each day",
+            "§3b", Intake, IntakeReference);
+        Add(LactogenesisWidth, width, CanonicalUnit.Hours, "the logistic's width w (10 % to 90 % of the rise takes 4.4 w)", "§3b", Intake, IntakeReference);
         var (alpha, betaShape) = Formulas.BetaShapes(model.Value(RemovalFraction), model.Value(RemovalFractionSd));
         Add(RemovalBetaAlpha, alpha, CanonicalUnit.Multiplier, "Beta α by moments: μ (μ(1 − μ)/σ² − 1)", "§3", RemovalFraction, RemovalFractionSd);
         Add(RemovalBetaBeta, betaShape, CanonicalUnit.Multiplier, "Beta β by moments: (1 − μ)(μ(1 − μ)/σ² − 1)", "§3", RemovalFraction, RemovalFractionSd);

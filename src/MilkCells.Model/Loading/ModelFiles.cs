@@ -15,7 +15,7 @@ public static class ModelFiles
     public static readonly IReadOnlyList<string> Names =
     [
         "sources.yaml", "cell-types.yaml", "stages.yaml", "health-states.yaml", "infant.yaml", "milk.yaml",
-        "composition.yaml", "breast.yaml", "health.yaml", "storage.yaml", "variability.yaml", "profiles.yaml",
+        "composition.yaml", "chemistry.yaml", "breast.yaml", "health.yaml", "storage.yaml", "variability.yaml", "profiles.yaml",
         "evidence-checks.yaml",
     ];
 

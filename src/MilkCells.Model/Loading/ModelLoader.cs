@@ -17,7 +17,7 @@ internal static partial class ModelLoader
         ["id", "value", "values", "keys", "points", "interpolation", "unit", "range", "condition", "source", "where", "confidence", "era", "note", "alternatives", "choice"];
 
     private static readonly string[] PointKeys = ["day", "value", "unit", "source", "note"];
-    private static readonly string[] AlternativeKeys = ["value", "unit", "day", "source", "condition", "confidence", "era", "note"];
+    private static readonly string[] AlternativeKeys = ["value", "unit", "day", "key", "source", "condition", "confidence", "era", "note"];
 
     /// <summary>The YAML spelling of each confidence grade.</summary>
     public static readonly IReadOnlyDictionary<string, Confidence> Confidences = new Dictionary<string, Confidence>
@@ -68,6 +68,13 @@ internal static partial class ModelLoader
         var sourceIds = sources.Select(s => s.Id).ToHashSet();
         var cellTypes = ReadCellTypes(Root("cell-types.yaml"), sourceIds);
         var stages = ReadStages(Root("stages.yaml"), sourceIds);
+        if (Root("stages.yaml") is not null)
+        {
+            foreach (var anchor in ModelParameters.CompositionAnchors.Where(a => !stages.Any(s => s.Id == a)))
+            {
+                problems.Add(new InputLocation(File: "data/stages.yaml", Element: anchor), $"the model needs stage '{anchor}': its composition anchors the lactation curve (docs/model.md §4c)");
+            }
+        }
         var healthStates = ReadHealthStates(Root("health-states.yaml"));
         var (organs, fates) = ReadInfantAnatomy(Root("infant.yaml"), sourceIds);
 
@@ -450,10 +457,16 @@ internal static partial class ModelLoader
             var acond = am.String("condition", required: true);
             var aconf = am.Choice("confidence", Confidences.Keys.ToArray(), required: true);
             var aera = am.Choice("era", Eras.Keys.ToArray(), required: true);
+            var akey = am.String("key");
+            if (akey is not null && !table.ContainsKey(akey))
+            {
+                am.Problems.Add(am.LocationOf("key"), $"alternative for '{akey}', which is not an entry of '{id}'",
+                    table.IsEmpty ? "'key' is for table parameters" : $"one of: {string.Join(", ", table.Keys)}");
+            }
             if (av is not null && asrc.Length > 0 && acond is not null && aconf is not null && aera is not null)
             {
                 alternatives.Add(new ParameterAlternative(av.Value * (au?.Factor ?? factor), am.Number("day"),
-                    new Provenance(CiteAll(asrc, null, context, am.String("note")), acond, Confidences[aconf], Eras[aera]), asrc[0]));
+                    new Provenance(CiteAll(asrc, null, context, am.String("note")), acond, Confidences[aconf], Eras[aera]), asrc[0], akey));
             }
         }
         var choice = m.String("choice");

@@ -33,7 +33,7 @@ internal static class FeedCycleAveraging
 {
     /// <summary>The driver table of a daily-resolution plan: one row per run day, columns in the network's driver order.</summary>
     public static DriverTable Table(ScenarioPlanner p, PlanContext context, MotherEffects mother, List<DriverPoint> points, ImmutableArray<PlannedFeed> feeds,
-        double[]? buffer = null)
+        double[]? buffer, out ImmutableArray<double> chemistryDays)
     {
         var model = p.Model;
         var derived = p.Derived;
@@ -44,6 +44,7 @@ internal static class FeedCycleAveraging
         var constants = new Constants(model.Value(RetentionRate), derived[DerivedParameters.LossRate], derived[DerivedParameters.EntryViable],
             mother.CapacityMl, model.Value(VolumeQuantum));
         var leucocyte = types.Select(t => t.Class == CellClass.Leucocyte).ToArray();
+        var differentiation = Differentiation.Of(model, types);
 
         var network = p.Network;
         var columns = network.Drivers.Length;
@@ -59,15 +60,18 @@ internal static class FeedCycleAveraging
         var milk = new double[days];
         var alive = new double[days * n];
         var all = new double[days * n];
+        var chemistry = new ChemistryMean[days];
+        var chemistryOut = new double[days * ChemistryStride];
         foreach (var b in Names.Breasts)
         {
             Array.Clear(milk);
             Array.Clear(alive);
             Array.Clear(all);
+            Array.Clear(chemistry);
             var pumped = pumping.Where(x => x.Breast == b).Select(x => new Removal(x.Hours, x.Fraction, false)).ToArray();
             var (milk0, alive0, dead0) = context.InitialBreast(b);
-            var means = new BreastMeans(constants, n, leucocyte, milk0 * constants.Quantum, alive0, dead0);
-            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all);
+            var means = new BreastMeans(constants, n, leucocyte, differentiation, milk0 * constants.Quantum, alive0, dead0);
+            Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all, chemistry);
             var flowColumn = column[Names.DrinkFlow(b)];
             var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
             var deadColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray();
@@ -77,6 +81,9 @@ internal static class FeedCycleAveraging
                 var hours = Math.Min(24, end - d * 24);
                 var ml = milk[d];
                 row[flowColumn] = ml / hours;
+                var c = chemistryOut.AsSpan((d * 2 + (int)b) * 4, 4);
+                c[0] = ml;
+                (c[1], c[2], c[3]) = chemistry[d].Mean;
                 for (var i = 0; i < n; i++)
                 {
                     var (a, total) = (alive[d * n + i], all[d * n + i]);
@@ -90,9 +97,13 @@ internal static class FeedCycleAveraging
         {
             times[d] = d * 24.0;
         }
+        chemistryDays = ImmutableCollectionsMarshal.AsImmutableArray(chemistryOut);
         return new DriverTable([.. network.Drivers.Select(x => x.Id)], ImmutableCollectionsMarshal.AsImmutableArray(times),
             ImmutableCollectionsMarshal.AsImmutableArray(values));
     }
+
+    /// <summary>Values per (day, breast) in <see cref="RunPlan.ChemistryDays"/>: mean milk drunk (mL), then bacteria, sodium, potassium volume-weighted over its feeds.</summary>
+    public const int ChemistryStride = 2 * 4;
 
     /// <summary>A removal of milk and free cells from a breast: a feed (drunk, and followed by post-feed shedding) or pumping.</summary>
     private readonly record struct Removal(double Hours, double Fraction, bool Feed);
@@ -105,7 +116,7 @@ internal static class FeedCycleAveraging
     /// each step dropped once the breast's next feed comes.
     /// </remarks>
     private static void Walk(BreastMeans breast, Breast b, List<DriverPoint> points, double[] steps, double bin, PlanContext context,
-        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all)
+        ImmutableArray<PlannedFeed> feeds, Removal[] pumped, double end, double[] milk, double[] alive, double[] all, ChemistryMean[] chemistry)
     {
         var (ip, iFeed, iPump) = (0, 0, 0);
         // The breast's removals in time order: its feeds merged with its pumping sessions (feeds first at one time, as the plan lists them).
@@ -142,7 +153,7 @@ internal static class FeedCycleAveraging
             }
             if (tp == t)
             {
-                breast.Flush(day, milk, alive, all);
+                breast.Flush(day, milk, alive, all, chemistry);
                 day = (int)Math.Floor(t / 24);
                 breast.Set(points[ip++], b);
             }
@@ -182,10 +193,21 @@ internal static class FeedCycleAveraging
                 }
             }
         }
-        breast.Flush(day, milk, alive, all);
+        breast.Flush(day, milk, alive, all, chemistry);
     }
 
     private sealed record Constants(double Beta, double K, double EntryViable, double CapacityMl, double Quantum);
+
+    /// <summary>Stem types that differentiate in the milk (docs/model.md §4d): per stem type (model index) its rate δ and its targets (type index, share).</summary>
+    private sealed record Differentiation(int Stem, double Rate, (int Target, double Share)[] Targets)
+    {
+        public static Differentiation[] Of(CalibratedModel model, ImmutableArray<CellType> types)
+        {
+            var index = Enumerable.Range(0, types.Length).ToDictionary(i => types[i].Id, StringComparer.Ordinal);
+            return [.. NetworkBuilder.StemDifferentiations(model).GroupBy(x => x.Stem.Id)
+                .Select(g => new Differentiation(index[g.Key], model.Value(StemDifferentiation, g.Key), [.. g.Select(x => (index[x.Target.Id], x.Share))]))];
+        }
+    }
 
     /// <summary>The means of one breast: milk, and cells as type-independent survival factors and unit responses since the last planning point.</summary>
     /// <remarks>
@@ -194,14 +216,26 @@ internal static class FeedCycleAveraging
     /// S the survival of what was there at the point p (decay and thinning) and U the response to unit c, both shared
     /// by every type of a group; likewise for N with S_N and U_N. Removals add f·S and f·U to per-day sums.
     /// </remarks>
-    private sealed class BreastMeans(Constants k, int n, bool[] leucocyte, double milkMl, long[] alive0, long[] dead0)
+    private sealed class BreastMeans(Constants k, int n, bool[] leucocyte, Differentiation[] differentiation, double milkMl, long[] alive0, long[] dead0)
     {
+        // Differentiating stem types (docs/model.md §4d): the alive cells of type s decay at k' = k + δ instead of k. _a[s] keeps the
+        // count without differentiation (rate k); _aDiff[s] the true one; the cells that differentiated and are still alive are the
+        // difference, and all that differentiated and are still in the milk are δ z, with z' = A' − β z. Per differentiating type:
+        // survival and unit response at k' (S', U'), and their convolutions with e^{−β} (Z_S, Z_U), with removal sums.
+        private readonly Differentiation[] _diff = differentiation;
+        private readonly double[] _aDiff = [.. differentiation.Select(d => (double)alive0[d.Stem])];
+        private readonly double[] _z = new double[differentiation.Length];
+        private readonly double[] _dS = [.. differentiation.Select(_ => 1.0)], _dU = new double[differentiation.Length];
+        private readonly double[] _dZs = new double[differentiation.Length], _dZu = new double[differentiation.Length];
+        private readonly double[] _fdS = new double[differentiation.Length], _fdU = new double[differentiation.Length];
+        private readonly double[] _fdZs = new double[differentiation.Length], _fdZu = new double[differentiation.Length];
         private readonly double[] _a = [.. alive0.Select(x => (double)x)];
         private readonly double[] _all = [.. alive0.Zip(dead0, (a, d) => (double)(a + d))];
         private readonly double[] _c = new double[n];
         private double _v = milkMl, _synth, _milkDt;
         private double _sa = 1, _sn = 1, _uaShed, _unShed, _uaMigr, _unMigr;
         private double _fMilk, _fSa, _fSn, _fUaShed, _fUnShed, _fUaMigr, _fUnMigr;
+        private double _bacteria, _sodium, _potassium; // constant between planning points, like the other inputs
 
         public double Boost = 1;
 
@@ -209,6 +243,7 @@ internal static class FeedCycleAveraging
         {
             Milk();
             var i = (int)b;
+            (_bacteria, _sodium, _potassium) = (point.Bacteria[i], point.Sodium[i], point.Potassium[i]);
             _synth = point.SynthMax[i];
             var shed = point.ClearFlow[i] * point.BoostNorm[i] * point.Epithelial[i];
             var inflammation = point.Inflammation[i];
@@ -240,6 +275,18 @@ internal static class FeedCycleAveraging
             _unShed = _unShed * en + Boost * inn;
             _uaMigr = _uaMigr * ea + ia;
             _unMigr = _unMigr * en + inn;
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                // A' = S' A'(p) + U' c with S', U' at k' = k + δ; Z = ∫ A' e^{−β(t − τ)} dτ, piecewise in closed form.
+                var kd = k.K + _diff[i].Rate;
+                var ed = Math.Exp(-kd * dt);
+                var conv = (ed - en) / (k.Beta - kd);
+                var input = Boost * k.EntryViable / kd;
+                _dZs[i] = _dZs[i] * en + _dS[i] * conv;
+                _dZu[i] = _dZu[i] * en + _dU[i] * conv + input * ((1 - en) / k.Beta - conv);
+                _dS[i] *= ed;
+                _dU[i] = _dU[i] * ed + input * (1 - ed);
+            }
         }
 
         public void Remove(double f, bool drunk)
@@ -263,14 +310,29 @@ internal static class FeedCycleAveraging
             _unShed *= keep;
             _uaMigr *= keep;
             _unMigr *= keep;
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                if (drunk)
+                {
+                    _fdS[i] += f * _dS[i];
+                    _fdU[i] += f * _dU[i];
+                    _fdZs[i] += f * _dZs[i];
+                    _fdZu[i] += f * _dZu[i];
+                }
+                _dS[i] *= keep;
+                _dU[i] *= keep;
+                _dZs[i] *= keep;
+                _dZu[i] *= keep;
+            }
         }
 
         /// <summary>Adds the interval's removals to day <paramref name="day"/>, brings each type to the current time and starts a new interval.</summary>
-        public void Flush(int day, double[] milk, double[] alive, double[] all)
+        public void Flush(int day, double[] milk, double[] alive, double[] all, ChemistryMean[] chemistry)
         {
             if (day < milk.Length)
             {
                 milk[day] += _fMilk;
+                chemistry[day].Add(_fMilk, _bacteria, _sodium, _potassium);
                 var row = day * n;
                 for (var t = 0; t < n; t++)
                 {
@@ -278,6 +340,29 @@ internal static class FeedCycleAveraging
                     alive[row + t] += _a[t] * _fSa + _c[t] * fua;
                     all[row + t] += _all[t] * _fSn + _c[t] * fun;
                 }
+                for (var i = 0; i < _diff.Length; i++)
+                {
+                    // The stem type's drunk cells without differentiation are in the sums above; move what differentiated to its targets.
+                    var (s, rate) = (_diff[i].Stem, _diff[i].Rate);
+                    var withoutAlive = _a[s] * _fSa + _c[s] * _fUaShed;
+                    var trueAlive = _aDiff[i] * _fdS[i] + _c[s] * _fdU[i];
+                    var differentiated = rate * (_z[i] * _fSn + _aDiff[i] * _fdZs[i] + _c[s] * _fdZu[i]);
+                    alive[row + s] += trueAlive - withoutAlive;
+                    all[row + s] -= differentiated;
+                    foreach (var (target, share) in _diff[i].Targets)
+                    {
+                        alive[row + target] += share * (withoutAlive - trueAlive);
+                        all[row + target] += share * differentiated;
+                    }
+                }
+            }
+            for (var i = 0; i < _diff.Length; i++)
+            {
+                var s = _diff[i].Stem;
+                _z[i] = _z[i] * _sn + _aDiff[i] * _dZs[i] + _c[s] * _dZu[i];
+                _aDiff[i] = _aDiff[i] * _dS[i] + _c[s] * _dU[i];
+                (_dS[i], _dU[i], _dZs[i], _dZu[i]) = (1, 0, 0, 0);
+                (_fdS[i], _fdU[i], _fdZs[i], _fdZu[i]) = (0, 0, 0, 0);
             }
             for (var t = 0; t < n; t++)
             {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
 
@@ -152,4 +153,56 @@ public sealed record RunPlan(
 
     /// <summary>The daily resolution's driver values, one row per run day (null at feed resolution, whose drivers are <see cref="DriverChanges"/>).</summary>
     public DriverTable? DriverTable { get; init; }
+
+    /// <summary>Bacteria, sodium and potassium of each breast's milk over the run (a step function: docs/model.md §8b).</summary>
+    public ChemistrySteps Chemistry { get; init; } = ChemistrySteps.Empty;
+
+    /// <summary>
+    /// Daily resolution: per run day and breast (index (day · 2 + breast) · 4), the mean milk drunk (mL) and the bacteria
+    /// (CFU/mL), sodium and potassium (mmol/L) of it, volume-weighted over that breast's feeds (NaN without milk);
+    /// empty at feed resolution, whose feeds read <see cref="Chemistry"/> directly.
+    /// </summary>
+    public ImmutableArray<double> ChemistryDays { get; init; } = [];
+}
+
+/// <summary>The milk chemistry of each breast as a step function of run time: from <see cref="Times"/>[k] on, breast b has values <see cref="Values"/>[(k · 2 + b) · 3 + j] (j = bacteria CFU/mL, sodium, potassium mmol/L).</summary>
+/// <remarks>The values change at the plan's driver points (day starts, 6-h illness steps, the end of weaning), as the cell targets do.</remarks>
+/// <param name="Times">Run times, hours, ascending.</param>
+/// <param name="Values">Values, as above.</param>
+public sealed record ChemistrySteps(ImmutableArray<double> Times, ImmutableArray<double> Values)
+{
+    /// <summary>No values.</summary>
+    public static readonly ChemistrySteps Empty = new([], []);
+
+    internal static ChemistrySteps From(List<DriverPoint> points)
+    {
+        var times = new double[points.Count];
+        var values = new double[points.Count * 6];
+        for (var k = 0; k < points.Count; k++)
+        {
+            var p = points[k];
+            times[k] = p.Hours;
+            for (var b = 0; b < 2; b++)
+            {
+                values[(k * 2 + b) * 3] = p.Bacteria[b];
+                values[(k * 2 + b) * 3 + 1] = p.Sodium[b];
+                values[(k * 2 + b) * 3 + 2] = p.Potassium[b];
+            }
+        }
+        return new ChemistrySteps(ImmutableCollectionsMarshal.AsImmutableArray(times), ImmutableCollectionsMarshal.AsImmutableArray(values));
+    }
+
+    /// <summary>The index of the step in force at run time <paramref name="hours"/> (the last time ≤ hours; 0 before the first).</summary>
+    public int StepAt(double hours)
+    {
+        var i = Times.AsSpan().BinarySearch(hours);
+        return i >= 0 ? i : Math.Max(0, ~i - 1);
+    }
+
+    /// <summary>Bacteria (CFU/mL), sodium and potassium (mmol/L) of breast <paramref name="breast"/>'s milk in step <paramref name="step"/>.</summary>
+    public (double Bacteria, double Sodium, double Potassium) At(int step, Breast breast)
+    {
+        var i = (step * 2 + (int)breast) * 3;
+        return (Values[i], Values[i + 1], Values[i + 2]);
+    }
 }

@@ -108,22 +108,33 @@ public sealed class ScenarioPlanner
         var m = Model.Model;
         Types = m.CellTypes;
         LeucocyteTypes = [.. Enumerable.Range(0, Types.Length).Where(i => Types[i].Class == CellClass.Leucocyte)];
-        var stages = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        foreach (var s in m.Stages)
+        var curve = new CompositionCurve(Model, Types, scenario.Birth);
+        var days = (int)Math.Ceiling(scenario.DurationDays);
+        var targets = new double[days * Types.Length];
+        Weaning = new double[days];
+        Lactogenesis = new double[days];
+        for (var d = 0; d < days; d++)
         {
-            stages[s.Id] = Composition(s.Id);
+            Weaning[d] = WeaningWeight(scenario, d);
+            Lactogenesis[d] = Derived.LactogenesisProgress(scenario.StartDay + d);
+            curve.Target(scenario.StartDay + d, Weaning[d], scenario.Feeding.ExclusiveUntilDay, targets.AsSpan(d * Types.Length, Types.Length));
         }
-        Compositions = stages;
+        DayTargets = targets;
         var typeIndex = Enumerable.Range(0, Types.Length).ToDictionary(i => Types[i].Id, StringComparer.Ordinal);
+        Chemistry = new MilkChemistry(Model);
         Episodes = [.. scenario.Events.OfType<IllnessEvent>().Select(e =>
         {
             var state = m.HealthStates.First(h => h.Id == e.State);
+            double Of(string name) => Model.Value(state.ParameterId(name), e.Severity);
             var shares = Model[state.ParameterId("leucocyte_shares")].Table.Select(kv => (typeIndex[kv.Key], kv.Value)).ToArray();
-            return new Episode(e, Model.Value(state.ParameterId("onset")), Model.Value(state.ParameterId("recovery")),
-                Model.Value(state.ParameterId("synthesis_factor"), e.Severity), Model.Value(state.ParameterId("epithelial_factor")),
-                Model.Value(state.ParameterId("peak_leucocytes"), e.Severity), shares);
+            var bacteria = Of("peak_bacteria");
+            return new Episode(e, Of("onset"), Of("recovery"), Of("synthesis_factor"), Of("epithelial_factor"), Of("peak_leucocytes"), shares,
+                Chemistry.LeakFor(Of("peak_na_k")), bacteria > Chemistry.BacteriaBaseline ? Math.Log(bacteria / Chemistry.BacteriaBaseline) : 0);
         })];
     }
+
+    /// <summary>The milk chemistry (Na, K, bacteria) of the calibrated model.</summary>
+    public MilkChemistry Chemistry { get; }
 
     /// <summary>The calibrated model with the scenario's parameter settings applied.</summary>
     public CalibratedModel Model { get; }
@@ -147,14 +158,44 @@ public sealed class ScenarioPlanner
 
     internal int[] LeucocyteTypes { get; }
 
-    /// <summary>Target concentration of each cell type (model order) by stage, cells/mL of milk drunk.</summary>
-    internal IReadOnlyDictionary<string, double[]> Compositions { get; }
+    /// <summary>Target concentration of each cell type (model order) on each run day (index day · types + type), cells/mL of milk drunk (docs/model.md §4c).</summary>
+    internal double[] DayTargets { get; }
+
+    /// <summary>The target concentrations on run day <paramref name="runDay"/> (clamped to the run).</summary>
+    internal ReadOnlySpan<double> TargetsOn(int runDay) =>
+        DayTargets.AsSpan(Math.Clamp(runDay, 0, Weaning.Length - 1) * Types.Length, Types.Length);
+
+    /// <summary>Per run day: how far weaning has gone, 0 (full lactation) to 1 (involution): 1 − the share of feeds left.</summary>
+    internal double[] Weaning { get; }
+
+    /// <summary>Per run day: progress of lactogenesis II, 0 to 1 (<see cref="DerivedParameters.LactogenesisProgress"/>): between-mother factors apply in this proportion.</summary>
+    internal double[] Lactogenesis { get; }
+
+    /// <summary>1 − the share of feeds left at mid-day (weaning tapers them linearly), 1 once weaning has ended.</summary>
+    private static double WeaningWeight(Scenario scenario, int runDay)
+    {
+        if (scenario.Weaning is not { } w)
+        {
+            return 0;
+        }
+        var mid = runDay * 24 + 12.0;
+        return mid < w.Hours ? 0 : Math.Min(1, (mid - w.Hours) / (w.OverDays * 24));
+    }
 
     internal ImmutableArray<Episode> Episodes { get; }
 
-    /// <summary>An illness episode with its state's values looked up once.</summary>
+    /// <summary>An illness episode with its state's values for its severity looked up once.</summary>
+    /// <param name="Event">The scenario's event.</param>
+    /// <param name="Onset">Hours from onset to peak.</param>
+    /// <param name="Recovery">Hours from the start of recovery to baseline.</param>
+    /// <param name="SynthesisFactor">Synthesis of the affected breast(s) at the peak.</param>
+    /// <param name="EpithelialFactor">Epithelial shedding at the peak.</param>
+    /// <param name="Peak">Added leucocytes per mL at the peak.</param>
+    /// <param name="Shares">Leucocyte types of the response (model index, share).</param>
+    /// <param name="Leak">Tight-junction leak at the peak (<see cref="MilkChemistry.LeakFor"/>).</param>
+    /// <param name="BacteriaLogRatio">ln(peak bacteria / healthy bacteria), 0 when the state leaves bacteria unchanged.</param>
     internal sealed record Episode(IllnessEvent Event, double Onset, double Recovery, double SynthesisFactor, double EpithelialFactor, double Peak,
-        (int Type, double Share)[] Shares);
+        (int Type, double Share)[] Shares, double Leak, double BacteriaLogRatio);
 
     /// <summary>Plans the run with seed <paramref name="seed"/>.</summary>
     public RunPlan Plan(ulong seed) => Plan(seed, null);
@@ -171,39 +212,16 @@ public sealed class ScenarioPlanner
         var points = context.DriverPoints();
         if (Resolution == SimulationResolution.Daily)
         {
-            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer);
+            var table = FeedCycleAveraging.Table(this, context, mother, points, feeds, tableBuffer, out var chemistryDays);
             return new RunPlan(Network, Scenario, seed, mother, Network.Parameters, ImmutableSortedDictionary<string, long>.Empty, [],
                 context.PlanFormulaFeeds(), feeds, context.Days())
-            { Resolution = Resolution, DriverTable = table };
+            { Resolution = Resolution, DriverTable = table, Chemistry = ChemistrySteps.From(points), ChemistryDays = chemistryDays };
         }
         var drivers = context.PlanDrivers(points, feeds);
         var interventions = context.PlanInterventions(feeds);
         var parameters = Network.Parameters.Select(p => p.MotherSpecific && p.Id == Names.MotherCapacity ? p with { Value = mother.CapacityMl } : p).ToImmutableArray();
         return new RunPlan(Network, Scenario, seed, mother, parameters, context.InitialCounts(Network), drivers, interventions, feeds, context.Days())
-        { Resolution = Resolution };
-    }
-
-    /// <summary>Target concentration of each cell type in a stage (cells/mL of milk drunk), in model order.</summary>
-    private double[] Composition(string stage)
-    {
-        var model = Model;
-        var total = model.Value(ModelParameters.Composition(stage, "total_cells"));
-        var leucocytes = model.Value(ModelParameters.Composition(stage, "leucocyte_fraction"));
-        var stem = model[ModelParameters.Composition(stage, "stem_fractions")];
-        var epithelial = 1 - leucocytes - stem.Table.Values.Sum();
-        var result = new double[Types.Length];
-        for (var i = 0; i < Types.Length; i++)
-        {
-            var t = Types[i];
-            var share = t.Class switch
-            {
-                CellClass.Leucocyte => leucocytes * model.Value(ModelParameters.Composition(stage, "leucocyte_shares"), t.Id),
-                CellClass.Stem => stem[t.Id],
-                _ => epithelial * model.Value(ModelParameters.Composition(stage, "epithelial_shares"), t.Id),
-            };
-            result[i] = total * share;
-        }
-        return result;
+        { Resolution = Resolution, Chemistry = ChemistrySteps.From(points) };
     }
 }
 
@@ -215,7 +233,11 @@ public sealed class ScenarioPlanner
 /// <param name="Epithelial">Per breast: illness factor on epithelial shedding.</param>
 /// <param name="Inflammation">Per breast, per cell type (model order; 0 for non-leucocytes): added leucocytes per mL.</param>
 /// <param name="Conc">Per cell type (model order): target concentration, cells/mL.</param>
-internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc);
+/// <param name="Bacteria">Per breast: bacteria in the milk, CFU/mL.</param>
+/// <param name="Sodium">Per breast: sodium, mmol/L.</param>
+/// <param name="Potassium">Per breast: potassium, mmol/L.</param>
+internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc,
+    double[] Bacteria, double[] Sodium, double[] Potassium);
 
 /// <summary>The seed-dependent part of planning one run.</summary>
 internal sealed class PlanContext
@@ -293,18 +315,23 @@ internal sealed class PlanContext
             var intake = _model[Intake];
             var breastfeedsPerDay = _model[BreastfeedsPerDay];
             var maxFill = _model.Value(MaxFill);
+            var maxFeeds = _model.Value(BreastfeedsMax);
             for (var d = 0; d < _days; d++)
             {
                 var day = LactationDay(d);
-                var daily = intake.At(day) * _mother.ProductionFactor * _dayProduction[d];
+                // The mother's own production and feeding frequency emerge with lactogenesis II (docs/model.md §7): before it
+                // every mother makes colostrum near the median.
+                var lactogenesis = _p.Lactogenesis[d];
+                var daily = intake.At(day) * Math.Pow(_mother.ProductionFactor, lactogenesis) * _dayProduction[d];
                 var taper = WeaningTaper(d * 24 + 12);
                 var breastfeeds = _scenario.Feeding.Mode == FeedingMode.Schedule
                     ? _scenario.Feeding.ScheduleTimesHours.Length * (_scenario.Feeding.ScheduleBreasts == MealBreasts.Both ? 2 : 1) * taper
-                    : breastfeedsPerDay.At(day) * _mother.FeedsFactor * taper;
+                    : breastfeedsPerDay.At(day) * Math.Pow(_mother.FeedsFactor, lactogenesis) * taper;
                 foreach (var side in Names.Breasts)
                 {
                     var share = side == Breast.Right ? _mother.RightShare : 1 - _mother.RightShare;
-                    _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, _mother.CapacityMl, maxFill);
+                    _cycles[d, (int)side] = FeedCycle.Solve(daily * share * taper, breastfeeds / 2, f, _mother.CapacityMl, maxFill,
+                        Math.Max(breastfeeds / 2, maxFeeds / 2));
                 }
             }
         }
@@ -415,6 +442,7 @@ internal sealed class PlanContext
         var bin = model.Value(BoostBin);
         var types = _p.Types;
         var n = types.Length;
+        var chemistry = _p.Chemistry;
 
         // Times at which daily or illness-driven values are recomputed.
         var times = new SortedSet<double>(Enumerable.Range(0, _days).Select(d => d * 24.0));
@@ -443,9 +471,12 @@ internal sealed class PlanContext
             }
             var d = (int)Math.Floor(t / 24);
             var involuting = Involuting(t);
-            var stage = StageAt(t);
             var mid = t + step / 2; // illness shape at the middle of the step
-            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n]);
+            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n],
+                new double[2], new double[2], new double[2]);
+            var lactationDay = LactationDay(d);
+            // Weaning opens the junctions as suckling falls (Prosser 1984): the leak follows the taper of feeds.
+            var weaning = involuting ? 1 : _p.Weaning[Math.Min(d, _days - 1)];
             foreach (var b in Names.Breasts)
             {
                 var cycle = Cycle(d, b);
@@ -458,6 +489,7 @@ internal sealed class PlanContext
                     lastCycle = cycle;
                 }
                 var (synthesis, epithelial) = (1.0, 1.0);
+                var (tight, bacteria) = (1 - chemistry.WeaningLeak * weaning, 0.0); // 1 − leak; ln(B / B₀)
                 var added = point.Inflammation[(int)b];
                 foreach (var ep in _p.Episodes)
                 {
@@ -473,27 +505,38 @@ internal sealed class PlanContext
                     }
                     synthesis *= 1 - (1 - ep.SynthesisFactor) * shape;
                     epithelial += (ep.EpithelialFactor - 1) * shape;
+                    tight *= 1 - ep.Leak * shape;
+                    bacteria += ep.BacteriaLogRatio * shape;
                     var peak = ep.Peak * shape;
                     foreach (var (type, share) in ep.Shares)
                     {
                         added[type] += peak * share;
                     }
                 }
-                foreach (var i in _p.LeucocyteTypes)
+                // The clearance flow is solved for the cycle the breast actually runs (synthesis reduced by illness), so
+                // the milk drunk carries the target concentration: a smaller volume does not concentrate the added cells.
+                InfluxScale scale;
+                if (synthesis == 1 || involuting)
                 {
-                    added[i] *= _cellFactors[i];
+                    ref var cached = ref scales[(int)b];
+                    if (!ReferenceEquals(cached.Cycle, cycle))
+                    {
+                        cached = (cycle, InfluxScale.For(cycle, k, steps, bin));
+                    }
+                    scale = cached.Scale;
                 }
-                ref var cached = ref scales[(int)b];
-                if (!ReferenceEquals(cached.Cycle, cycle))
+                else
                 {
-                    cached = (cycle, InfluxScale.For(cycle, k, steps, bin));
+                    scale = InfluxScale.For(cycle.WithSynthesis(synthesis), k, steps, bin);
                 }
                 point.SynthMax[(int)b] = involuting ? 0 : cycle.MaxSynthesisMlPerHour * synthesis;
-                point.ClearFlow[(int)b] = cached.Scale.ClearanceFlowMlPerHour;
-                point.BoostNorm[(int)b] = cached.Scale.BoostNormalisation;
+                point.ClearFlow[(int)b] = scale.ClearanceFlowMlPerHour;
+                point.BoostNorm[(int)b] = scale.BoostNormalisation;
                 point.Epithelial[(int)b] = epithelial;
+                (point.Sodium[(int)b], point.Potassium[(int)b]) = chemistry.With(lactationDay, 1 - tight);
+                point.Bacteria[(int)b] = chemistry.BacteriaBaseline * Math.Exp(bacteria);
             }
-            var composition = _p.Compositions[stage];
+            var composition = _p.TargetsOn(d);
             var day = _dayCells[Math.Min(d, _days - 1)];
             for (var i = 0; i < n; i++)
             {
@@ -546,9 +589,11 @@ internal sealed class PlanContext
         var names = Names.Breasts.Select(b => (Synth: Names.SynthMax(b), Clear: Names.ClearFlow(b), Norm: Names.BoostNorm(b), Epi: Names.EpiFactor(b),
             Shed: Names.ShedBoost(b), Infl: _p.LeucocyteTypes.Select(i => Names.Inflammation(types[i], b)).ToArray())).ToArray();
         var conc = types.Select(Names.Conc).ToArray();
+        var gutPermeability = _model[GutPermeability];
         foreach (var point in points)
         {
             var t = point.Hours;
+            Set(t, Names.GutOpen, gutPermeability.At(LactationDay((int)Math.Floor(t / 24))));
             foreach (var b in Names.Breasts)
             {
                 var x = names[(int)b];
@@ -588,6 +633,7 @@ internal sealed class PlanContext
         var (early, late) = (model.Value(RoomDeathEarly), model.Value(RoomDeathLate));
         var fridgeDeath = _derived[DerivedParameters.FridgeDeathRate];
         var fridgeLoss = _derived[DerivedParameters.FridgeLossRate];
+        var freezerDeath = _derived[DerivedParameters.FreezerDeathRate];
         foreach (var k in _scenario.Containers.Where(c => c.Kind == ContainerKind.Expressed))
         {
             var (death, loss) = (Names.ContainerDeath(k), Names.ContainerLoss(k));
@@ -602,6 +648,7 @@ internal sealed class PlanContext
                     case ThawEvent:
                     case StoreEvent { Place: StoragePlace.Room }:
                         roomSince = e.Hours;
+                        changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
                         changes.Add(new DriverChange(e.Hours, death, early));
                         changes.Add(new DriverChange(e.Hours, loss, 0));
                         if (e.Hours + hold < _scenario.DurationHours)
@@ -617,10 +664,15 @@ internal sealed class PlanContext
                         changes.Add(new DriverChange(e.Hours, loss, fridgeLoss));
                         break;
                     case StoreEvent { Place: StoragePlace.Freezer }:
+                        // Held for the first hours, then viability falls with storage time (docs/model.md §6).
                         roomSince = double.PositiveInfinity;
                         changes.RemoveAll(c => c.Driver == death && c.Hours > e.Hours);
                         changes.Add(new DriverChange(e.Hours, death, 0));
                         changes.Add(new DriverChange(e.Hours, loss, 0));
+                        if (e.Hours + hold < _scenario.DurationHours)
+                        {
+                            changes.Add(new DriverChange(e.Hours + hold, death, freezerDeath));
+                        }
                         break;
                 }
             }
@@ -733,7 +785,7 @@ internal sealed class PlanContext
         var viable = _model.Value(ViableFraction);
         var cycle = Cycle(0, b);
         var volume = cycle.PreFeedMl > 0 ? cycle.VolumeAfter(cycle.IntervalHours / 2) : 0;
-        var composition = _p.Compositions[StageAt(0)];
+        var composition = _p.TargetsOn(0);
         var n = composition.Length;
         var (alive, dead) = (new long[n], new long[n]);
         for (var i = 0; i < n; i++)

@@ -59,6 +59,19 @@ public sealed record Scenario(
 
     /// <summary>The weaning event, if any.</summary>
     public WeaningEvent? Weaning => Events.OfType<WeaningEvent>().FirstOrDefault();
+
+    /// <summary>Term or preterm birth (preterm milk differs: docs/model.md §4c).</summary>
+    public Birth Birth { get; init; } = Birth.Term;
+}
+
+/// <summary>When the infant was born.</summary>
+public enum Birth
+{
+    /// <summary>At term (37 weeks or later).</summary>
+    Term,
+
+    /// <summary>Before 37 weeks: preterm colostrum and milk are more cellular (Jain 1991).</summary>
+    Preterm,
 }
 
 /// <summary>Whether the mother is the model's median mother (with optional fixed values) or drawn from the population.</summary>

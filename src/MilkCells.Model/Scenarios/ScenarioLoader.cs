@@ -15,7 +15,7 @@ namespace MilkCells.Model.Scenarios;
 public static class ScenarioKeys
 {
     public static readonly string[] Top =
-        ["name", "description", "startDay", "durationDays", "resolutionHours", "mother", "feeding", "events", "containers", "parameters"];
+        ["name", "description", "birth", "startDay", "durationDays", "resolutionHours", "mother", "feeding", "events", "containers", "parameters"];
 
     public static readonly string[] Mother = ["mode", "productionFactor", "storageCapacityMl", "rightShare", "cellTypeFactors"];
     public static readonly string[] Feeding = ["mode", "exclusiveUntilDay", "schedule", "removalFraction"];
@@ -48,7 +48,8 @@ public static class ScenarioLoader
 {
     /// <summary>The built-in scenarios, by name; the first is the default.</summary>
     public static readonly ImmutableArray<string> BuiltInNames =
-        ["healthy", "colostrum-week", "mastitis", "infant-infection", "extended-lactation", "donor-milk"];
+        ["healthy", "colostrum-week", "preterm", "blocked-duct", "mastitis", "infectious-mastitis", "abscess", "maternal-infection",
+            "infant-infection", "weaning", "extended-lactation", "donor-milk"];
 
     /// <summary>The default scenario's name.</summary>
     public const string DefaultName = "healthy";
@@ -148,7 +149,8 @@ public static class ScenarioLoader
             {
                 return null;
             }
-            var scenario = scenarioStub with { Events = [.. events.OrderBy(e => e.Hours)] };
+            var birth = root.Choice("birth", ["term", "preterm"]) == "preterm" ? Birth.Preterm : Birth.Term;
+            var scenario = scenarioStub with { Events = [.. events.OrderBy(e => e.Hours)], Birth = birth };
             CheckContradictions(scenario);
             return scenario;
         }

@@ -49,6 +49,7 @@ public static class Names
     public static string DrunkConc(CellType t, Viability v, Breast b) => $"drunk_{t.Symbol}_{Of(v)}_{Of(b)}";
 
     public const string MotherCapacity = "mother_capacity";
+    public const string GutOpen = "gut_open";
 
     /// <summary>The symbol of a parameter, or of one entry of a table parameter.</summary>
     public static string Param(string id, string? key = null) =>
@@ -70,6 +71,31 @@ public static class NetworkBuilder
     public static NetworkSpec Build(CalibratedModel model, Scenario scenario) => Build(model, DerivedParameters.From(model), scenario.Containers);
 
     /// <summary>The network for the given containers.</summary>
+    /// <summary>The differentiations of stem types into epithelial types in the breast: (stem, target, share of the stem's rate), share &gt; 0 only.</summary>
+    /// <remarks>docs/model.md §4d: a stem type differentiates at <c>breast.differentiation_rate</c>, a share
+    /// <c>breast.differentiation_lactocyte_share</c> into LC1 lactocytes and the rest into myoepithelial cells.</remarks>
+    public static IEnumerable<(CellType Stem, CellType Target, double Share)> StemDifferentiations(CalibratedModel model)
+    {
+        var m = model.Model;
+        var (lactocyte, myoepithelial) = (m.CellType(LactocyteTarget), m.CellType(MyoepithelialTarget));
+        foreach (var stem in m.OfClass(CellClass.Stem))
+        {
+            if (model.Value(StemDifferentiation, stem.Id) <= 0)
+            {
+                continue;
+            }
+            var toLactocyte = model.Value(StemLactocyteShare, stem.Id);
+            if (toLactocyte > 0)
+            {
+                yield return (stem, lactocyte, toLactocyte);
+            }
+            if (toLactocyte < 1)
+            {
+                yield return (stem, myoepithelial, 1 - toLactocyte);
+            }
+        }
+    }
+
     public static NetworkSpec Build(CalibratedModel model, DerivedParameters derived, ImmutableArray<ContainerSpec> containers)
     {
         var m = model.Model;
@@ -149,6 +175,13 @@ public static class NetworkBuilder
                 R($"retention_{t.Symbol}_alive_{side}", ProcessKind.Retention, [alive], [], $"{retention} * {alive}", $"free {t.Name} returning to the alveolar lining");
                 R($"retention_{t.Symbol}_dead_{side}", ProcessKind.Retention, [dead], [], $"{retention} * {dead}", $"dead {t.Name} returning to the alveolar lining or fragmenting");
             }
+            foreach (var (stem, target, share) in StemDifferentiations(model))
+            {
+                var from = Names.Cells(stem, Viability.Alive, b);
+                var rate = share == 1 ? P(StemDifferentiation, stem.Id) : $"{P(StemDifferentiation, stem.Id)} * {(target.Id == LactocyteTarget ? "" : "(1 - ")}{P(StemLactocyteShare, stem.Id)}{(target.Id == LactocyteTarget ? "" : ")")}";
+                R($"differentiate_{stem.Symbol}_{target.Symbol}_{side}", ProcessKind.Differentiation, [from], [Names.Cells(target, Viability.Alive, b)], $"{rate} * {from}",
+                    $"{stem.Name} in the {side} breast's milk becoming a {target.Name} (in vitro path, assumed rate)");
+            }
         }
 
         // --- infant (animal-derived) --------------------------------------------------------------------------------
@@ -158,6 +191,8 @@ public static class NetworkBuilder
         {
             compartments.Add(new CompartmentSpec($"infant_organ_{organ}", $"maternal cells engrafted in the infant's {organ} (animal-derived)"));
         }
+        drivers.Add(new DriverSpec(Names.GutOpen, CanonicalUnit.Multiplier,
+            "permeability of the infant gut relative to the first day of life (gut closure, infant.gut_permeability); daily", 1));
         var transferClasses = new[] { CellClass.Leucocyte, CellClass.Stem };
         foreach (var cls in transferClasses)
         {
@@ -178,7 +213,7 @@ public static class NetworkBuilder
             R($"gut_loss_{t.Symbol}", ProcessKind.GutLoss, [gut], [], $"{P(GutLoss, t.ClassKey)} * {gut}", $"swallowed {t.Name} digested or passed out");
             if (V(GutPassage, t.ClassKey) > 0)
             {
-                R($"gut_passage_{t.Symbol}", ProcessKind.GutPassage, [gut], [Names.Blood(t.Class)], $"{P(GutPassage, t.ClassKey)} * {gut}",
+                R($"gut_passage_{t.Symbol}", ProcessKind.GutPassage, [gut], [Names.Blood(t.Class)], $"{P(GutPassage, t.ClassKey)} * {Names.GutOpen} * {gut}",
                     $"swallowed {t.Name} crossing the gut wall into the blood (animal-derived)");
             }
         }
@@ -202,7 +237,7 @@ public static class NetworkBuilder
         {
             var source = Names.Organ(fate.Organ, CellClass.Stem);
             var target = Names.Fate(fate.Id);
-            R($"differentiate_{fate.Id}", ProcessKind.Differentiation, [source], [target], $"{P(Differentiation, fate.Id)} * {source}",
+            R($"differentiate_{fate.Id}", ProcessKind.Differentiation, [source], [target], $"{P(Differentiation)} * {P(FateEvidenceWeight, fate.Id)} * {source}",
                 $"engrafted maternal stem cells in the {fate.Organ} becoming {fate.Name} (animal-derived)");
             R($"fate_loss_{fate.Id}", ProcessKind.FateLoss, [target], [], $"{P(FateLoss)} * {target}", $"loss of maternal {fate.Name}");
         }
