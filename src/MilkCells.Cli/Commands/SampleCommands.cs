@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MilkCells.Core.Errors;
-using MilkCells.Fcs;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Scenarios;
 using MilkCells.Reports;
@@ -109,12 +108,12 @@ internal static class SampleCommands
                 SampleOutputs.WriteSamplesCsv(result, context.Output);
                 return CliApp.Ok;
             }
-            WriteText(folder.File("samples.csv"), w => SampleOutputs.WriteSamplesCsv(result, w));
+            SampleOutputs.Text(folder.File("samples.csv"), w => SampleOutputs.WriteSamplesCsv(result, w));
             using (var json = File.Create(folder.File("findings.json")))
             {
                 SampleOutputs.WriteFindingsJson(result, json);
             }
-            WriteText(folder.File("states.csv"), w => SampleOutputs.WriteStatesCsv(result, w));
+            SampleOutputs.Text(folder.File("states.csv"), w => SampleOutputs.WriteStatesCsv(result, w));
             ReportHtml.Write(SampleReport.Build(result, VersionCommand.CodeVersion()), folder.File("report.html"));
             context.Cancellation.ThrowIfCancellationRequested();
             folder.Commit();
@@ -242,14 +241,8 @@ internal static class SampleCommands
         try
         {
             var samples = SampleSynthesizer.Synthesize(request, calibration, settings, context.Cancellation);
-            foreach (var s in samples)
-            {
-                context.Cancellation.ThrowIfCancellationRequested();
-                WriteFcs(s, panel, scenario, config, folder.File(s.FileName));
-            }
-            WriteText(folder.File("manifest.csv"), w => SampleOutputs.WriteManifest(samples, w));
-            WriteText(folder.File("truth.csv"), w => SampleOutputs.WriteTruth(samples, model, w));
-            File.WriteAllText(folder.File("panel.xml"), panel.Xml, new UTF8Encoding(false));
+            SampleOutputs.WriteSynthesis(samples, panel, model, folder.Temp,
+                [new("MILKCELLS_SCENARIO", scenario.Name), new("MILKCELLS_SEED", config.Seed.ToString(CultureInfo.InvariantCulture))], context.Cancellation);
             folder.Commit();
             context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{samples.Length} FCS files ({panel.Name}, {samples.Sum(s => (long)s.Acquisition.EventCount):N0} events) of {(config.MotherId is { } id ? $"cohort mother {id}" : $"scenario {scenario.Name}'s mother")}, seed {config.Seed}, days {string.Join(",", config.Days)} -> {folder.Target} (manifest.csv, panel.xml, truth.csv)"));
@@ -260,24 +253,6 @@ internal static class SampleCommands
             folder.Abandon();
             throw;
         }
-    }
-
-    private static void WriteFcs(SynthesizedSample s, Panel panel, Scenario scenario, SynthesizeConfig config, string path)
-    {
-        var a = s.Acquisition;
-        var parameters = a.Channels.Select((c, i) => new FcsWriteParameter(c, a.Labels[i], FcsDataType.Float, Range: "262144")).ToList();
-        var keywords = new List<KeyValuePair<string, string>>
-        {
-            new("$SPILLOVER", a.SpilloverKeyword),
-            new("$VOL", (s.Counting.TestVolumeUl!.Value * 1000).ToString("R", CultureInfo.InvariantCulture)),
-            new("$SRC", s.Info.SampleId),
-            new("$FIL", s.FileName),
-            new("MILKCELLS_PANEL", panel.Name),
-            new("MILKCELLS_SCENARIO", scenario.Name),
-            new("MILKCELLS_SEED", config.Seed.ToString(CultureInfo.InvariantCulture)),
-        };
-        using var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        FcsWriter.Write(stream, parameters, a.Events, new FcsWriteOptions { Cytometer = "MilkCells virtual cytometer", Keywords = keywords, RoundToFloat = true });
     }
 
     private static Command Panels(CliContext context)
@@ -322,11 +297,5 @@ internal static class SampleCommands
             o.WriteLine("  " + string.Join("  ", r.Take(4).Select((cell, c) => cell.PadRight(widths[c]))) + "  " + r[4]);
         }
         o.WriteLine();
-    }
-
-    private static void WriteText(string path, Action<TextWriter> write)
-    {
-        using var w = new StreamWriter(path, false, new UTF8Encoding(false)) { NewLine = "\n" };
-        write(w);
     }
 }

@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MilkCells.Fcs;
 using MilkCells.Model.Catalogue;
 using MilkCells.Samples.Analysis;
 using MilkCells.Samples.Cytometer;
 using MilkCells.Samples.Findings;
 using MilkCells.Samples.Input;
-using MilkCells.Samples.Panels;
 
 namespace MilkCells.Samples.Output;
 
@@ -230,6 +230,50 @@ public static class SampleOutputs
                 .. measures.Select(m => s.Truth.TryGetValue(m, out var v) ? Number(v) : ""),
             ]);
         }
+    }
+
+    /// <summary>Writes what <c>sample synthesize</c> writes into <paramref name="folder"/>: the FCS files, manifest.csv, truth.csv and panel.xml.</summary>
+    /// <returns>The files written.</returns>
+    public static IReadOnlyList<string> WriteSynthesis(IReadOnlyList<SynthesizedSample> samples, Panels.Panel panel, MilkModel model, string folder,
+        IReadOnlyList<KeyValuePair<string, string>> extraKeywords, CancellationToken cancellation = default)
+    {
+        var files = new List<string>();
+        foreach (var s in samples)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            using var stream = new FileStream(Path.Combine(folder, s.FileName), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+            WriteFcs(s, panel.Name, stream, extraKeywords);
+            files.Add(s.FileName);
+        }
+        Text(Path.Combine(folder, "manifest.csv"), w => WriteManifest(samples, w));
+        Text(Path.Combine(folder, "truth.csv"), w => WriteTruth(samples, model, w));
+        File.WriteAllText(Path.Combine(folder, "panel.xml"), panel.Xml, new UTF8Encoding(false));
+        files.AddRange(["manifest.csv", "truth.csv", "panel.xml"]);
+        return files;
+    }
+
+    /// <summary>Writes a text file as UTF-8 without a byte-order mark, lines ending in \n.</summary>
+    public static void Text(string path, Action<TextWriter> write)
+    {
+        using var w = new StreamWriter(path, false, new UTF8Encoding(false)) { NewLine = "\n" };
+        write(w);
+    }
+
+    /// <summary>Writes a synthesized sample as an FCS 3.1 file: float events, $PnS labels, $SPILLOVER, $VOL (nL), $SRC, $FIL and the panel's name.</summary>
+    public static void WriteFcs(SynthesizedSample sample, string panel, Stream output, IEnumerable<KeyValuePair<string, string>> extraKeywords)
+    {
+        var a = sample.Acquisition;
+        var parameters = a.Channels.Select((c, i) => new FcsWriteParameter(c, a.Labels[i], FcsDataType.Float, Range: "262144")).ToList();
+        var keywords = new List<KeyValuePair<string, string>>
+        {
+            new("$SPILLOVER", a.SpilloverKeyword),
+            new("$VOL", Number(sample.Counting.TestVolumeUl!.Value * 1000)),
+            new("$SRC", sample.Info.SampleId),
+            new("$FIL", sample.FileName),
+            new("MILKCELLS_PANEL", panel),
+        };
+        keywords.AddRange(extraKeywords);
+        FcsWriter.Write(output, parameters, a.Events, new FcsWriteOptions { Cytometer = "MilkCells virtual cytometer", Keywords = keywords, RoundToFloat = true });
     }
 
     /// <summary>The shortest round-trip text of a number.</summary>
