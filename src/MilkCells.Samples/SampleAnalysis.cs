@@ -143,12 +143,29 @@ public static class SampleAnalysis
             }
         }
 
+        foreach (var f in fcs)
+        {
+            FcsSampleAnalyzer.CheckChannels(f.Path, options.Panel);
+        }
         var analysed = new AnalyzedSample[fcs.Length];
+        var failures = new Exception?[fcs.Length];
         Parallel.For(0, fcs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, i =>
         {
             var row = fcs[i].Row!;
-            analysed[i] = FcsSampleAnalyzer.Analyze(fcs[i].Path, row.Info, row.Counting, options.Panel, model, plots: i < options.Plots);
+            try
+            {
+                analysed[i] = FcsSampleAnalyzer.Analyze(fcs[i].Path, row.Info, row.Counting, options.Panel, model, plots: i < options.Plots);
+            }
+            catch (Exception ex) when (ex is InputException)
+            {
+                failures[i] = ex;
+            }
         });
+        // The first bad file in input order, whatever the threads did.
+        if (failures.FirstOrDefault(f => f is not null) is { } first)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(first).Throw();
+        }
         var all = analysed.Concat(counts).ToArray();
         var referenceCitation = ReferenceCitation(options.Reference);
         var measures = Measures.All(model).ToDictionary(m => m.Name, StringComparer.Ordinal);

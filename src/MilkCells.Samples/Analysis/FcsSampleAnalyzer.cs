@@ -3,6 +3,7 @@ using System.Globalization;
 using MilkCells.Core.Errors;
 using MilkCells.Cytometry;
 using MilkCells.Cytometry.Gating;
+using MilkCells.Fcs;
 using MilkCells.Model.Catalogue;
 using MilkCells.Samples.Input;
 using MilkCells.Samples.Panels;
@@ -160,10 +161,21 @@ public static class FcsSampleAnalyzer
         }
     }
 
-    private static void RequireChannels(Panel panel, CytometrySample sample, string file)
+    /// <summary>Checks from the file's TEXT segment alone (no events read) that it has every channel the panel reads.</summary>
+    /// <exception cref="InputException">A channel is missing: the message lists the file's channels.</exception>
+    public static void CheckChannels(string file, Panel panel)
     {
-        var names = sample.Events.Names;
-        var spilled = sample.Spillover?.Fluorochromes ?? [];
+        using var fcs = FcsFile.Open(file);
+        var set = fcs.DataSets[0];
+        var spillover = Cytometry.Compensation.SpilloverMatrix.FromFcsKeywords(set.Keywords, file);
+        RequireChannels(panel, [.. set.Parameters.Select(p => p.Name)], spillover?.Fluorochromes ?? [], file);
+    }
+
+    private static void RequireChannels(Panel panel, CytometrySample sample, string file) =>
+        RequireChannels(panel, sample.Events.Names, sample.Spillover?.Fluorochromes ?? [], file);
+
+    private static void RequireChannels(Panel panel, IReadOnlyList<string> names, IReadOnlyList<string> spilled, string file)
+    {
         var missing = panel.Channels.Where(c => !names.Contains(c) && !spilled.Contains(c)
             && !panel.Document.SpectrumMatrices.Values.Any(m => m.Fluorochromes.Contains(c))).ToList();
         if (missing.Count > 0)
