@@ -70,7 +70,7 @@ public static class SampleSpeed
         var model = MilkModel.Embedded;
         var calibration = model.Calibrate(null);
         var panel = BuiltInPanels.Load("milk-basic", model);
-        var tubes = Path.Combine(dir, "tubes");
+        var tubes = Path.GetFullPath(Path.Combine(dir, "tubes"));
         Directory.CreateDirectory(tubes);
         var samples = new List<SynthesizedSample>();
         for (var m = 0; m < 5; m++)
