@@ -1,4 +1,5 @@
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Fcs.Internal;
 
 namespace MilkCells.Fcs;
@@ -80,15 +81,8 @@ public sealed class FcsFile : IDisposable
     public static FcsFile Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Microsoft.Win32.SafeHandles.SafeFileHandle handle;
-        try
-        {
-            handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        }
-        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException)
-        {
-            throw new InputException(InputLocation.InFile(path), $"cannot open: {ex.Message}");
-        }
+        InputFiles.RequireFile(path, "FCS file");
+        var handle = FileSystemErrors.Guard(path, "cannot open", () => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan));
         var source = new FileSource(handle);
         try
         {

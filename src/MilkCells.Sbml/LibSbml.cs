@@ -1,61 +1,45 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
-using libsbmlcs;
+using System.Runtime.Loader;
 using MilkCells.Core.Errors;
 
 namespace MilkCells.Sbml;
 
-/// <summary>Finds libSBML's native library for its C# binding, once per process.</summary>
+/// <summary>Finds libSBML's C# binding at run time, once per process: the managed <c>libsbmlcsP.dll</c> and its native <c>libsbmlcs.so</c>.</summary>
 /// <remarks>
-/// Debian's <c>libsbml5-cil</c> installs <c>libsbmlcsP.dll</c> (P/Invoke into <c>libsbmlcs</c>) and
-/// <c>libsbmlcs.so</c> beside it under /usr/lib/x86_64-linux-gnu/mono/libsbmlcsP; .NET does not look there, so a
-/// resolver tries the managed assembly's folder, the application folder, <c>MILKCELLS_LIBSBMLCS</c> and the Debian
-/// path, in that order.
+/// MilkCells.Sbml is compiled against declarations of the binding (src/MilkCells.Sbml.Reference), never against the
+/// installed copy, so one build works whether libSBML was installed before or after it. The binding is looked for in
+/// <c>MILKCELLS_LIBSBML_DIR</c> when that is set (and only there), else in Debian's folder
+/// (<c>/usr/lib/x86_64-linux-gnu/mono/libsbmlcsP</c>, package libsbml5-cil). <see cref="Ensure"/> loads it into the
+/// default load context, resolves every later reference to it by name, and points its P/Invoke calls at the native
+/// library beside it. Every method that touches a libSBML type is called only after <see cref="Ensure"/> (and is not
+/// inlined into its caller), so without the binding callers get an <see cref="InputException"/> naming the package.
 /// </remarks>
 internal static class LibSbml
 {
-    private const string DebianDir = "/usr/lib/x86_64-linux-gnu/mono/libsbmlcsP";
-    private static readonly Lazy<string?> Loaded = new(Register, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Debian's folder for the binding (package libsbml5-cil).</summary>
+    public const string DebianFolder = "/usr/lib/x86_64-linux-gnu/mono/libsbmlcsP";
 
-    /// <summary>Makes sure the native library resolves; throws an <see cref="InputException"/> with a fix when it does not.</summary>
+    /// <summary>The environment variable naming another folder.</summary>
+    public const string FolderVariable = "MILKCELLS_LIBSBML_DIR";
+
+    private const string ManagedFile = "libsbmlcsP.dll", NativeFile = "libsbmlcs.so", AssemblyName = "libsbmlcsP";
+    private static readonly Lazy<string?> Problem = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>The folder searched for the binding.</summary>
+    public static string Folder => Environment.GetEnvironmentVariable(FolderVariable) is { Length: > 0 } dir ? Path.GetFullPath(dir) : DebianFolder;
+
+    /// <summary>Whether the binding is there and loads (loading it if not yet done).</summary>
+    public static bool Available => Problem.Value is null;
+
+    /// <summary>Makes sure the binding is loaded; throws an <see cref="InputException"/> naming the package when it is not there.</summary>
     public static void Ensure()
     {
-        if (Loaded.Value is { } problem)
+        if (Problem.Value is { } problem)
         {
-            throw new InputException(InputLocation.AtElement(null, "libSBML"), problem,
-                "install Debian's libsbml5-cil (sudo apt-get install libsbml5-cil) or set MILKCELLS_LIBSBMLCS to libsbmlcs.so");
+            throw new InputException(InputLocation.AtElement(null, "SBML"), problem,
+                $"install Debian's package libsbml5-cil: sudo apt-get install libsbml5-cil; or set {FolderVariable} to a folder holding {ManagedFile} and {NativeFile}");
         }
-    }
-
-    private static string? Register()
-    {
-        var candidates = new List<string>();
-        if (Environment.GetEnvironmentVariable("MILKCELLS_LIBSBMLCS") is { Length: > 0 } overridden)
-        {
-            candidates.Add(overridden);
-        }
-        var managed = typeof(libsbml).Assembly.Location;
-        if (!string.IsNullOrEmpty(managed))
-        {
-            candidates.Add(Path.Combine(Path.GetDirectoryName(managed)!, "libsbmlcs.so"));
-        }
-        candidates.Add(Path.Combine(AppContext.BaseDirectory, "libsbmlcs.so"));
-        candidates.Add(Path.Combine(DebianDir, "libsbmlcs.so"));
-        var path = candidates.FirstOrDefault(File.Exists);
-        if (path is null)
-        {
-            return "libSBML's native C# binding (libsbmlcs.so) was not found in: " + string.Join(", ", candidates.Distinct());
-        }
-        var handle = IntPtr.Zero;
-        try
-        {
-            handle = NativeLibrary.Load(path);
-        }
-        catch (DllNotFoundException ex)
-        {
-            return $"libSBML's native library {path} could not be loaded: {ex.Message}";
-        }
-        NativeLibrary.SetDllImportResolver(typeof(libsbml).Assembly, (name, _, _) => name.StartsWith("libsbmlcs", StringComparison.Ordinal) ? handle : IntPtr.Zero);
-        return null;
     }
 
     /// <summary>libSBML's version, e.g. 5.19.7.</summary>
@@ -64,7 +48,35 @@ internal static class LibSbml
         get
         {
             Ensure();
-            return libsbml.getLibSBMLDottedVersion();
+            return DottedVersion();
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string DottedVersion() => libsbmlcs.libsbml.getLibSBMLDottedVersion();
+
+    private static string? Load()
+    {
+        var folder = Folder;
+        var managed = Path.Combine(folder, ManagedFile);
+        var native = Path.Combine(folder, NativeFile);
+        if (!File.Exists(managed) || !File.Exists(native))
+        {
+            return $"needs libSBML's C# binding ({ManagedFile} and {NativeFile}), which is not in {folder}";
+        }
+        Assembly assembly;
+        IntPtr handle;
+        try
+        {
+            handle = NativeLibrary.Load(native);
+            assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(managed);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or BadImageFormatException or FileLoadException or IOException)
+        {
+            return $"libSBML's C# binding in {folder} could not be loaded: {ex.Message}";
+        }
+        AssemblyLoadContext.Default.Resolving += (_, name) => name.Name == AssemblyName ? assembly : null;
+        NativeLibrary.SetDllImportResolver(assembly, (name, _, _) => name.StartsWith("libsbmlcs", StringComparison.Ordinal) ? handle : IntPtr.Zero);
+        return null;
     }
 }

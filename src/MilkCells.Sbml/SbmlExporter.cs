@@ -1,4 +1,5 @@
 using libsbmlcs;
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Errors;
 using MilkCells.Engine.Expressions;
 using MilkCells.Engine.Model;
@@ -21,6 +22,13 @@ public static class SbmlExporter
     public static string Write(Network network)
     {
         LibSbml.Ensure();
+        return WriteDocument(network);
+    }
+
+    // Touches libSBML types, so it runs only after LibSbml.Ensure (never inlined into a caller that runs before).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string WriteDocument(Network network)
+    {
         using var doc = new SBMLDocument(3, 2);
         var model = doc.createModel();
         model.setId(network.Id);
@@ -116,6 +124,12 @@ public static class SbmlExporter
     public static IReadOnlyList<SbmlIssue> Validate(string xml)
     {
         LibSbml.Ensure();
+        return Consistency(xml);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static SbmlIssue[] Consistency(string xml)
+    {
         using var doc = libsbml.readSBMLFromString(xml);
         doc.checkConsistency();
         return Enumerable.Range(0, (int)doc.getNumErrors())

@@ -1,5 +1,7 @@
 using libsbmlcs;
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Engine.Expressions;
 using MilkCells.Engine.Model;
 using Event = MilkCells.Engine.Model.Event;
@@ -29,19 +31,19 @@ namespace MilkCells.Sbml;
 public static class SbmlImporter
 {
     /// <summary>Reads the SBML file at <paramref name="path"/>.</summary>
-    public static Network ReadFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new InputException(InputLocation.InFile(path), "file not found");
-        }
-        return ReadString(File.ReadAllText(path), path);
-    }
+    public static Network ReadFile(string path) => ReadString(InputFiles.ReadAllText(path, "SBML file"), path);
 
     /// <summary>Reads SBML text; <paramref name="source"/> names it in error messages.</summary>
     public static Network ReadString(string xml, string? source = null)
     {
         LibSbml.Ensure();
+        return Read(xml, source);
+    }
+
+    // Touches libSBML types, so it runs only after LibSbml.Ensure (never inlined into a caller that runs before).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static Network Read(string xml, string? source)
+    {
         using var doc = libsbml.readSBMLFromString(xml);
         var errors = Enumerable.Range(0, (int)doc.getNumErrors())
             .Select(i => doc.getError((uint)i))

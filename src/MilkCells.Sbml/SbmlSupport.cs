@@ -1,13 +1,16 @@
 namespace MilkCells.Sbml;
 
-/// <summary>Whether this build carries libSBML's C# binding (Debian's libsbml5-cil, present at build time).</summary>
+/// <summary>Whether libSBML's C# binding is installed (Debian's libsbml5-cil, or MILKCELLS_LIBSBML_DIR): looked for at run time.</summary>
 /// <remarks>
-/// Without the binding the project still builds, so <c>milkcells simulate</c> runs on a machine that lacks it;
-/// SBML import and export then fail with an input error naming the package to install. ./test.sh installs it and
-/// a test requires it under MILKCELLS_REQUIRE_SHARED=1, so CI always exercises the real importer and exporter.
+/// Without the binding the rest of MilkCells (simulate, fcs, cohorts) runs as usual; SBML import and export fail with
+/// an input error naming the package. Installing it later needs no rebuild. ./test.sh installs it and a test requires
+/// it under MILKCELLS_REQUIRE_SHARED=1, so CI always exercises the real importer and exporter.
 /// </remarks>
-public static partial class SbmlSupport
+public static class SbmlSupport
 {
-    /// <summary>True when SBML import and export are available in this build.</summary>
-    public static bool Available => IsAvailable;
+    /// <summary>True when SBML import and export can run (loads the binding on first use).</summary>
+    public static bool Available => LibSbml.Available;
+
+    /// <summary>The folder searched for the binding.</summary>
+    public static string Folder => LibSbml.Folder;
 }

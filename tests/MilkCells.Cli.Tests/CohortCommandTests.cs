@@ -35,8 +35,8 @@ public sealed class CohortCommandTests : IDisposable
             {
                 CohortFiles.Run([.. Small, "--store", shards[i], "--threads", "2", "--shard", $"{i}/{k}"]);
             }
-            var (code, merged, error) = CliHarness.Run(["cohort", "merge", "--into", Sqlite($"merged{k}"), .. shards]);
-            Assert.True(code == 0, error);
+            var (code, _, merged) = CliHarness.Run(["cohort", "merge", "--store", Sqlite($"merged{k}"), .. shards]);
+            Assert.True(code == 0, merged);
             Assert.Contains("7 of 7 mothers complete", merged);
             Assert.Equal(sequential, CohortFiles.Export(_dir, Sqlite($"merged{k}")));
         }
@@ -58,9 +58,9 @@ public sealed class CohortCommandTests : IDisposable
 
     [Theory]
     [InlineData("--shard 2/2", "'2/2' is not a shard")]
-    [InlineData("--mothers 0", "0 mothers is not a cohort")]
+    [InlineData("--mothers 0", "--mothers: '0' is not a whole number of at least 1")]
     [InlineData("--days 5000", "past the end of lactation")]
-    [InlineData("--threads 0", "0 threads")]
+    [InlineData("--threads 0", "--threads: '0' is not a whole number of at least 1")]
     [InlineData("--scenario helthy", "helthy")]
     [InlineData("--profile lay", "lay")]
     public void Bad_input_exits_2_with_one_line_naming_it(string options, string expected)
@@ -83,7 +83,8 @@ public sealed class CohortCommandTests : IDisposable
     {
         CohortFiles.Run("--mothers", "4", "--days", "16", "--seed", "2", "--store", Sqlite("ref"));
         var outDir = _dir.File("reference");
-        var (code, output, error) = CliHarness.Run("reference", "build", "--store", Sqlite("ref"), "--out", outDir);
+        var (code, _, output) = CliHarness.Run("reference", "build", "--store", Sqlite("ref"), "--out", outDir);
+        var error = output;
         Assert.True(code == 0, error);
         Assert.Contains("64 mother-days of 4 mothers", output);
         var csv = File.ReadAllLines(Path.Combine(outDir, "reference.csv"));

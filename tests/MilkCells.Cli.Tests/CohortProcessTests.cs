@@ -120,7 +120,7 @@ public sealed class CohortProcessTests : IDisposable
             p.Dispose();
         }
         var merged = "sqlite:" + _dir.File("merged.db");
-        var (code, _, error) = CliHarness.Run(["cohort", "merge", "--into", merged, .. shards]);
+        var (code, _, error) = CliHarness.Run(["cohort", "merge", "--store", merged, .. shards]);
         Assert.True(code == 0, error);
         Assert.Equal(Reference(mothers, days), CohortFiles.Export(_dir, merged));
     }

@@ -25,7 +25,7 @@ public class FcsGatingCommandTests
         var (code, output, error) = CliHarness.Run("fcs", "gate", Path.Combine(Suite, "data1.fcs"),
             "--gates", Path.Combine(Suite, "gml", "gml_all_gates.xml"), "--membership", csv);
         Assert.True(code == 0, error);
-        Assert.Contains("13367 events", output);
+        Assert.Contains("13,367 events", output);
 
         var lines = File.ReadAllLines(csv);
         var header = lines[0].Split(',');
@@ -43,7 +43,7 @@ public class FcsGatingCommandTests
                 Assert.Equal(expected[e].Trim(), value);
                 ones += value == "1" ? 1 : 0;
             }
-            Assert.Matches($@"(?m)^\s+{System.Text.RegularExpressions.Regex.Escape(id)}\s+\S+\s+{ones}\s", output);
+            Assert.Matches($@"(?m)^\s+{System.Text.RegularExpressions.Regex.Escape(id)}\s+\S+\s+{ones.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}\s", output);
         }
     }
 

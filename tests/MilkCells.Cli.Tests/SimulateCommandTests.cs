@@ -19,9 +19,10 @@ public sealed class SimulateCommandTests : IDisposable
     public void Simulate_writes_every_file_with_the_exact_columns_and_records_the_run()
     {
         var outDir = Path.Combine(_dir, "out");
-        var (code, output, error) = Simulate(outDir, "--days", "20", "--seed", "7");
-        Assert.True(code == 0, error);
-        Assert.Equal(["breasts.csv", "daily.csv", "feeds.csv", "infant.csv", "report.html", "run.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        var (code, stdout, output) = Simulate(outDir, "--days", "20", "--seed", "7");
+        Assert.True(code == 0, output);
+        Assert.Equal("", stdout); // the summary is for people: standard error
+        Assert.Equal([".milkcells-output", "breasts.csv", "daily.csv", "feeds.csv", "infant.csv", "report.html", "run.json"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Contains("colostrum", output);
         Assert.Contains("% leucocytes", output);
 
@@ -39,7 +40,7 @@ public sealed class SimulateCommandTests : IDisposable
         Assert.Equal(1 + 2 * (20 * 24 + 1), breasts.Length); // healthy: resolutionHours 1, both breasts, hours 0–480
         Assert.Equal(["19,479,left,", "19,479,right,", "20,480,left,", "20,480,right,"], breasts[^4..].Select(l => string.Join(',', l.Split(',')[..3]) + ","));
         var json = File.ReadAllText(Path.Combine(outDir, "run.json"));
-        Assert.Contains("\"seed\": \"7\"", json);
+        Assert.Contains("\"seed\": 7,", json);
         Assert.Contains("\"sha256\"", json);
         Assert.Contains("\"model_version\"", json);
         Assert.Contains("\"code_version\"", json);
@@ -80,7 +81,7 @@ public sealed class SimulateCommandTests : IDisposable
     public void A_non_default_profile_is_marked_in_every_output()
     {
         var outDir = Path.Combine(_dir, "lay");
-        var (code, output, _) = Simulate(outDir, "--days", "3", "--profile", "lay-claims");
+        var (code, _, output) = Simulate(outDir, "--days", "3", "--profile", "lay-claims");
         Assert.Equal(0, code);
         Assert.Contains("LAY-CLAIMS CALIBRATION", output);
         foreach (var csv in Directory.GetFiles(outDir, "*.csv"))
@@ -155,11 +156,11 @@ public sealed class SimulateCommandTests : IDisposable
         using var run = MilkcellsProcess.StartProgram("env",
             ["--default-signal=INT", "dotnet", MilkcellsProcess.Dll, "simulate", "--scenario", "extended-lactation", "--out", outDir, "--store", store],
             new Dictionary<string, string> { ["MILKCELLS_DEBUG"] = "0" }, // as a user runs it: no stack traces
-            line =>
+            onError: line =>
             {
                 if (line.TrimStart().StartsWith("day ", StringComparison.Ordinal))
                 {
-                    progressed.Set();
+                    progressed.Set(); // progress is on standard error
                 }
             });
         Assert.True(progressed.Wait(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken), "the run showed no progress");
@@ -187,9 +188,10 @@ public sealed class SimulateCommandTests : IDisposable
     public void Export_sbml_writes_a_model_libsbml_accepts_with_sources_as_annotations()
     {
         var path = Path.Combine(_dir, "mastitis.xml");
-        var (code, output, error) = CliHarness.Run("model", "export-sbml", "--scenario", "mastitis", path);
+        var (code, output, error) = CliHarness.Run("model", "export-sbml", "-s", "mastitis", "-o", path);
         Assert.True(code == 0, error);
-        Assert.Contains("no errors", output);
+        Assert.Equal("", output);
+        Assert.Contains("no errors", error);
         var xml = File.ReadAllText(path);
         Assert.Contains("level=\"3\" version=\"2\"", xml);
         Assert.Contains("doi:10.1371/journal.pone.0078232", xml);

@@ -15,6 +15,11 @@ public sealed class RunStoreTests : IDisposable
     public void Runs_are_recorded_at_start_and_finish_and_listed_newest_first()
     {
         var path = _dir.File("nested/runs.db");
+        // A run store the user names goes in an existing folder: a mistyped path never makes folders.
+        Assert.Contains("does not exist", Assert.Throws<MilkCells.Core.Errors.InputException>(() => RunStore.Open(path)).Message);
+        Assert.False(Directory.Exists(_dir.File("nested")));
+        Assert.Null(RunStore.OpenExisting(path)); // reading creates nothing
+        Directory.CreateDirectory(_dir.File("nested"));
         using (var store = RunStore.Open(path))
         {
             var first = store.Start(Start("healthy", 1));

@@ -95,7 +95,10 @@ public sealed class SqliteOpenTests : IDisposable
         Assert.Contains("cannot open the SQLite store", Assert.Throws<InputException>(() => CohortStore.OpenForRead("sqlite:" + junk)).Message);
         var file = _dir.File("plain");
         File.WriteAllText(file, "");
-        Assert.Contains("cannot create the store's folder", Assert.Throws<InputException>(() => CohortStore.OpenForWrite($"sqlite:{file}/sub/x.db")).Message);
+        Assert.Contains("does not exist", Assert.Throws<InputException>(() => CohortStore.OpenForWrite($"sqlite:{file}/sub/x.db")).Message);
+        // A store is created only in an existing folder: a mistyped path never makes folders.
+        Assert.Contains("does not exist", Assert.Throws<InputException>(() => CohortStore.OpenForWrite($"sqlite:{_dir.File("no")}/x.db")).Message);
+        Assert.False(Directory.Exists(_dir.File("no")));
     }
 
     public void Dispose() => _dir.Dispose();

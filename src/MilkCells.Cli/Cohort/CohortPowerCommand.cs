@@ -35,28 +35,31 @@ internal static class CohortPowerCommand
 {
     public static Command Create(CliContext context)
     {
-        var scenario = new Option<string>("--scenario") { Description = "The control arm's scenario.", DefaultValueFactory = _ => ScenarioLoader.DefaultName };
+        var scenario = CliOptions.Scenario("The control arm's scenario (built-in or YAML file).");
         var effect = new Option<string>("--effect") { Description = "scenario:NAME|FILE (the treated arm lives it, e.g. scenario:infant-infection) or relative:FACTOR (the outcome × FACTOR, e.g. relative:1.5).", Required = true };
         var outcome = new Option<string>("--outcome") { Description = "The daily column compared, as each mother's mean of ln over the window.", DefaultValueFactory = _ => "cells_per_ml_leucocyte" };
         var window = new Option<string?>("--window") { Description = "Run days FIRST-LAST averaged per mother (default: the effect scenario's illness days, else the whole run)." };
-        var days = new Option<int?>("--days") { Description = "Days per mother (default: to the window's last day)." };
+        var days = CliOptions.Whole("--days", "Days per mother (default: to the window's last day).", 1, "98");
         var grid = new Option<string>("--grid") { Description = "Mothers per arm to evaluate, comma-separated.", DefaultValueFactory = _ => "2,4,6,8,12,16" };
-        var replicates = new Option<int>("--replicates") { Description = "Simulated studies per N (Monte-Carlo error √(p(1−p)/R)).", DefaultValueFactory = _ => 1000 };
-        var alpha = new Option<double>("--alpha") { Description = "Two-sided significance level.", DefaultValueFactory = _ => 0.05 };
-        var power = new Option<double>("--power") { Description = "The power wanted.", DefaultValueFactory = _ => 0.8 };
+        var replicates = CliOptions.Whole("--replicates", "Simulated studies per N (Monte-Carlo error √(p(1−p)/R)).", 1, "1000", 1000);
+        var alpha = CliOptions.Real("--alpha", "Two-sided significance level.", "0.05", defaultValue: 0.05, above: 0, below: 1);
+        var power = CliOptions.Real("--power", "The power wanted.", "0.8", defaultValue: 0.8, above: 0, below: 1);
         var test = new Option<string>("--test") { Description = "welch (Welch's t on the log values) or mann-whitney.", DefaultValueFactory = _ => "welch" };
-        var seed = new Option<ulong>("--seed") { Description = "Root seed.", DefaultValueFactory = _ => SimulateCommands.DefaultSeed };
-        var threads = new Option<int>("--threads") { Description = "Simulation threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var profile = new Option<string?>("--profile") { Description = "Calibration profile." };
-        var csv = new Option<string?>("--csv") { Description = "Also write the power curve as CSV." };
+        var seed = CliOptions.Seed("Root seed.");
+        var threads = CliOptions.Threads();
+        var profile = CliOptions.Profile();
+        var output = CliOptions.Out("Also write the power curve as CSV (- for standard output; the table then goes to standard error).");
+        var csv = CliOptions.HiddenAlias("--csv");
         var command = new Command("power", "Estimate by simulation how many mothers per arm a study needs to detect an effect at a given power and alpha.")
         {
-            scenario, effect, outcome, window, days, grid, replicates, alpha, power, test, seed, threads, profile, csv,
+            scenario, effect, outcome, window, days, grid, replicates, alpha, power, test, seed, threads, profile, output, csv,
         };
         command.SetAction(parsed => Run(new PowerConfig(parsed.GetValue(scenario)!, parsed.GetValue(effect)!, parsed.GetValue(outcome)!, parsed.GetValue(window),
             parsed.GetValue(days), parsed.GetValue(grid)!, parsed.GetValue(replicates), parsed.GetValue(alpha), parsed.GetValue(power), parsed.GetValue(test)!,
-            parsed.GetValue(seed), parsed.GetValue(threads), parsed.GetValue(profile), parsed.GetValue(csv)), context));
-        return command;
+            parsed.GetValue(seed), parsed.GetValue(threads) ?? Environment.ProcessorCount, parsed.GetValue(profile), parsed.GetValue(output) ?? parsed.GetValue(csv)), context));
+        return command.WithExamples(
+            "milkcells cohort power -s healthy --effect relative:2 --days 10 --grid 4,8 --replicates 50 -o power.csv",
+            "milkcells cohort power --effect scenario:infant-infection --grid 2,4,6 --replicates 100 --seed 1");
     }
 
     /// <summary>The design a configuration describes; every input problem is an <see cref="InputException"/>.</summary>
@@ -78,12 +81,15 @@ internal static class CohortPowerCommand
     internal static int Run(PowerConfig config, CliContext context)
     {
         var design = Design(config);
+        using var file = config.Csv is { } path ? FileOutput.Open(context, path) : null;
+        // The table is the printout; when the CSV goes to standard output, it moves to standard error.
+        var o = file is { IsStandardOutput: true } ? context.Error : context.Output;
         var arms = (long)design.Replicates * design.Grid.Max() * 2;
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"power of {design.Test.Description}, alpha {design.Alpha}, on each mother's mean ln({design.Outcome}) over run days {design.Window}"));
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        o.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"effect: {design.Effect.Description}; control arm '{design.Control.Name}' ({design.Calibration.Profile.Id}); {design.Replicates} studies per N, nested; simulating {arms:N0} mothers x {design.Days} days, seed {design.Seed}"));
-        context.Output.Flush();
+        o.Flush();
         PowerResult result;
         try
         {
@@ -96,12 +102,15 @@ internal static class CohortPowerCommand
         }
         foreach (var line in Lines(result))
         {
-            context.Output.WriteLine(line);
+            o.WriteLine(line);
         }
-        if (config.Csv is { } path)
+        if (file is not null)
         {
-            File.WriteAllText(path, Csv(result), new UTF8Encoding(false));
-            context.Output.WriteLine($"wrote {Path.GetFullPath(path)}");
+            file.WriteText(w => w.Write(Csv(result)));
+            if (!file.IsStandardOutput)
+            {
+                context.Error.WriteLine($"wrote {file.Describe}");
+            }
         }
         return CliApp.Ok;
     }

@@ -25,22 +25,24 @@ internal static class CohortRunCommand
 {
     public static Command Create(CliContext context)
     {
-        var scenario = new Option<string>("--scenario") { Description = "Built-in scenario or YAML file; every mother is drawn from the population.", DefaultValueFactory = _ => ScenarioLoader.DefaultName };
-        var mothers = new Option<int>("--mothers") { Description = "N: mothers in the whole run (all shards), ids 0 … N−1.", Required = true };
-        var days = new Option<int?>("--days") { Description = "Days per mother (default: the scenario's duration)." };
-        var seed = new Option<ulong>("--seed") { Description = "Root seed: mother i depends only on it and i.", DefaultValueFactory = _ => SimulateCommands.DefaultSeed };
-        var store = new Option<string>("--store") { Description = "Store URI: sqlite:PATH (or a path) or postgres://user:pass@host:port/db[?schema=S].", Required = true };
-        var threads = new Option<int>("--threads") { Description = "Simulation threads (default: all cores).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var scenario = CliOptions.Scenario("Built-in scenario or YAML file; every mother is drawn from the population.");
+        var mothers = CliOptions.RequiredWhole("--mothers", "N: mothers in the whole run (all shards), ids 0 … N−1.", 1, "1000");
+        var days = CliOptions.Whole("--days", "Days per mother (default: the scenario's duration).", 1, "365");
+        var seed = CliOptions.Seed("Root seed: mother i depends only on it and i.");
+        var store = CliOptions.Store("The store to write: a path or sqlite:PATH, or postgres://user:pass@host:port/db[?schema=S] (created when missing; its folder must exist).", required: true);
+        var threads = CliOptions.Threads();
         var shard = new Option<string>("--shard") { Description = "Compute only shard i of K (mothers with id mod K = i), counted from 0: a Kubernetes completion index or Slurm array id.", DefaultValueFactory = _ => "0/1" };
         var resume = new Option<bool>("--resume") { Description = "Continue this shard in a store that already holds it, skipping complete mothers." };
-        var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims (recorded with the run)." };
+        var profile = CliOptions.Profile();
         var command = new Command("run", "Simulate N mother–infant pairs with between-mother and day-to-day variability and stream each one's daily rows into a store.")
         {
             scenario, mothers, days, seed, store, threads, shard, resume, profile,
         };
         command.SetAction(parsed => Run(new CohortRunConfig(parsed.GetValue(scenario)!, parsed.GetValue(mothers), parsed.GetValue(days), parsed.GetValue(seed),
-            parsed.GetValue(store)!, parsed.GetValue(threads), ShardSpec.Parse(parsed.GetValue(shard)!), parsed.GetValue(resume), parsed.GetValue(profile)), context));
-        return command;
+            parsed.GetValue(store)!, parsed.GetValue(threads) ?? Environment.ProcessorCount, ShardSpec.Parse(parsed.GetValue(shard)!), parsed.GetValue(resume), parsed.GetValue(profile)), context));
+        return command.WithExamples(
+            "milkcells cohort run -s healthy --mothers 20 --days 30 --store sqlite:cohort.db",
+            "milkcells cohort run -s healthy --mothers 20 --days 30 --store sqlite:shard0.db --shard 0/2");
     }
 
     internal static int Run(CohortRunConfig config, CliContext context)
@@ -56,11 +58,11 @@ internal static class CohortRunCommand
         var options = new CohortRunOptions { Threads = config.Threads, Shard = config.Shard, Resume = config.Resume, CodeVersion = VersionCommand.CodeVersion() };
         if (!calibrated.Profile.IsDefault)
         {
-            context.Output.WriteLine($"!! calibration profile '{calibrated.Profile.Id}': {calibrated.Profile.Marking}");
+            context.Error.WriteLine($"!! calibration profile '{calibrated.Profile.Id}': {calibrated.Profile.Marking}");
         }
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cohort '{spec.Scenario.Name}' ({calibrated.Profile.Id}), seed {spec.Seed}: {spec.Mothers:N0} mothers x {spec.Days} days, shard {config.Shard}, {config.Threads} threads -> {store.Name}"));
-        context.Output.Flush();
+        context.Error.Flush();
         CohortRunSummary summary;
         try
         {
@@ -73,9 +75,9 @@ internal static class CohortRunCommand
             return CliApp.Interrupted;
         }
         var seconds = Math.Max(summary.Elapsed.TotalSeconds, 1e-9);
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"simulated {summary.Simulated:N0} mothers ({summary.Simulated * spec.Days:N0} mother-days) in {WorkProgress.Duration(summary.Elapsed)}: {summary.Simulated * spec.Days / seconds:N0} mother-days/s; {summary.AlreadyComplete:N0} were already complete"));
-        context.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{summary.CompleteInStore:N0} of {spec.Mothers:N0} mothers complete in {store.Name} (shards {string.Join(", ", store.Shards)})"));
         return CliApp.Ok;
     }

@@ -3,7 +3,7 @@ using Spectre.Console;
 
 namespace MilkCells.Cli.Cohort;
 
-/// <summary>Shows the progress of a long multi-threaded job: a bar with ETA on a terminal, plain lines when output is redirected.</summary>
+/// <summary>Shows the progress of a long multi-threaded job on standard error: a bar with ETA on a terminal, plain lines when redirected.</summary>
 /// <remarks>
 /// The job runs on a background thread and reports (done, total) from any thread; this thread polls four times a
 /// second. Plain lines come at each tenth of the work or every 30 s, whichever is first, each with the rate and ETA.
@@ -22,10 +22,9 @@ internal static class WorkProgress
             {
             }
         }), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        var interactive = ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (interactive)
+        if (context.ProgressConsole() is { } console)
         {
-            AnsiConsole.Progress().AutoClear(true)
+            console.Progress().AutoClear(true)
                 .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
                 .Start(ctx =>
                 {
@@ -51,8 +50,8 @@ internal static class WorkProgress
                 {
                     lastTenth = tenth;
                     lastLine = clock.Elapsed;
-                    context.Output.WriteLine(Line(d, t, unit, clock.Elapsed));
-                    context.Output.Flush();
+                    context.Error.WriteLine(Line(d, t, unit, clock.Elapsed));
+                    context.Error.Flush();
                 }
             }
         }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Dsmts;
 using MilkCells.Engine.Algorithms;
 using MilkCells.Engine.Compilation;
@@ -22,14 +23,14 @@ internal sealed record DsmtsConfig(string Directory, int Trajectories, Algorithm
 /// <summary><c>milkcells engine …</c>: run SBML models as stochastic ensembles, and the DSMTS conformance suite.</summary>
 internal static class EngineCommands
 {
-    private static readonly Option<int> Trajectories = new("--trajectories", "-n") { Description = "Number of trajectories.", Required = true };
+    private static readonly Option<int> Trajectories = CliOptions.RequiredWhole("--trajectories", "Number of trajectories.", 1, "1000", "-n");
     private static readonly Option<string> AlgorithmOption = new("--algorithm", "-a")
     {
         Description = "direct | cr (composition–rejection) | tau | auto.",
         DefaultValueFactory = _ => "auto",
     };
-    private static readonly Option<ulong> Seed = new("--seed") { Description = "Root seed; trajectory i uses the stream derived from (seed, i).", DefaultValueFactory = _ => 1 };
-    private static readonly Option<int?> Threads = new("--threads") { Description = "Worker threads (default: all cores); results do not depend on it." };
+    private static readonly Option<ulong> Seed = CliOptions.Seed("Root seed; trajectory i uses the stream derived from (seed, i).");
+    private static readonly Option<int?> Threads = CliOptions.Threads();
 
     public static Command Create(CliContext context)
     {
@@ -40,9 +41,9 @@ internal static class EngineCommands
     }
 
     private static readonly Argument<string> ModelArgument = new("MODEL") { Description = "An SBML Level 2 or 3 file." };
-    private static readonly Option<double> Until = new("--until") { Description = "End time.", Required = true };
-    private static readonly Option<int> Points = new("--points") { Description = "Output points, equally spaced from 0 to the end time inclusive.", Required = true };
-    private static readonly Option<string> Out = new("--out", "-o") { Description = "CSV to write: time,<species>-mean,<species>-sd.", Required = true };
+    private static readonly Option<double> Until = CliOptions.Real("--until", "End time.", "50", above: 0);
+    private static readonly Option<int> Points = CliOptions.RequiredWhole("--points", "Output points, equally spaced from 0 to the end time inclusive.", 2, "51");
+    private static readonly Option<string?> Out = CliOptions.Out("CSV to write: time,<species>-mean,<species>-sd (- for standard output).", required: true);
 
     private static Command RunCommand(CliContext context)
     {
@@ -53,23 +54,26 @@ internal static class EngineCommands
             command.Options.Add(o);
         }
         command.SetAction(parse => Run(ParseRun(parse), context));
-        return command;
+        return command.WithExamples(
+            "milkcells engine run model.xml -n 1000 --until 50 --points 51 -a direct --seed 1 -o stats.csv",
+            "milkcells engine run model.xml -n 200 --until 50 --points 11 -o - > stats.csv");
     }
 
     private static readonly Argument<string> DirArgument = new("DIR") { Description = "The DSMTS folder (case folders 00001 … 00039)." };
     private static readonly Option<string?> Cases = new("--cases") { Description = "Only these case ids, comma-separated." };
     private static readonly Option<string> Level = new("--level") { Description = "Which SBML file of each case: l3v1 or l2v4.", DefaultValueFactory = _ => "l3v1" };
+    private static readonly Option<int> DsmtsTrajectories = CliOptions.RequiredWhole("--trajectories", "Number of trajectories per case (the suite is meant for 10000).", 2, "10000", "-n");
 
     private static Command DsmtsCommand(CliContext context)
     {
         var command = new Command("dsmts", "Run the Discrete Stochastic Models Test Suite and apply its mean (Z) and sd (Y) tests.");
         command.Arguments.Add(DirArgument);
-        foreach (var o in new Option[] { Trajectories, AlgorithmOption, Seed, Threads, Cases, Level })
+        foreach (var o in new Option[] { DsmtsTrajectories, AlgorithmOption, Seed, Threads, Cases, Level })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse => Dsmts(ParseDsmts(parse), context));
-        return command;
+        return command.WithExamples("milkcells engine dsmts dsmts --trajectories 1000 --cases 00001,00002 -a cr");
     }
 
     internal static EngineRunConfig ParseRun(ParseResult parse)
@@ -78,21 +82,15 @@ internal static class EngineCommands
         var until = parse.GetValue(Until);
         var points = parse.GetValue(Points);
         var threads = parse.GetValue(Threads);
-        Require(n >= 1, "--trajectories", $"must be at least 1 (was {n})");
-        Require(double.IsFinite(until) && until > 0, "--until", $"must be a positive time (was {until})");
-        Require(points >= 2, "--points", $"must be at least 2 (0 and the end time; was {points})");
-        Require(threads is null or >= 1, "--threads", $"must be at least 1 (was {threads})");
         return new EngineRunConfig(parse.GetValue(ModelArgument)!, n, until, points, Algorithm.Parse(parse.GetValue(AlgorithmOption)!),
             parse.GetValue(Seed), threads, parse.GetValue(Out)!);
     }
 
     internal static DsmtsConfig ParseDsmts(ParseResult parse)
     {
-        var n = parse.GetValue(Trajectories);
+        var n = parse.GetValue(DsmtsTrajectories);
         var threads = parse.GetValue(Threads);
         var level = parse.GetValue(Level)!;
-        Require(n >= 2, "--trajectories", $"must be at least 2 (was {n}); the suite is meant for 10000");
-        Require(threads is null or >= 1, "--threads", $"must be at least 1 (was {threads})");
         Require(level is "l3v1" or "l2v4", "--level", $"must be l3v1 or l2v4 (was {level})");
         var cases = parse.GetValue(Cases)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return new DsmtsConfig(parse.GetValue(DirArgument)!, n, Algorithm.Parse(parse.GetValue(AlgorithmOption)!), parse.GetValue(Seed), threads, cases, level);
@@ -102,13 +100,14 @@ internal static class EngineCommands
     {
         if (!ok)
         {
-            throw new InputException(InputLocation.AtElement(null, option), problem);
+            throw new InputException(InputLocation.AtElement(null, option), problem, "l3v1 or l2v4");
         }
     }
 
     private static int Run(EngineRunConfig config, CliContext context)
     {
         var clock = Stopwatch.StartNew();
+        using var output = FileOutput.Open(context, config.Out);
         var network = SbmlImporter.ReadFile(config.Model);
         var compiled = CompiledNetwork.Compile(network);
         var times = RunOptions.EvenlySpaced(0, config.Until, config.Points);
@@ -121,11 +120,11 @@ internal static class EngineCommands
             RecordTimes = times,
             Cancellation = context.Cancellation,
         });
-        WriteAtomically(config.Out, StatisticsCsv(result));
+        output.WriteText(w => w.Write(StatisticsCsv(result)));
         var seconds = clock.Elapsed.TotalSeconds;
         var leaps = result.Leaps > 0 ? FormattableString.Invariant($" ({result.Leaps:N0} tau leaps)") : "";
-        context.Output.WriteLine(FormattableString.Invariant(
-            $"{config.Trajectories} trajectories of {network.Id} ({config.Algorithm.Name}, seed {config.Seed}): {result.Firings:N0} firings{leaps}, {seconds:F2} s ({result.Firings / seconds / 1e6:F1} M firings/s) -> {config.Out}"));
+        context.Error.WriteLine(FormattableString.Invariant(
+            $"{config.Trajectories:N0} trajectories of {network.Id} ({config.Algorithm.Name}, seed {config.Seed}): {result.Firings:N0} firings{leaps}, {seconds:F2} s ({result.Firings / seconds / 1e6:F1} M firings/s) -> {output.Describe}"));
         return CliApp.Ok;
     }
 
@@ -151,21 +150,9 @@ internal static class EngineCommands
         return sb.ToString();
     }
 
-    private static void WriteAtomically(string path, string text)
-    {
-        var full = Path.GetFullPath(path);
-        var dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir))
-        {
-            throw new InputException(InputLocation.AtElement(path, "--out"), $"folder {dir} does not exist");
-        }
-        var temp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(temp, text);
-        File.Move(temp, full, overwrite: true);
-    }
-
     private static int Dsmts(DsmtsConfig config, CliContext context)
     {
+        InputFiles.RequireFolder(config.Directory, "DSMTS folder");
         var all = DsmtsSuite.Discover(config.Directory);
         var cases = config.Cases is null ? all : all.Where(c => config.Cases.Contains(c.Id)).ToArray();
         if (config.Cases is not null && config.Cases.FirstOrDefault(id => all.All(c => c.Id != id)) is { } missing)

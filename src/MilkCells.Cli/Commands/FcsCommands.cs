@@ -28,8 +28,18 @@ internal static partial class FcsCommands
     /// <summary>The FILE argument every fcs subcommand takes.</summary>
     internal static Argument<string> FileArgument() => new("FILE") { Description = "The FCS file." };
 
-    /// <summary>Opens an FCS file for a command (errors become exit code 2).</summary>
-    internal static FcsFile OpenFile(string path) => FcsFile.Open(path);
+    /// <summary>Opens an FCS file for a command (errors, a folder or a missing file included, become exit code 2).</summary>
+    internal static FcsFile OpenFile(string path)
+    {
+        try
+        {
+            return FcsFile.Open(path);
+        }
+        catch (InputException ex) when (ex.Hint is null)
+        {
+            throw new InputException(ex.Location, ex.Problem, "the file must be an FCS 2.0, 3.0, 3.1 or 3.2 data file (a cytometer's list-mode export)", ex);
+        }
+    }
 
     private static Command Info(CliContext context)
     {
@@ -44,7 +54,7 @@ internal static partial class FcsCommands
             WriteInfo(context.Output, fcs, parse.GetValue(stats), context.Cancellation);
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells fcs info sample.fcs", "milkcells fcs info sample.fcs --stats");
     }
 
     internal static void WriteInfo(TextWriter o, FcsFile fcs, bool withStats, CancellationToken cancellation)
@@ -56,7 +66,7 @@ internal static partial class FcsCommands
             o.WriteLine($"data set {set.Index + 1} (--dataset {set.Index + 1}), at byte {set.Offset}");
             o.WriteLine($"  version     {set.VersionText}");
             o.WriteLine($"  instrument  {set.Cytometer ?? "(no $CYT)"}");
-            o.WriteLine($"  events      {set.EventCount}");
+            o.WriteLine($"  events      {ConsoleNumbers.Count(set.EventCount)}");
             o.WriteLine($"  channels    {set.ParameterCount}");
             o.WriteLine($"  data        {DataDescription(set)}");
             var stats = withStats ? FcsStatistics.Compute(set, FcsValues.Raw, cancellation) : null;
@@ -66,6 +76,9 @@ internal static partial class FcsCommands
                 header.AddRange(["min", "max", "mean"]);
             }
             var rows = new List<string[]> { header.ToArray() };
+            // Statistics for people: one notation per column, 4 significant digits (fcs dump gives every value exactly).
+            string[] Stat(Func<FcsChannelStatistics, double> of) => ConsoleNumbers.Column([.. stats!.Select(of)], 4);
+            var (mins, maxs, means) = stats is null ? ([], [], []) : (Stat(x => x.Min), Stat(x => x.Max), Stat(x => x.Mean));
             for (var i = 0; i < set.ParameterCount; i++)
             {
                 var p = set.Parameters[i];
@@ -76,7 +89,7 @@ internal static partial class FcsCommands
                 };
                 if (stats is not null)
                 {
-                    row.AddRange([Number(stats[i].Min), Number(stats[i].Max), Number(stats[i].Mean)]);
+                    row.AddRange([mins[i], maxs[i], means[i]]);
                 }
                 rows.Add(row.ToArray());
             }
@@ -137,61 +150,39 @@ internal static partial class FcsCommands
     private static Command Dump(CliContext context)
     {
         var file = FileArgument();
-        var dataset = new Option<int>("--dataset") { Description = "Which data set (1 = the first; see 'fcs info').", DefaultValueFactory = _ => 1 };
-        var csv = new Option<string>("--csv") { Description = "Where to write the CSV ('-' for standard output).", Required = true };
+        var dataset = DataSetOption();
+        var output = CliOptions.Out("Where to write the CSV (- for standard output).");
+        var csv = CliOptions.HiddenAlias("--csv");
         var command = new Command("dump", "Write a data set's raw events as CSV: a header of $PnN names, one row per event.");
         command.Arguments.Add(file);
         command.Options.Add(dataset);
+        command.Options.Add(output);
         command.Options.Add(csv);
         command.SetAction(parse =>
         {
             var path = parse.GetValue(file)!;
+            var target = OutPath(parse, output, csv, "milkcells fcs dump sample.fcs -o events.csv");
+            using var destination = FileOutput.Open(context, target);
             using var fcs = OpenFile(path);
-            var k = parse.GetValue(dataset);
-            if (k < 1 || k > fcs.DataSets.Count)
-            {
-                throw new InputException(InputLocation.InFile(path), $"--dataset {k}: the file has {fcs.DataSets.Count} data set(s), numbered from 1");
-            }
-            var output = parse.GetValue(csv)!;
-            if (output == "-")
-            {
-                WriteCsv(fcs.DataSets[k - 1], context.Output, context.Cancellation);
-            }
-            else
-            {
-                WriteAtomically(output, writer => WriteCsv(fcs.DataSets[k - 1], writer, context.Cancellation));
-            }
+            var set = DataSet(fcs, path, parse.GetValue(dataset));
+            destination.WriteText(writer => WriteCsv(set, writer, context.Cancellation));
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells fcs dump sample.fcs -o events.csv", "milkcells fcs dump sample.fcs --dataset 1 -o - > events.csv");
     }
 
-    /// <summary>Writes to a temporary file beside <paramref name="path"/> and moves it into place only when complete.</summary>
-    internal static void WriteAtomically(string path, Action<TextWriter> write)
-    {
-        var full = Path.GetFullPath(path);
-        var temp = full + $".{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16))
-            {
-                write(writer);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        catch (DirectoryNotFoundException ex)
-        {
-            throw new InputException(InputLocation.InFile(path), $"cannot write: {ex.Message}");
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
-        }
-    }
+    /// <summary><c>--dataset K</c>, counted from 1.</summary>
+    internal static Option<int> DataSetOption() => CliOptions.Whole("--dataset", "Which data set (1 = the first; see 'fcs info').", 1, "1", 1);
+
+    /// <summary>Data set <paramref name="k"/> (from 1) of <paramref name="fcs"/>, or an input error naming how many there are.</summary>
+    internal static FcsDataSet DataSet(FcsFile fcs, string path, int k) => k >= 1 && k <= fcs.DataSets.Count
+        ? fcs.DataSets[k - 1]
+        : throw new InputException(new InputLocation(File: path, Element: "--dataset"), $"there is no data set {k}: the file has {fcs.DataSets.Count}, numbered from 1", "milkcells fcs info FILE lists them");
+
+    /// <summary>The output path: <c>-o</c>, or the hidden older spelling, or an input error when neither is given.</summary>
+    internal static string OutPath(ParseResult parse, Option<string?> output, Option<string?> oldSpelling, string example) =>
+        parse.GetValue(output) ?? parse.GetValue(oldSpelling)
+        ?? throw new InputException(InputLocation.AtElement(null, "--out"), "no output given", example);
 
     /// <summary>CSV of raw values, each the shortest text that round-trips the value as a double.</summary>
     internal static void WriteCsv(FcsDataSet set, TextWriter writer, CancellationToken cancellation)

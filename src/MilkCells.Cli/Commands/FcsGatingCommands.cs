@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using MilkCells.Cytometry;
+using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Cytometry.Gating;
 
 namespace MilkCells.Cli.Commands;
@@ -21,26 +23,33 @@ internal static partial class FcsCommands
     private static Command Gate(CliContext context)
     {
         var file = FileArgument();
-        var gates = new Option<string>("--gates") { Description = "The Gating-ML 2.0 file of gates.", Required = true };
-        var membership = new Option<string?>("--membership") { Description = "Write a CSV with one 0/1 column per gate id and one row per event ('-' for standard output)." };
-        var dataset = new Option<int>("--dataset") { Description = "Which data set (1 = the first; see 'fcs info').", DefaultValueFactory = _ => 1 };
+        var gates = new Option<string>("--gates") { Description = "The Gating-ML 2.0 file of gates.", Required = true, HelpName = "FILE" };
+        var output = CliOptions.Out("Write each event's membership as CSV, one 0/1 column per gate id (- for standard output; the counts then go to standard error).");
+        var membership = CliOptions.HiddenAlias("--membership");
+        var dataset = DataSetOption();
         var command = new Command("gate", "Gate an FCS file with Gating-ML 2.0 gates: events per gate, optionally each event's membership.");
         command.Arguments.Add(file);
         command.Options.Add(gates);
+        command.Options.Add(output);
         command.Options.Add(membership);
         command.Options.Add(dataset);
         command.SetAction(parse =>
         {
-            var run = new GateRun(parse.GetValue(file)!, parse.GetValue(gates)!, parse.GetValue(membership), parse.GetValue(dataset));
+            var run = new GateRun(parse.GetValue(file)!, parse.GetValue(gates)!, parse.GetValue(output) ?? parse.GetValue(membership), parse.GetValue(dataset));
             RunGate(run, context);
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells fcs gate sample.fcs --gates gates.xml", "milkcells fcs gate sample.fcs --gates gates.xml -o - > membership.csv");
     }
 
     internal static void RunGate(GateRun run, CliContext context)
     {
+        using var output = run.Membership is { } path ? FileOutput.Open(context, path) : null;
         var document = GatingMLReader.ReadFile(run.Gates);
+        if (document.Gates.Count == 0)
+        {
+            throw new InputException(InputLocation.InFile(run.Gates), "the Gating-ML document defines no gates", "a gate is e.g. <gating:RectangleGate gating:id=\"Cells\"> with one <gating:dimension> per channel");
+        }
         var sample = CytometrySample.Read(run.File, run.DataSet);
         var result = GateEvaluator.Evaluate(document, sample.Events, sample.Spillover);
         foreach (var warning in document.Warnings.Concat(result.Warnings))
@@ -52,28 +61,25 @@ internal static partial class FcsCommands
             context.Error.WriteLine($"warning: {Path.GetFileName(run.File)}: the reader tolerated {sample.Warnings.Count} fault(s); 'milkcells fcs info' lists them");
         }
 
-        var o = context.Output;
-        o.WriteLine($"{Path.GetFileName(run.File)}: {result.EventCount} events; gates from {Path.GetFileName(run.Gates)}");
+        // The counts are the printout; when the membership goes to standard output they move to standard error.
+        var o = output is { IsStandardOutput: true } ? context.Error : context.Output;
+        o.WriteLine($"{Path.GetFileName(run.File)}: {ConsoleNumbers.Count(result.EventCount)} events; gates from {Path.GetFileName(run.Gates)}");
         var rows = new List<string[]> { new[] { "gate", "parent", "events", "% parent", "% all" } };
         foreach (var id in result.PopulationIds)
         {
             var count = result.Count(id);
             var parent = document.ParentOf(id);
             var parentCount = parent is null ? result.EventCount : result.Count(parent);
-            rows.Add([id, parent ?? "-", count.ToString(CultureInfo.InvariantCulture), Percent(count, parentCount), Percent(count, result.EventCount)]);
+            rows.Add([id, parent ?? "-", ConsoleNumbers.Count(count), Percent(count, parentCount), Percent(count, result.EventCount)]);
         }
         WriteTable(o, rows, "  ");
 
-        if (run.Membership is { } output)
+        if (output is not null)
         {
-            if (output == "-")
+            output.WriteText(writer => WriteMembership(result, writer, context.Cancellation));
+            if (!output.IsStandardOutput)
             {
-                WriteMembership(result, o, context.Cancellation);
-            }
-            else
-            {
-                WriteAtomically(output, writer => WriteMembership(result, writer, context.Cancellation));
-                o.WriteLine($"membership of {result.PopulationIds.Count} gates for {result.EventCount} events written to {output}");
+                context.Error.WriteLine($"membership of {result.PopulationIds.Count} gates for {ConsoleNumbers.Count(result.EventCount)} events written to {output.Describe}");
             }
         }
     }
@@ -119,11 +125,12 @@ internal static partial class FcsCommands
             var report = RunSuite(parse.GetValue(directory)!, context.Output);
             return report.Failed == 0 ? CliApp.Ok : CliApp.InternalError;
         });
-        return command;
+        return command.WithExamples("milkcells fcs gatingml-suite gatingml");
     }
 
     internal static ComplianceSuite.Report RunSuite(string directory, TextWriter o)
     {
+        InputFiles.RequireFolder(directory, "Gating-ML compliance suite folder");
         var sample = CytometrySample.Read(ComplianceSuite.DataFile(directory));
         var report = ComplianceSuite.Run(directory, sample.Events);
         var rows = new List<string[]> { new[] { "gate file", "gate", "expected", "found", "differ", "result" } };

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using MilkCells.Core.Errors;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Derivation;
 using MilkCells.Model.Scenarios;
@@ -25,11 +26,19 @@ internal static class ModelCommands
         Description = "Load the model from this folder of data/*.yaml files instead of the built-in copy.",
     };
 
-    private static MilkModel Load(string? data) => data is null ? MilkModel.Embedded : MilkModel.LoadFrom(data);
+    private static MilkModel Load(string? data)
+    {
+        if (data is null)
+        {
+            return MilkModel.Embedded;
+        }
+        Core.Files.InputFiles.RequireFolder(data, "model data folder", "--data");
+        return MilkModel.LoadFrom(data);
+    }
 
     private static Command Show(CliContext context)
     {
-        var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims." };
+        var profile = CliOptions.Profile();
         var data = DataOption();
         var command = new Command("show", "Print cell types, stages, health states and every parameter with its source.") { profile, data };
         command.SetAction(parsed =>
@@ -39,18 +48,21 @@ internal static class ModelCommands
             Render(console, model);
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells model show", "milkcells model show --profile lay-claims");
     }
 
     private static Command Validate(CliContext context)
     {
-        var file = new Argument<string>("scenario") { Description = "A scenario file (YAML) or a built-in scenario name." };
+        var scenarioOption = new Option<string?>("--scenario", "-s") { Description = "A built-in scenario name or a scenario file (YAML).", HelpName = "NAME|FILE" };
+        var positional = new Argument<string?>("scenario") { Arity = ArgumentArity.ZeroOrOne, Hidden = true };
         var data = DataOption();
-        var command = new Command("validate", "Check a scenario against the model; every problem is reported with file, line, key and a hint.") { file, data };
+        var command = new Command("validate", "Check a scenario against the model; every problem is reported with file, line, key and a hint.") { scenarioOption, positional, data };
         command.SetAction(parsed =>
         {
+            var name = parsed.GetValue(scenarioOption) ?? parsed.GetValue(positional)
+                ?? throw new InputException(InputLocation.AtElement(null, "--scenario"), "model validate needs a scenario", "milkcells model validate -s mastitis");
             var model = Load(parsed.GetValue(data));
-            var scenario = ScenarioLoader.Load(parsed.GetValue(file)!, model);
+            var scenario = ScenarioLoader.Load(name, model);
             context.Output.WriteLine($"{scenario.Origin}: valid scenario '{scenario.Name}'");
             context.Output.WriteLine($"  lactation days {scenario.StartDay}–{scenario.LastDay} ({scenario.DurationDays:0.##} days), output every {scenario.ResolutionHours:0.##} h");
             context.Output.WriteLine($"  mother: {scenario.Mother.Mode.ToString().ToLowerInvariant()}; feeding: {scenario.Feeding.Mode switch { FeedingMode.OnDemand => "on-demand", var mode => mode.ToString().ToLowerInvariant() }}");
@@ -61,32 +73,43 @@ internal static class ModelCommands
             }
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells model validate -s mastitis", "milkcells model validate -s scenarios/donor-milk.yaml");
     }
 
     private static Command Schema(CliContext context)
     {
-        var command = new Command("schema", "Print the JSON Schema of scenario files.");
-        command.SetAction(_ =>
+        var output = CliOptions.Out("Where to write the schema: a file, or - for standard output (the default).");
+        output.DefaultValueFactory = _ => "-";
+        var command = new Command("schema", "Write the JSON Schema of scenario files.") { output };
+        command.SetAction(parsed =>
         {
-            context.Output.WriteLine(ScenarioLoader.JsonSchema());
+            using var file = FileOutput.Open(context, parsed.GetValue(output)!);
+            file.WriteText(w => w.WriteLine(ScenarioLoader.JsonSchema()));
+            if (!file.IsStandardOutput)
+            {
+                context.Error.WriteLine($"wrote {file.Describe}");
+            }
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells model schema -o scenario.schema.json", "milkcells model schema");
     }
 
     private static Command ExportSbml(CliContext context)
     {
-        var scenario = new Option<string>("--scenario") { Description = "Built-in scenario name or YAML file.", DefaultValueFactory = _ => ScenarioLoader.DefaultName };
-        var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims." };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the run plan whose driver schedule is exported.", DefaultValueFactory = _ => SimulateCommands.DefaultSeed };
-        var output = new Argument<string>("out") { Description = "The SBML file to write (e.g. model.xml)." };
+        var scenario = CliOptions.Scenario();
+        var profile = CliOptions.Profile();
+        var seed = CliOptions.Seed("Seed of the run plan whose driver schedule is exported.");
+        var output = CliOptions.Out("The SBML file to write (e.g. model.xml), or - for standard output.");
+        var positional = new Argument<string?>("out") { Arity = ArgumentArity.ZeroOrOne, Hidden = true };
         var command = new Command("export-sbml", "Write the compiled network of a scenario as SBML Level 3 Version 2, every parameter's source as annotations (for COPASI, GillesPy2).")
         {
-            scenario, profile, seed, output,
+            scenario, profile, seed, output, positional,
         };
         command.SetAction(parsed =>
         {
+            var path = parsed.GetValue(output) ?? parsed.GetValue(positional)
+                ?? throw new InputException(InputLocation.AtElement(null, "--out"), "model export-sbml needs a file to write", "milkcells model export-sbml -s mastitis -o mastitis.xml");
+            using var file = FileOutput.Open(context, path);
             var model = MilkModel.Embedded;
             var plan = MilkCells.Model.Planning.RunPlanner.Plan(model.Calibrate(parsed.GetValue(profile)), ScenarioLoader.Load(parsed.GetValue(scenario)!, model), parsed.GetValue(seed));
             var network = MilkCells.Simulation.EngineMapping.ToEngine(plan);
@@ -96,16 +119,13 @@ internal static class ModelCommands
             {
                 throw new InvalidOperationException($"libSBML found {errors.Length} errors in the exported model, first: line {errors[0].Line}: {errors[0].Message}");
             }
-            var path = parsed.GetValue(output)!;
-            var temp = path + $".{Environment.ProcessId}.tmp";
-            File.WriteAllText(temp, xml);
-            File.Move(temp, path, overwrite: true);
-            context.Output.WriteLine($"{path}: SBML L3V2 of '{plan.Scenario.Name}' ({plan.Network.ProfileMarking}): {network.Species.Count} species, " +
+            file.WriteText(w => w.Write(xml));
+            context.Error.WriteLine($"{file.Describe}: SBML L3V2 of '{plan.Scenario.Name}' ({plan.Network.ProfileMarking}): {network.Species.Count} species, " +
                 $"{network.Reactions.Count} reactions, {network.Parameters.Count} parameters with sources, {network.Drivers.Count} drivers " +
                 $"({plan.DriverChanges.Length} scheduled changes); libSBML: no errors. Feeds and other interventions are host events, not in the file.");
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells model export-sbml -s mastitis -o mastitis.xml");
     }
 
     private static IAnsiConsole Console(TextWriter output) => CliContext.PlainConsole(output, 240);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using MilkCells.Core.Errors;
 using MilkCells.Storage.Runs;
 
 namespace MilkCells.Cli.Commands;
@@ -16,15 +17,25 @@ internal static class RunsCommands
 
     private static Command List(CliContext context)
     {
-        var store = new Option<string?>("--store") { Description = "The run store file (default: see 'milkcells runs --help')." };
-        var limit = new Option<int>("--limit") { Description = "Show at most this many runs, newest first.", DefaultValueFactory = _ => 50 };
-        var command = new Command("list", "List recorded runs, newest first.");
+        var store = CliOptions.Store("The run store, a SQLite file: PATH or sqlite:PATH (default: see 'milkcells runs --help').");
+        var limit = CliOptions.Whole("--limit", "Show at most this many runs, newest first.", 1, "10", 50);
+        var command = new Command("list", "List recorded runs, newest first, with the reason of each run that did not succeed.");
         command.Options.Add(store);
         command.Options.Add(limit);
         command.SetAction(parsed =>
         {
-            using var runs = RunStore.Open(parsed.GetValue(store));
-            var records = runs.List(Math.Max(1, parsed.GetValue(limit)));
+            var path = SimulateCommands.RunStorePath(parsed.GetValue(store));
+            using var runs = RunStore.OpenExisting(path);
+            if (runs is null)
+            {
+                if (path is not null)
+                {
+                    throw new InputException(InputLocation.InFile(path), "no run store here", "check --store; 'milkcells simulate --store PATH' records runs there");
+                }
+                context.Output.WriteLine($"no runs recorded yet ({RunStore.DefaultPath()} does not exist)");
+                return CliApp.Ok;
+            }
+            var records = runs.List(parsed.GetValue(limit));
             if (records.Count == 0)
             {
                 context.Output.WriteLine($"no runs recorded in {runs.Path}");
@@ -43,13 +54,20 @@ internal static class RunsCommands
                 r.Start.OutputFolder,
             }).ToList();
             var widths = header.Select((h, i) => rows.Max(r => r[i].Length) is var w && w > h.Length ? w : h.Length).ToArray();
-            foreach (var line in rows.Prepend(header))
+            string Line(string[] cells) => string.Join("  ", cells.Select((cell, i) => i == cells.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd();
+            context.Output.WriteLine(Line(header));
+            foreach (var (record, row) in records.Zip(rows))
             {
-                context.Output.WriteLine(string.Join("  ", line.Select((cell, i) => i == line.Length - 1 ? cell : cell.PadRight(widths[i]))).TrimEnd());
+                context.Output.WriteLine(Line(row));
+                if (record.Status is RunStatus.Failed or RunStatus.Interrupted)
+                {
+                    var reason = record.Summary ?? (record.FinishedAt is null ? "its process ended without recording why (killed?)" : "no reason recorded");
+                    context.Output.WriteLine($"{new string(' ', widths[0] + 2)}reason: {reason.ReplaceLineEndings(" ")}");
+                }
             }
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells runs list --limit 5", "milkcells runs list --store runs.db");
     }
 
     private static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);

@@ -4,10 +4,12 @@ using System.Globalization;
 using System.Text.Json;
 using MilkCells.Cli.Simulate;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Scenarios;
 using MilkCells.Reports;
 using MilkCells.Simulation;
+using MilkCells.Storage.Cohorts;
 using MilkCells.Storage.Runs;
 using Spectre.Console;
 
@@ -19,8 +21,9 @@ namespace MilkCells.Cli.Commands;
 /// <param name="Days">Run length instead of the scenario's, if given.</param>
 /// <param name="Profile">Calibration profile (null: default).</param>
 /// <param name="Out">Output folder (null: ./milkcells-out/&lt;scenario&gt;-&lt;seed&gt;/).</param>
-/// <param name="Store">Run store file (null: the default location).</param>
-internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store);
+/// <param name="Store">Run store (null: the default location).</param>
+/// <param name="Force">Write into an output folder that holds other files, deleting nothing.</param>
+internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store, bool Force = false);
 
 /// <summary><c>milkcells simulate</c>: one mother–infant pair across lactation, written to a folder and recorded in the run store.</summary>
 internal static class SimulateCommands
@@ -30,19 +33,22 @@ internal static class SimulateCommands
 
     public static Command Create(CliContext context)
     {
-        var scenario = new Option<string>("--scenario") { Description = "Built-in scenario (healthy, colostrum-week, mastitis, infant-infection, extended-lactation, donor-milk) or a YAML file.", DefaultValueFactory = _ => ScenarioLoader.DefaultName };
-        var seed = new Option<ulong>("--seed") { Description = "Root seed: the same seed and inputs give byte-identical files.", DefaultValueFactory = _ => DefaultSeed };
-        var days = new Option<int?>("--days") { Description = "Simulate this many days instead of the scenario's duration." };
-        var profile = new Option<string?>("--profile") { Description = "Calibration profile: default, microscopy-era or lay-claims (marked in every output)." };
-        var output = new Option<string?>("--out") { Description = "Output folder (default ./milkcells-out/<scenario>-<seed>/)." };
-        var store = new Option<string?>("--store") { Description = "Run store file (default $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db)." };
+        var scenario = CliOptions.Scenario();
+        var seed = CliOptions.Seed("Root seed: the same seed and inputs give byte-identical files.");
+        var days = CliOptions.Whole("--days", "Simulate this many days instead of the scenario's duration.", 1, "30");
+        var profile = CliOptions.Profile();
+        var output = CliOptions.Out("Output folder (default ./milkcells-out/SCENARIO-SEED/); created if absent, replaced only if it holds a previous MilkCells output.");
+        var force = CliOptions.Force();
+        var store = CliOptions.Store("Run store, a SQLite file: PATH or sqlite:PATH (default $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db).");
         var command = new Command("simulate", "Simulate one mother–infant pair across lactation and write daily, feed, infant and expressed-milk tables, run.json and report.html.")
         {
-            scenario, seed, days, profile, output, store,
+            scenario, seed, days, profile, output, force, store,
         };
         command.SetAction(parsed => Run(new SimulateConfig(parsed.GetValue(scenario)!, parsed.GetValue(seed), parsed.GetValue(days),
-            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store)), context));
-        return command;
+            parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(force)), context));
+        return command.WithExamples(
+            "milkcells simulate -s mastitis --days 30 --seed 7 -o mastitis-7",
+            "milkcells simulate --days 14 --profile microscopy-era -o microscopy --store runs.db");
     }
 
     /// <summary>The default output folder of a run.</summary>
@@ -62,97 +68,75 @@ internal static class SimulateCommands
                 $"the run would reach lactation day {scenario.LastDay}, past the end of lactation (day {model.LastLactationDay})",
                 $"run at most {model.LastLactationDay - scenario.StartDay + 1} days from day {scenario.StartDay}");
         }
-        var target = Path.GetFullPath(config.Out ?? DefaultOut(scenario, config.Seed));
-        var parent = Path.GetDirectoryName(target.TrimEnd(Path.DirectorySeparatorChar))!;
-        var temp = Path.Combine(parent, $".{Path.GetFileName(target.TrimEnd(Path.DirectorySeparatorChar))}.tmp-{Environment.ProcessId}");
+        // The output is checked and reserved before the run starts: a bad place fails now, not after the simulation.
+        using var output = OutputFolder.Create(config.Out ?? DefaultOut(scenario, config.Seed), config.Force, createParent: config.Out is null);
         var codeVersion = VersionCommand.CodeVersion();
-        using var runs = RunStore.Open(config.Store);
-        var runId = runs.Start(new RunStart(scenario.Origin, scenario.Hash, config.Seed, calibrated.Profile.Id, model.Version, codeVersion, target, started));
+        using var runs = RunStore.Open(RunStorePath(config.Store));
+        var runId = runs.Start(new RunStart(scenario.Origin, scenario.Hash, config.Seed, calibrated.Profile.Id, model.Version, codeVersion, output.FullPath, started));
         try
         {
-            Directory.CreateDirectory(parent);
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, true);
-            }
-            Directory.CreateDirectory(temp);
+            var temp = output.WorkPath;
             var options = new SimulationOptions { Algorithm = MotherSimulation.DefaultAlgorithm };
             var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, config.Seed,
                 options with { Progress = p }, context.Cancellation));
             context.Cancellation.ThrowIfCancellationRequested();
-            var files = SimulationFiles.WriteAll(result, temp).ToList();
-            ReportHtml.Write(SimulationReport.Build(result, codeVersion), Path.Combine(temp, SimulationFiles.ReportHtml));
-            files.Add(SimulationFiles.ReportHtml);
-            files.Add(SimulationFiles.RunJson);
-            var finished = DateTimeOffset.UtcNow;
-            SimulationFiles.WriteRunJson(Path.Combine(temp, SimulationFiles.RunJson), result,
-                new SimulationFiles.RunInfo(codeVersion, options.Algorithm.ToString(), files, started, finished));
+            var files = FileSystemErrors.Guard(output.Path, "cannot write", () =>
+            {
+                var written = SimulationFiles.WriteAll(result, temp).ToList();
+                ReportHtml.Write(SimulationReport.Build(result, codeVersion), Path.Combine(temp, SimulationFiles.ReportHtml));
+                written.Add(SimulationFiles.ReportHtml);
+                written.Add(SimulationFiles.RunJson);
+                SimulationFiles.WriteRunJson(Path.Combine(temp, SimulationFiles.RunJson), result,
+                    new SimulationFiles.RunInfo(codeVersion, options.Algorithm, written, started, DateTimeOffset.UtcNow));
+                return written;
+            }, "--out");
             context.Cancellation.ThrowIfCancellationRequested();
-            Replace(temp, target);
-            PrintSummary(context, result, target, files);
+            output.Commit();
+            PrintSummary(context, result, output.FullPath, files);
             runs.Finish(runId, RunStatus.Succeeded, DateTimeOffset.UtcNow, SummaryJson(result));
             return CliApp.Ok;
         }
         catch (Exception ex)
         {
-            TryDelete(temp);
-            runs.Finish(runId, ex is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed, DateTimeOffset.UtcNow, ex.Message);
+            runs.Finish(runId, ex is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed, DateTimeOffset.UtcNow,
+                ex is OperationCanceledException ? "interrupted (Ctrl+C)" : ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
             throw;
         }
     }
 
-    /// <summary>Moves the finished folder into place (replacing an earlier run's folder of the same name).</summary>
-    private static void Replace(string temp, string target)
+    /// <summary>The run store file <c>--store</c> names (parsed like every store; the run store is SQLite), or null for the default.</summary>
+    internal static string? RunStorePath(string? store)
     {
-        if (Directory.Exists(target))
+        if (store is null)
         {
-            var old = target.TrimEnd(Path.DirectorySeparatorChar) + $".old-{Environment.ProcessId}";
-            Directory.Move(target, old);
-            Directory.Move(temp, target);
-            Directory.Delete(old, true);
+            return null;
         }
-        else
-        {
-            Directory.Move(temp, target);
-        }
+        var uri = StoreUri.Parse(store);
+        return uri.Kind == StoreKind.Sqlite
+            ? uri.Path
+            : throw new InputException(InputLocation.AtElement(null, "--store"), $"the run store is a SQLite file, not {uri.Kind.ToString().ToLowerInvariant()}", "--store runs.db or --store sqlite:runs.db");
     }
 
-    private static void TryDelete(string folder)
-    {
-        try
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: the error being reported matters more.
-        }
-    }
-
-    /// <summary>Runs the simulation with a progress bar on a terminal, or a plain line every 10 % when output is redirected.</summary>
+    /// <summary>Runs the simulation with a progress bar on a terminal, or a plain line every 10 % when standard error is redirected (progress always on standard error).</summary>
     private static SimulationResult WithProgress(CliContext context, Scenario scenario, CalibratedModel calibrated, Func<IProgress<SimulationProgress>, SimulationResult> run)
     {
         var label = $"simulating '{scenario.Name}' ({calibrated.Profile.Id})";
-        var interactive = ReferenceEquals(context.Output, Console.Out) && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
-        if (!interactive)
+        if (context.ProgressConsole() is not { } console)
         {
             var lastDecile = -1;
-            context.Output.WriteLine($"{label}: {Math.Ceiling(scenario.DurationDays):0} days");
+            context.Error.WriteLine($"{label}: {Math.Ceiling(scenario.DurationDays):0} days");
             return run(new InlineProgress(p =>
             {
                 var decile = (int)(10.0 * p.Day / p.Days);
                 if (decile > lastDecile && decile > 0)
                 {
                     lastDecile = decile;
-                    context.Output.WriteLine($"  day {p.Day}/{p.Days}");
+                    context.Error.WriteLine($"  day {p.Day}/{p.Days}");
                 }
             }));
         }
         SimulationResult? result = null;
-        AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+        console.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(Markup.Escape(label), maxValue: Math.Ceiling(scenario.DurationDays));
@@ -167,9 +151,10 @@ internal static class SimulateCommands
         public void Report(SimulationProgress value) => report(value);
     }
 
+    /// <summary>The summary by stage, on standard error (simulate's data are its files).</summary>
     private static void PrintSummary(CliContext context, SimulationResult r, string target, IReadOnlyList<string> files)
     {
-        var console = context.PlainConsole(140);
+        var console = CliContext.PlainConsole(context.Error, 140);
         var net = r.Plan.Network;
         if (net.ProfileId != "default")
         {
@@ -186,7 +171,7 @@ internal static class SimulateCommands
             table.AddRow([.. row.Select(Markup.Escape)]);
         }
         console.Write(table);
-        console.WriteLine($"{r.Feeds.Length} breastfeeds, {r.Stats.Leaps:N0} tau leaps, {r.Stats.Firings:E2} firings -> {target} ({string.Join(", ", files)})");
+        console.WriteLine($"{ConsoleNumbers.Count(r.Feeds.Length)} breastfeeds, {ConsoleNumbers.Count(r.Stats.Leaps)} tau leaps, {ConsoleNumbers.One(r.Stats.Firings)} firings -> {target} ({string.Join(", ", files)})");
     }
 
     private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r.Daily).Select(s => new

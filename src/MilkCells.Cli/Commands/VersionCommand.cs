@@ -15,7 +15,7 @@ internal static class VersionCommand
             context.Output.WriteLine($".NET {Environment.Version}, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}");
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells version", "milkcells --version");
     }
 
     /// <summary>The informational version of the running code (version plus source revision when built from git).</summary>

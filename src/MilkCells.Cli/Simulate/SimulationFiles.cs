@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using MilkCells.Engine.Algorithms;
 using MilkCells.Model.Structure;
 using MilkCells.Simulation;
 
@@ -155,7 +156,7 @@ internal static class SimulationFiles
         }
     }
 
-    /// <summary>run.json: what ran, with what, and when (the times are the only part that differs between identical runs).</summary>
+    /// <summary>run.json: what ran, with what, and when (the times are the only part that differs between identical runs); schema docs/run.schema.json.</summary>
     public static void WriteRunJson(string path, SimulationResult r, RunInfo info)
     {
         using var stream = File.Create(path);
@@ -163,7 +164,7 @@ internal static class SimulationFiles
         var plan = r.Plan;
         json.WriteStartObject();
         json.WriteString("tool", "milkcells simulate");
-        json.WriteString("seed", r.Seed.ToString(CultureInfo.InvariantCulture));
+        json.WriteNumber("seed", r.Seed);
         json.WriteStartObject("scenario");
         json.WriteString("name", plan.Scenario.Name);
         json.WriteString("origin", plan.Scenario.Origin);
@@ -186,7 +187,8 @@ internal static class SimulationFiles
         json.WriteNumber("feeds_factor", plan.Mother.FeedsFactor);
         json.WriteEndObject();
         json.WriteStartObject("engine");
-        json.WriteString("algorithm", info.Algorithm);
+        json.WritePropertyName("algorithm");
+        WriteAlgorithm(json, info.Algorithm);
         json.WriteNumber("species", plan.Network.Species.Length);
         json.WriteNumber("reactions", plan.Network.Reactions.Length);
         json.WriteNumber("driver_changes", plan.DriverChanges.Length);
@@ -208,8 +210,47 @@ internal static class SimulationFiles
         json.WriteEndObject();
     }
 
+    /// <summary>An engine algorithm as a JSON object: its name, whether it is exact, its parameters and the paper it follows.</summary>
+    public static void WriteAlgorithm(Utf8JsonWriter json, Algorithm algorithm)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", algorithm.Name);
+        json.WriteBoolean("exact", algorithm.IsExact);
+        switch (algorithm)
+        {
+            case TauLeaping tau:
+                WriteTau(json, tau);
+                break;
+            case AutoAlgorithm auto:
+                json.WriteNumber("exact_budget", auto.ExactBudget);
+                json.WriteNumber("composition_rejection_above", auto.CompositionRejectionAbove);
+                json.WriteNumber("check_every", auto.CheckEvery);
+                json.WriteStartObject("leaping");
+                WriteTau(json, auto.Leaping);
+                json.WriteEndObject();
+                break;
+            case DirectMethod:
+                json.WriteString("reference", "Gillespie 1977, J Phys Chem 81:2340, doi:10.1021/j100540a008");
+                break;
+            case CompositionRejection:
+                json.WriteString("reference", "Slepoy, Thompson & Plimpton 2008, J Chem Phys 128:205101, doi:10.1063/1.2919546");
+                break;
+        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteTau(Utf8JsonWriter json, TauLeaping tau)
+    {
+        json.WriteNumber("epsilon", tau.Epsilon);
+        json.WriteNumber("critical_threshold", tau.CriticalThreshold);
+        json.WriteNumber("ssa_factor", tau.SsaFactor);
+        json.WriteNumber("ssa_steps", tau.SsaSteps);
+        json.WriteNumber("max_turnover", tau.MaxTurnover);
+        json.WriteString("reference", "Cao, Gillespie & Petzold 2006, J Chem Phys 124:044109, doi:10.1063/1.2159468");
+    }
+
     /// <summary>What run.json records besides the result.</summary>
-    public sealed record RunInfo(string CodeVersion, string Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished);
+    public sealed record RunInfo(string CodeVersion, Algorithm Algorithm, IReadOnlyList<string> Files, DateTimeOffset Started, DateTimeOffset Finished);
 
     public static string Num(double x) => double.IsNaN(x) ? "" : x.ToString("R", CultureInfo.InvariantCulture);
 

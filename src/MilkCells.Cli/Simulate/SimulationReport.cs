@@ -117,13 +117,20 @@ internal static class SimulationReport
         }
     }
 
-    public static TableBlock SummaryTable(SimulationResult r) => new("Volume-weighted over each stage",
-        ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable"],
+    /// <summary>The summary by stage, numbers one notation per column with 3 significant digits (ConsoleNumbers).</summary>
+    public static TableBlock SummaryTable(SimulationResult r)
+    {
+        var stages = StageSummary.Of(r.Daily);
+        string[] Column(Func<StageSummary, double> of) => ConsoleNumbers.Column([.. stages.Select(of)]);
+        string[][] columns =
         [
-            .. StageSummary.Of(r.Daily).Select(s => ImmutableArray.Create(
-                s.Stage, $"{s.FirstDay}–{s.LastDay}", F(s.MilkMlPerDay, "F0"), F(s.FeedsPerDay, "F1"), F(s.CellsPerMl, "G3"),
-                F(s.LeucocytesPerMl, "G3"), F(s.PctLeucocyte, "F1"), F(s.PctStem, "F2"), F(s.ViableFraction, "F3"))),
-        ]);
+            Column(s => s.MilkMlPerDay), Column(s => s.FeedsPerDay), Column(s => s.CellsPerMl), Column(s => s.LeucocytesPerMl),
+            Column(s => s.PctLeucocyte), Column(s => s.PctStem), Column(s => s.ViableFraction),
+        ];
+        return new("Volume-weighted over each stage",
+            ["stage", "days", "milk mL/day", "feeds/day", "cells/mL", "leucocytes/mL", "% leucocytes", "% stem", "viable"],
+            [.. stages.Select((s, i) => ImmutableArray.Create([s.Stage, $"{s.FirstDay}–{s.LastDay}", .. columns.Select(c => c[i])]))]);
+    }
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
 

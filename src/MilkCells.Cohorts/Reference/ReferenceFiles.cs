@@ -81,9 +81,12 @@ public static class ReferenceFiles
     }
 
     /// <summary>Writes reference.csv and report.html into <paramref name="outDir"/>, each written beside and renamed into place.</summary>
-    public static IReadOnlyList<string> WriteAll(ReferenceSet set, string outDir)
+    public static IReadOnlyList<string> WriteAll(ReferenceSet set, string outDir) => WriteAll(set, outDir, outDir);
+
+    /// <summary>Writes the CSV and report into the existing <paramref name="folder"/>, naming <paramref name="outDir"/> (the folder as the user gave it) in the rebuild command.</summary>
+    public static IReadOnlyList<string> WriteAll(ReferenceSet set, string folder, string outDir)
     {
-        var full = Path.GetFullPath(outDir);
+        var full = Path.GetFullPath(folder);
         Directory.CreateDirectory(full);
         WriteAtomically(Path.Combine(full, Csv), w => WriteCsv(set, outDir, w));
         WriteAtomically(Path.Combine(full, Html), w => w.Write(ReportHtml.Render(Report(set, outDir))));

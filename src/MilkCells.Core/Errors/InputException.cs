@@ -2,8 +2,8 @@ namespace MilkCells.Core.Errors;
 
 /// <summary>Where in a user's input a problem sits: a file and a line, a byte offset, or an element id.</summary>
 /// <remarks>
-/// Exactly the pieces that are known are set. <see cref="ToString"/> renders the conventional
-/// <c>file:line:column</c> or <c>file@byte</c> prefix used by every MilkCells error message.
+/// Exactly the pieces that are known are set. <see cref="ToString"/> renders the one prefix style of every MilkCells
+/// error message: <c>file:line:column</c> or <c>file @ byte N</c>, then the element, each part ": "-separated.
 /// </remarks>
 public sealed record InputLocation(
     string? File = null,
@@ -20,19 +20,27 @@ public sealed record InputLocation(
 
     public static InputLocation AtElement(string? file, string element) => new(File: file, Element: element);
 
+    /// <summary>The place as a message prefix: <c>file:line:col</c>, <c>file @ byte N</c>, then the element (an option such as <c>--days</c>); empty when nothing is known.</summary>
     public override string ToString()
     {
-        var parts = new List<string>(3);
-        var head = File ?? "<input>";
-        if (Line is { } line)
+        var parts = new List<string>(2);
+        if (File is not null)
         {
-            head += Column is { } col ? $":{line}:{col}" : $":{line}";
+            var head = File;
+            if (Line is { } line)
+            {
+                head += Column is { } col ? $":{line}:{col}" : $":{line}";
+            }
+            if (ByteOffset is { } at)
+            {
+                head += $" @ byte {at}";
+            }
+            parts.Add(head);
         }
-        if (ByteOffset is { } at)
+        else if (ByteOffset is { } at)
         {
-            head += $" @ byte {at}";
+            parts.Add($"byte {at}");
         }
-        parts.Add(head);
         if (Element is not null)
         {
             parts.Add(Element);
@@ -64,8 +72,12 @@ public class InputException : Exception
 
     public string? Hint { get; }
 
-    private static string Format(InputLocation location, string problem, string? hint) =>
-        hint is null ? $"{location}: {problem}" : $"{location}: {problem} (hint: {hint})";
+    private static string Format(InputLocation location, string problem, string? hint)
+    {
+        var where = location.ToString();
+        var text = where.Length == 0 ? problem : $"{where}: {problem}";
+        return hint is null ? text : $"{text} (hint: {hint})";
+    }
 }
 
 /// <summary>Several input problems found at once, reported together (validation returns every problem).</summary>

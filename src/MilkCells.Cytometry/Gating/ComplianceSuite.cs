@@ -55,7 +55,8 @@ public static class ComplianceSuite
         var data = Path.Combine(directory, "data1.fcs");
         if (!Directory.Exists(Path.Combine(directory, "gml")) || !Directory.Exists(Path.Combine(directory, "truth")) || !File.Exists(data))
         {
-            throw new InputException(InputLocation.InFile(directory), "not a Gating-ML compliance suite: expected data1.fcs and the folders gml/ and truth/");
+            throw new InputException(InputLocation.InFile(directory), "not a Gating-ML compliance suite: expected data1.fcs and the folders gml/ and truth/",
+                "give the folder of the ISAC Gating-ML 2.0 compliance data (FlowKit's data/gate_ref)");
         }
         return data;
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Cytometry.Compensation;
 using MilkCells.Cytometry.Numerics;
 using MilkCells.Cytometry.Transforms;
@@ -32,15 +33,8 @@ public static class GatingMLReader
     public static GatingDocument ReadFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        try
-        {
-            using var stream = File.OpenRead(path);
-            return Read(stream, path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new InputException(InputLocation.InFile(path), $"cannot read the Gating-ML file: {ex.Message}", inner: ex);
-        }
+        using var stream = InputFiles.OpenRead(path, "Gating-ML file");
+        return FileSystemErrors.Guard(path, "cannot read", () => Read(stream, path));
     }
 
     /// <summary>Reads Gating-ML from a stream; <paramref name="source"/> names it in messages.</summary>
@@ -56,7 +50,12 @@ public static class GatingMLReader
         }
         catch (XmlException ex)
         {
-            throw new InputException(InputLocation.AtLine(source, ex.LineNumber, ex.LinePosition), $"not well-formed XML: {ex.Message}", inner: ex);
+            if (stream.CanSeek && stream.Length == 0)
+            {
+                throw new InputException(InputLocation.InFile(source), "the file is empty", "a Gating-ML 2.0 document defines gates in <gating:Gating-ML>", ex);
+            }
+            throw new InputException(ex.LineNumber > 0 ? InputLocation.AtLine(source, ex.LineNumber, ex.LinePosition) : InputLocation.InFile(source),
+                $"not well-formed XML: {ex.Message}", inner: ex);
         }
         return new Parser(source).Parse(xml);
     }

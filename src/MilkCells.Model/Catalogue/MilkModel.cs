@@ -51,7 +51,7 @@ public sealed record MilkModel(
         if (profile is null)
         {
             var hint = Yaml.Spelling.Suggest(profileId!, Profiles.Select(p => p.Id));
-            throw new InputException(new InputLocation(File: "command line", Element: "--profile"), $"unknown calibration profile '{profileId}'",
+            throw new InputException(InputLocation.AtElement(null, "--profile"), $"unknown calibration profile '{profileId}'",
                 hint is null ? $"one of: {string.Join(", ", Profiles.Select(p => p.Id))}" : $"did you mean '{hint}'?");
         }
         return new CalibratedModel(this, profile, Parameters.SetItems(profile.Overrides));

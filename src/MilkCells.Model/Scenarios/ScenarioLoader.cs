@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Loading;
 using MilkCells.Model.Yaml;
@@ -57,7 +58,11 @@ public static class ScenarioLoader
     {
         if (File.Exists(nameOrPath))
         {
-            return Parse(nameOrPath, File.ReadAllText(nameOrPath), nameOrPath, model);
+            return Parse(nameOrPath, InputFiles.ReadAllText(nameOrPath, "scenario file"), nameOrPath, model);
+        }
+        if (Directory.Exists(nameOrPath))
+        {
+            InputFiles.RequireFile(nameOrPath, "scenario file", "--scenario");
         }
         if (BuiltInNames.Contains(nameOrPath))
         {

@@ -60,23 +60,10 @@ public static class CohortCsv
     /// <summary>Exports to a file, written beside it and renamed into place so an interrupted export leaves nothing half-written.</summary>
     public static long ExportToFile(ICohortStore store, string path, CohortQuery? query = null, CancellationToken cancellation = default)
     {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = full + ".partial";
-        try
-        {
-            long rows;
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-            {
-                rows = Export(store, file, query, cancellation);
-            }
-            File.Move(temp, full, overwrite: true);
-            return rows;
-        }
-        finally
-        {
-            File.Delete(temp);
-        }
+        using var file = MilkCells.Core.Files.OutputFile.Create(path);
+        var rows = Export(store, file.Stream, query, cancellation);
+        file.Commit();
+        return rows;
     }
 
     private static void WriteInteger(StreamWriter writer, long value, Span<char> buffer)

@@ -10,7 +10,7 @@ namespace MilkCells.Storage.Cohorts;
 /// <param name="Shards">The shards the target now holds.</param>
 public sealed record MergeSummary(long MothersCopied, long MothersSkipped, long MothersPresent, int MothersExpected, IReadOnlyList<ShardSpec> Shards);
 
-/// <summary>Merges shard stores into one store: <c>milkcells cohort merge --into URI SHARD_URI...</c>.</summary>
+/// <summary>Merges shard stores into one store: <c>milkcells cohort merge --store STORE SHARD_STORE...</c>.</summary>
 /// <remarks>
 /// Every source is checked before a row moves: the same run metadata and columns, the same K, no mother in two
 /// sources. Mothers stream from each source in key order and are committed whole, so an interrupted merge leaves
@@ -24,7 +24,7 @@ public static class CohortMerge
     {
         if (sourceUris.Count == 0)
         {
-            throw new InputException(InputLocation.AtElement(null, "SHARD_URI"), "no shard stores to merge", "milkcells cohort merge --into sqlite:all.db sqlite:shard0.db sqlite:shard1.db");
+            throw new InputException(InputLocation.AtElement(null, "SHARD_URI"), "no shard stores to merge", "milkcells cohort merge --store sqlite:all.db sqlite:shard0.db sqlite:shard1.db");
         }
         var sources = new List<ICohortStore>();
         try

@@ -33,19 +33,21 @@ internal sealed class SqliteCohortStore : CohortStoreBase
     {
         var path = uri.Path!;
         var name = uri.ToString();
+        if (Directory.Exists(path))
+        {
+            throw new InputException(InputLocation.InFile(name), "is a folder, not a store file", "name a file, e.g. sqlite:cohort.db");
+        }
         if (!write && !File.Exists(path))
         {
             throw new InputException(InputLocation.InFile(name), "no store at this path", "check the path; a store is created by a cohort run or merge");
         }
-        if (write)
+        if (write && !File.Exists(path))
         {
-            try
+            // A store is created only in an existing folder: a typo in a path never makes folders.
+            var folder = Path.GetDirectoryName(path)!;
+            if (!Directory.Exists(folder))
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                throw new InputException(InputLocation.InFile(name), $"cannot create the store's folder: {ex.Message}", "choose a writable path", ex);
+                throw new InputException(InputLocation.InFile(name), $"the folder {folder} does not exist", $"create it first (mkdir -p {folder}) or choose another path");
             }
         }
         var builder = new SqliteConnectionStringBuilder

@@ -32,37 +32,66 @@ public sealed record StoreUri(
     string? Password = null,
     string SchemaName = "public")
 {
-    private const string Forms = "use sqlite:PATH (or a plain file path) or postgres://user:pass@host:port/db";
+    /// <summary>Stores named by <c>SCHEME:PATH</c> (a file or a folder): one row per kind. A new kind of store adds its row
+    /// here (and its case in <c>CohortStore.Open</c>); every command parses <c>--store</c> through <see cref="Parse"/>.</summary>
+    private static readonly (string Scheme, StoreKind Kind, string Example)[] PathSchemes =
+    [
+        ("sqlite", StoreKind.Sqlite, "sqlite:cohort.db"),
+    ];
 
-    /// <summary>Parses a store URI; throws <see cref="InputException"/> naming the problem.</summary>
+    private static readonly string[] UrlSchemes = ["postgres", "postgresql"];
+
+    private static string Forms => "use a file path, " + string.Join(", ", PathSchemes.Select(s => s.Example)) + " or postgres://user:pass@host:port/db";
+
+    /// <summary>Parses a store: a plain path (a SQLite file), <c>sqlite:PATH</c>, or <c>postgres://…</c>; throws <see cref="InputException"/> naming the problem.</summary>
+    /// <remarks>The one store parser of every command (docs/cli.md). A path with a colon can be given as <c>sqlite:PATH</c>.</remarks>
     public static StoreUri Parse(string text, string option = "--store")
     {
         var where = InputLocation.AtElement(null, option);
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new InputException(where, "the store URI is empty", Forms);
+            throw new InputException(where, "the store is empty", Forms);
         }
-        if (text.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var scheme = colon > 1 && text[..colon].All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.') && char.IsAsciiLetter(text[0])
+            ? text[..colon].ToLowerInvariant()
+            : null;
+        if (scheme is null)
         {
-            var path = text["sqlite:".Length..];
+            return new StoreUri(StoreKind.Sqlite, Path: FullPath(text, text, where));
+        }
+        if (UrlSchemes.Contains(scheme) && text[(colon + 1)..].StartsWith("//", StringComparison.Ordinal))
+        {
+            return ParsePostgres(text, where);
+        }
+        foreach (var (name, kind, example) in PathSchemes)
+        {
+            if (scheme != name)
+            {
+                continue;
+            }
+            var path = text[(colon + 1)..];
             if (path.StartsWith("//", StringComparison.Ordinal))
             {
                 path = path[2..]; // sqlite:///abs/path
             }
             return path.Length == 0
-                ? throw new InputException(where, $"'{text}' names no file", "sqlite:cohort.db")
-                : new StoreUri(StoreKind.Sqlite, Path: System.IO.Path.GetFullPath(path));
+                ? throw new InputException(where, $"'{text}' names no file", example)
+                : new StoreUri(kind, Path: FullPath(path, text, where));
         }
-        if (text.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || text.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+        throw new InputException(where, $"unknown store kind '{scheme}' in '{Redact(text)}'", Forms);
+    }
+
+    private static string FullPath(string path, string text, InputLocation where)
+    {
+        try
         {
-            return ParsePostgres(text, where);
+            return System.IO.Path.GetFullPath(path);
         }
-        var scheme = text.IndexOf("://", StringComparison.Ordinal);
-        if (scheme > 0)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException or PathTooLongException)
         {
-            throw new InputException(where, $"unknown store kind '{text[..scheme]}' in '{Redact(text)}'", Forms);
+            throw new InputException(where, $"'{text}' is not a usable path: {ex.Message}", Forms);
         }
-        return new StoreUri(StoreKind.Sqlite, Path: System.IO.Path.GetFullPath(text));
     }
 
     private static StoreUri ParsePostgres(string text, InputLocation where)

@@ -84,16 +84,64 @@ public sealed class RunStore : IDisposable
     }
 
     /// <summary>Opens (creating when missing) the run store at <paramref name="path"/>, or at <see cref="DefaultPath"/>.</summary>
+    /// <remarks>The default location's folders are created; a path the user gave must be in an existing folder.</remarks>
     /// <exception cref="InputException">The file cannot be created or is not a run store.</exception>
     public static RunStore Open(string? path = null)
     {
         var full = System.IO.Path.GetFullPath(path ?? DefaultPath());
+        var folder = System.IO.Path.GetDirectoryName(full)!;
+        if (Directory.Exists(full))
+        {
+            throw new InputException(InputLocation.InFile(full), "is a folder, not a run store file", "name a file, e.g. --store runs.db");
+        }
+        if (path is not null && !Directory.Exists(folder))
+        {
+            throw new InputException(InputLocation.InFile(full), $"the folder {folder} does not exist", $"create it first (mkdir -p {folder}) or choose another path");
+        }
+        return Connect(full, create: true);
+    }
+
+    /// <summary>Opens an existing run store for reading; null when there is no file at <paramref name="path"/> (nothing is created).</summary>
+    /// <exception cref="InputException">The path is a folder, or the file is not a run store.</exception>
+    public static RunStore? OpenExisting(string? path = null)
+    {
+        var full = System.IO.Path.GetFullPath(path ?? DefaultPath());
+        if (Directory.Exists(full))
+        {
+            throw new InputException(InputLocation.InFile(full), "is a folder, not a run store file", "name a file, e.g. --store runs.db");
+        }
+        return File.Exists(full) ? Connect(full, create: false) : null;
+    }
+
+    private static RunStore Connect(string full, bool create)
+    {
         SqliteConnection? connection = null;
         try
         {
-            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
-            connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false, DefaultTimeout = 30 }.ToString());
+            if (create)
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(full)!);
+            }
+            connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = full,
+                Pooling = false,
+                DefaultTimeout = 30,
+                Mode = create ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
+            }.ToString());
             connection.Open();
+            using (var tables = connection.CreateCommand())
+            {
+                // Never add a table to a database that is not a run store.
+                tables.CommandText = "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table'";
+                var names = (tables.ExecuteScalar() as string)?.Split(',') ?? [];
+                if ((names.Length > 0 || !create) && !names.Contains("runs"))
+                {
+                    connection.Dispose();
+                    throw new InputException(InputLocation.InFile(full), names.Length == 0 ? "is not a MilkCells run store (it is empty)" : "is a database, but not a MilkCells run store",
+                        "choose the run store file with --store, or a new file name");
+                }
+            }
             using var setup = connection.CreateCommand();
             setup.CommandText = """
                 PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;

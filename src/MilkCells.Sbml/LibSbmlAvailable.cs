@@ -1,6 +1,0 @@
-namespace MilkCells.Sbml;
-
-public static partial class SbmlSupport
-{
-    private const bool IsAvailable = true;
-}
