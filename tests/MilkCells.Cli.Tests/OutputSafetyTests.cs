@@ -99,6 +99,8 @@ public sealed class OutputSafetyTests : IDisposable
     {
         { ["simulate", "--days", "1", "--store", "{RUNS}", "-o", "{OUT}"], "daily.csv" },
         { ["reference", "build", "--store", "{STORE}", "-o", "{OUT}"], "reference.csv" },
+        { ["sample", "synthesize", "-s", "healthy", "--days", "30", "--events", "2000", "-o", "{OUT}"], "manifest.csv" },
+        { ["sample", "analyze", "{FCS}", "--panel", "{GATES}", "-o", "{OUT}"], "samples.csv" },
     };
 
     [Theory]

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using MilkCells.Core.Errors;
+using MilkCells.Core.Files;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Scenarios;
 using MilkCells.Reports;
@@ -17,7 +18,7 @@ using MilkCells.Samples.Reference;
 namespace MilkCells.Cli.Commands;
 
 /// <summary>What <c>sample analyze</c> was asked to do.</summary>
-internal sealed record AnalyzeConfig(ImmutableArray<string> Inputs, string? Manifest, string Panel, string Reference, string Out, bool States, StatePriorKind Prior,
+internal sealed record AnalyzeConfig(ImmutableArray<string> Inputs, string? Manifest, string Panel, string Reference, string? Out, bool States, StatePriorKind Prior,
     int Plots, int Threads, bool Force, string? Cache);
 
 /// <summary>What <c>sample synthesize</c> was asked to do.</summary>
@@ -35,9 +36,8 @@ internal static class SampleCommands
         return sample;
     }
 
-    private static Option<string> OutOption(string description) => new("--out", "-o") { Description = description };
-
-    private static Option<bool> ForceOption() => new("--force") { Description = "Write into an output folder that MilkCells did not create (nothing already there is deleted)." };
+    /// <summary>Where <c>sample analyze</c> writes when no <c>-o</c> is given (its parent created if needed, as MilkCells chose it).</summary>
+    internal static readonly string DefaultAnalyzeOut = Path.Combine("milkcells-out", "samples");
 
     private static Command Analyze(CliContext context)
     {
@@ -45,18 +45,16 @@ internal static class SampleCommands
         var manifest = new Option<string?>("--manifest") { Description = "CSV giving each FCS file's sample_id, mother_id, lactation_day, breast and how to count it (beads_per_test, test_volume_ul, acquired_volume_ul, dilution)." };
         var panel = new Option<string>("--panel") { Description = "Gating panel: milk-basic, milk-leucocytes, or a Gating-ML 2.0 file.", DefaultValueFactory = _ => BuiltInPanels.Default };
         var reference = new Option<string>("--reference") { Description = "Reference set: default (shipped), or a folder written by 'milkcells reference build'.", DefaultValueFactory = _ => "default" };
-        var output = OutOption("Output folder for samples.csv, findings.json, states.csv and report.html ('-': samples.csv to standard output only).");
-        output.DefaultValueFactory = _ => Path.Combine("milkcells-out", "samples");
+        var output = CliOptions.Out($"Output folder for samples.csv, findings.json, states.csv and report.html (default {DefaultAnalyzeOut}; '-': samples.csv to standard output only); created if absent, replaced only if it holds a previous MilkCells output.");
         var noStates = new Option<bool>("--no-states") { Description = "Skip state inference." };
         var prior = new Option<string>("--prior") { Description = "State prior: evidence (onset rates over the sampling window) or uniform.", DefaultValueFactory = _ => "evidence" };
-        var plots = new Option<int>("--plots") { Description = "Draw the gating of this many FCS samples in the report.", DefaultValueFactory = _ => 24 };
-        var threads = new Option<int>("--threads") { Description = "Threads (default: all cores); results do not depend on it.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var plots = CliOptions.Whole("--plots", "Draw the gating of this many FCS samples in the report.", 0, "24", 24);
+        var threads = CliOptions.Threads();
         var cache = new Option<string?>("--cache") { Description = "Folder caching the simulated state library ('none' to rebuild each time; default $MILKCELLS_HOME/cache, else $XDG_CACHE_HOME/milkcells, else ~/.cache/milkcells)." };
-        var force = ForceOption();
+        var force = CliOptions.Force();
         var command = new Command("analyze",
             "Gate FCS files (or read counts), count cells per mL of milk in the model's classes, place each sample among simulated healthy mothers of its lactation day, " +
-            "state what the literature associates with its values, and infer each mother's states over her series.\n\n" +
-            "Example: milkcells sample analyze --manifest tubes/manifest.csv --panel milk-basic -o results")
+            "state what the literature associates with its values, and infer each mother's states over her series.")
         {
             inputs, manifest, panel, reference, output, noStates, prior, plots, threads, cache, force,
         };
@@ -70,9 +68,12 @@ internal static class SampleCommands
                 _ => throw new InputException(InputLocation.AtElement(null, "--prior"), $"unknown prior '{priorText}'", "evidence or uniform"),
             };
             return RunAnalyze(new AnalyzeConfig([.. parsed.GetValue(inputs) ?? []], parsed.GetValue(manifest), parsed.GetValue(panel)!, parsed.GetValue(reference)!,
-                parsed.GetValue(output)!, !parsed.GetValue(noStates), kind, parsed.GetValue(plots), parsed.GetValue(threads), parsed.GetValue(force), parsed.GetValue(cache)), context);
+                parsed.GetValue(output), !parsed.GetValue(noStates), kind, parsed.GetValue(plots), parsed.GetValue(threads) ?? Environment.ProcessorCount, parsed.GetValue(force),
+                parsed.GetValue(cache)), context);
         });
-        return command;
+        return command.WithExamples(
+            "milkcells sample analyze --manifest tubes/manifest.csv -o results",
+            "milkcells sample analyze --manifest tubes/manifest.csv --panel milk-basic --no-states -o - > samples.csv");
     }
 
     internal static int RunAnalyze(AnalyzeConfig config, CliContext context)
@@ -88,44 +89,45 @@ internal static class SampleCommands
         var reference = ReferenceTable.Load(config.Reference);
         var inputs = SampleAnalysis.Resolve(config.Inputs, config.Manifest);
         var toStdout = config.Out == "-";
-        var folder = toStdout ? null : OutputFolder.Open(config.Out, config.Force, "sample analyze");
-        try
+        if (toStdout)
         {
-            var options = new AnalysisOptions
-            {
-                Panel = panel,
-                Reference = reference,
-                Plots = toStdout ? 0 : Math.Max(0, config.Plots),
-                States = config.States && !toStdout,
-                Prior = config.Prior,
-                Threads = config.Threads,
-                CacheDirectory = CacheDirectory(config.Cache),
-            };
-            var result = SampleAnalysis.Run(inputs, calibration, options, context.Cancellation);
+            var streamed = SampleAnalysis.Run(inputs, calibration, Options(config, panel, reference, toStdout: true), context.Cancellation);
             context.Cancellation.ThrowIfCancellationRequested();
-            if (folder is null)
-            {
-                SampleOutputs.WriteSamplesCsv(result, context.Output);
-                return CliApp.Ok;
-            }
-            SampleOutputs.Text(folder.File("samples.csv"), w => SampleOutputs.WriteSamplesCsv(result, w));
-            using (var json = File.Create(folder.File("findings.json")))
+            using var stdout = FileOutput.Open(context, "-");
+            stdout.WriteText(w => SampleOutputs.WriteSamplesCsv(streamed, w));
+            return CliApp.Ok;
+        }
+        // The output is checked and reserved before the work: a bad place fails now, and a failure leaves nothing.
+        using var folder = OutputFolder.Create(config.Out ?? DefaultAnalyzeOut, config.Force, createParent: config.Out is null);
+        var result = SampleAnalysis.Run(inputs, calibration, Options(config, panel, reference, toStdout: false), context.Cancellation);
+        context.Cancellation.ThrowIfCancellationRequested();
+        FileSystemErrors.Guard(folder.Path, "cannot write", () =>
+        {
+            var dir = folder.WorkPath;
+            SampleOutputs.Text(Path.Combine(dir, "samples.csv"), w => SampleOutputs.WriteSamplesCsv(result, w));
+            using (var json = File.Create(Path.Combine(dir, "findings.json")))
             {
                 SampleOutputs.WriteFindingsJson(result, json);
             }
-            SampleOutputs.Text(folder.File("states.csv"), w => SampleOutputs.WriteStatesCsv(result, w));
-            ReportHtml.Write(SampleReport.Build(result, VersionCommand.CodeVersion()), folder.File("report.html"));
-            context.Cancellation.ThrowIfCancellationRequested();
-            folder.Commit();
-            Summarize(context.Error, result, folder.Target, watch.Elapsed);
-            return CliApp.Ok;
-        }
-        catch
-        {
-            folder?.Abandon();
-            throw;
-        }
+            SampleOutputs.Text(Path.Combine(dir, "states.csv"), w => SampleOutputs.WriteStatesCsv(result, w));
+            ReportHtml.Write(SampleReport.Build(result, VersionCommand.CodeVersion()), Path.Combine(dir, "report.html"));
+        }, "--out");
+        context.Cancellation.ThrowIfCancellationRequested();
+        folder.Commit();
+        Summarize(context.Error, result, folder.FullPath, watch.Elapsed);
+        return CliApp.Ok;
     }
+
+    private static AnalysisOptions Options(AnalyzeConfig config, Panel panel, ReferenceTable reference, bool toStdout) => new()
+    {
+        Panel = panel,
+        Reference = reference,
+        Plots = toStdout ? 0 : Math.Max(0, config.Plots),
+        States = config.States && !toStdout,
+        Prior = config.Prior,
+        Threads = config.Threads,
+        CacheDirectory = CacheDirectory(config.Cache),
+    };
 
     private static void Summarize(TextWriter e, AnalysisResult result, string target, TimeSpan elapsed)
     {
@@ -168,25 +170,25 @@ internal static class SampleCommands
 
     private static Command Synthesize(CliContext context)
     {
-        var scenario = new Option<string>("--scenario", "-s") { Description = "Built-in scenario or YAML file whose mother is sampled.", DefaultValueFactory = _ => ScenarioLoader.DefaultName };
-        var seed = new Option<ulong>("--seed") { Description = "Root seed: the same seed and inputs give byte-identical files.", DefaultValueFactory = _ => SimulateCommands.DefaultSeed };
+        var scenario = CliOptions.Scenario($"Built-in scenario ({string.Join(", ", ScenarioLoader.BuiltInNames)}) or scenario YAML file whose mother is sampled.");
+        var seed = CliOptions.Seed("Root seed: the same seed and inputs give byte-identical files.");
         var days = new Option<string>("--days") { Description = "Lactation days to sample, e.g. 30,31,32 or 30-39.", Required = true };
-        var mother = new Option<long?>("--mother-id") { Description = "Sample cohort mother K (drawn from the population, as 'cohort run' does) instead of the scenario's own mother." };
-        var events = new Option<int>("--events") { Description = "Expected events per FCS file.", DefaultValueFactory = _ => 200_000 };
+        var mother = CliOptions.Whole("--mother-id", "Sample cohort mother K (drawn from the population, as 'cohort run' does) instead of the scenario's own mother.", 0, "3");
+        var events = CliOptions.Whole("--events", "Expected events per FCS file.", 1, "200000", 200_000);
         var panel = new Option<string>("--panel") { Description = "Panel to stain with: milk-basic or milk-leucocytes (or a panel file listing its stains).", DefaultValueFactory = _ => BuiltInPanels.Default };
         var breast = new Option<string?>("--breast") { Description = "Breast sampled: left or right (default: the breast of the scenario's one-breast illness, else left)." };
-        var output = OutOption("Output folder for the FCS files, manifest.csv, panel.xml and truth.csv.");
-        output.Required = true;
-        var force = ForceOption();
+        var output = CliOptions.Out("Output folder for the FCS files, manifest.csv, panel.xml and truth.csv; created if absent, replaced only if it holds a previous MilkCells output.", required: true);
+        var force = CliOptions.Force();
         var command = new Command("synthesize",
-            "A virtual cytometer: sample a simulated mother's milk on the given days into counting tubes and write FCS 3.1 files, the manifest, the panel and truth.csv.\n\n" +
-            "Example: milkcells sample synthesize -s mastitis --seed 1 --days 36-47 -o tubes")
+            "A virtual cytometer: sample a simulated mother's milk on the given days into counting tubes and write FCS 3.1 files, the manifest, the panel and truth.csv.")
         {
             scenario, seed, days, mother, events, panel, breast, output, force,
         };
         command.SetAction(parsed => RunSynthesize(new SynthesizeConfig(parsed.GetValue(scenario)!, parsed.GetValue(seed), ParseDays(parsed.GetValue(days)!),
             parsed.GetValue(mother), parsed.GetValue(events), parsed.GetValue(panel)!, parsed.GetValue(breast), parsed.GetValue(output)!, parsed.GetValue(force)), context));
-        return command;
+        return command.WithExamples(
+            "milkcells sample synthesize -s mastitis --seed 1 --days 36-47 --events 20000 -o tubes",
+            "milkcells sample synthesize -s healthy --mother-id 3 --days 30,32,34 --panel milk-leucocytes -o healthy-tubes");
     }
 
     /// <summary>Parses <c>30,31,35-40</c> into ascending distinct days.</summary>
@@ -237,28 +239,21 @@ internal static class SampleCommands
         }
         var request = new SynthesisRequest(scenario, config.Seed, config.Days, config.MotherId, config.Events, panel, breast);
         var settings = VirtualCytometerSettings.Default;
-        var folder = OutputFolder.Open(config.Out, config.Force, "sample synthesize");
-        try
-        {
-            var samples = SampleSynthesizer.Synthesize(request, calibration, settings, context.Cancellation);
-            SampleOutputs.WriteSynthesis(samples, panel, model, folder.Temp,
-                [new("MILKCELLS_SCENARIO", scenario.Name), new("MILKCELLS_SEED", config.Seed.ToString(CultureInfo.InvariantCulture))], context.Cancellation);
-            folder.Commit();
-            context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{samples.Length} FCS files ({panel.Name}, {samples.Sum(s => (long)s.Acquisition.EventCount):N0} events) of {(config.MotherId is { } id ? $"cohort mother {id}" : $"scenario {scenario.Name}'s mother")}, seed {config.Seed}, days {string.Join(",", config.Days)} -> {folder.Target} (manifest.csv, panel.xml, truth.csv)"));
-            return CliApp.Ok;
-        }
-        catch
-        {
-            folder.Abandon();
-            throw;
-        }
+        using var folder = OutputFolder.Create(config.Out, config.Force);
+        var samples = SampleSynthesizer.Synthesize(request, calibration, settings, context.Cancellation);
+        FileSystemErrors.Guard(folder.Path, "cannot write", () => SampleOutputs.WriteSynthesis(samples, panel, model, folder.WorkPath,
+            [new("MILKCELLS_SCENARIO", scenario.Name), new("MILKCELLS_SEED", config.Seed.ToString(CultureInfo.InvariantCulture))], context.Cancellation), "--out");
+        context.Cancellation.ThrowIfCancellationRequested();
+        folder.Commit();
+        context.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{samples.Length} FCS files ({panel.Name}, {ConsoleNumbers.Count(samples.Sum(s => (long)s.Acquisition.EventCount))} events) of {(config.MotherId is { } id ? $"cohort mother {id}" : $"scenario {scenario.Name}'s mother")}, seed {config.Seed}, days {string.Join(",", config.Days)} -> {folder.FullPath} (manifest.csv, panel.xml, truth.csv)"));
+        return CliApp.Ok;
     }
 
     private static Command Panels(CliContext context)
     {
         var name = new Argument<string?>("PANEL") { Description = "A built-in panel or a Gating-ML file (default: every built-in panel).", Arity = ArgumentArity.ZeroOrOne };
-        var command = new Command("panels", "The built-in gating panels: their stains, gates, the model cell types each gate holds, and sources.\n\nExample: milkcells sample panels milk-leucocytes")
+        var command = new Command("panels", "The built-in gating panels: their stains, gates, the model cell types each gate holds, and sources.")
         {
             name,
         };
@@ -272,7 +267,7 @@ internal static class SampleCommands
             }
             return CliApp.Ok;
         });
-        return command;
+        return command.WithExamples("milkcells sample panels", "milkcells sample panels milk-leucocytes");
     }
 
     internal static void WritePanel(TextWriter o, Panel p)

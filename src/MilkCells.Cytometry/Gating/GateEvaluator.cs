@@ -24,7 +24,7 @@ public sealed class GatingResult
     /// <summary>A gate dimension's values as the evaluation computed them (compensated, transformed), or null if no gate used it.</summary>
     /// <remarks>For drawing gates on their data without computing the columns again.</remarks>
     public ReadOnlyMemory<double>? DimensionValues(GateDimension dimension) =>
-        _dimensions.TryGetValue(dimension, out var values) ? values : null;
+        _dimensions.TryGetValue(dimension, out var values) ? values : (ReadOnlyMemory<double>?)null; // (a null array would convert to an empty memory)
 
     /// <summary>The document evaluated.</summary>
     public GatingDocument Document { get; }

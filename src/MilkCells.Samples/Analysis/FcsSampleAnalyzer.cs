@@ -36,7 +36,7 @@ public static class FcsSampleAnalyzer
     /// <exception cref="InputException">An unreadable file, a channel the panel needs that the file lacks, or no way to count absolutely when the panel maps cells.</exception>
     public static AnalyzedSample Analyze(string file, SampleInfo info, CountingInfo counting, Panel panel, MilkModel model, bool plots = false)
     {
-        var sample = CytometrySample.Read(file);
+        var sample = WithHint(() => CytometrySample.Read(file));
         RequireChannels(panel, sample, file);
         GatingResult result;
         try
@@ -165,10 +165,23 @@ public static class FcsSampleAnalyzer
     /// <exception cref="InputException">A channel is missing: the message lists the file's channels.</exception>
     public static void CheckChannels(string file, Panel panel)
     {
-        using var fcs = FcsFile.Open(file);
+        using var fcs = WithHint(() => FcsFile.Open(file));
         var set = fcs.DataSets[0];
         var spillover = Cytometry.Compensation.SpilloverMatrix.FromFcsKeywords(set.Keywords, file);
         RequireChannels(panel, [.. set.Parameters.Select(p => p.Name)], spillover?.Fluorochromes ?? [], file);
+    }
+
+    /// <summary>Reads an FCS file, giving a hint to read errors that have none.</summary>
+    private static T WithHint<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (InputException ex) when (ex.Hint is null)
+        {
+            throw new InputException(ex.Location, ex.Problem, "give FCS 2.0, 3.0, 3.1 or 3.2 data files (a cytometer's list-mode export) or counts CSVs (.csv)", ex);
+        }
     }
 
     private static void RequireChannels(Panel panel, CytometrySample sample, string file) =>

@@ -160,8 +160,8 @@ public static class GatePlots
             {
                 return done;
             }
-            if (result.DimensionValues(dimension) is { } computed && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(computed, out var segment)
-                && segment.Offset == 0 && segment.Count == segment.Array!.Length)
+            if (result.DimensionValues(dimension) is { } computed && computed.Length == events.EventCount
+                && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(computed, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length)
             {
                 return _cache[dimension] = segment.Array;
             }
