@@ -57,7 +57,7 @@ public class FcsCliTests
         var mins = r.GetProperty("col_min").EnumerateArray().Select(x => x.GetDouble()).ToArray();
         var maxs = r.GetProperty("col_max").EnumerateArray().Select(x => x.GetDouble()).ToArray();
         using var fcs = FcsFile.Open(path);
-        var exact = FcsStatistics.Compute(fcs.DataSets[0]);
+        var exact = FcsStatistics.Compute(fcs.DataSets[0], cancellation: TestContext.Current.CancellationToken);
         for (var c = 0; c < sums.Length; c++)
         {
             // The statistics themselves, exactly; the console shows them to 4 significant digits (docs/cli.md).
