@@ -121,14 +121,20 @@ public sealed class StateLibrary
     /// <summary>The last lactation day a library for <paramref name="lastSampleDay"/> covers: whole years (365, 730, …).</summary>
     public static int CoverFor(int lastSampleDay) => 365 * ((lastSampleDay / 365) + 1) - 1;
 
-    /// <summary>The cache key of a library.</summary>
+    /// <summary>The code that simulates and summarizes the library: the module version ids of the model, simulation and
+    /// samples assemblies (deterministic builds give the same id for the same source), so a library cached by one build
+    /// is never read by a build whose model or simulation code differs, even when the model's data files are unchanged.</summary>
+    private static readonly string CodeIdentity = string.Join(',',
+        new[] { typeof(MilkModel), typeof(MotherSimulation), typeof(StateLibrary) }.Select(t => t.Assembly.ManifestModule.ModuleVersionId.ToString("N")));
+
+    /// <summary>The cache key of a library: its settings, the model's data version and <see cref="CodeIdentity"/>.</summary>
     public static string KeyFor(CalibratedModel calibration, StatePriors priors, StateLibraryOptions options, int lastDay)
     {
         var text = string.Join('|', FormatVersion.ToString(CultureInfo.InvariantCulture), calibration.Model.Version, calibration.Profile.Id,
             lastDay.ToString(CultureInfo.InvariantCulture), options.Mothers.ToString(CultureInfo.InvariantCulture), options.Seed.ToString(CultureInfo.InvariantCulture),
             options.SpreadMothers.ToString(CultureInfo.InvariantCulture),
             options.TemplateDay.ToString(CultureInfo.InvariantCulture), string.Join(',', priors.Severity.Select(s => s.Severity)),
-            string.Join(',', priors.Duration.Select(d => d.Factor.ToString("R", CultureInfo.InvariantCulture))));
+            string.Join(',', priors.Duration.Select(d => d.Factor.ToString("R", CultureInfo.InvariantCulture))), CodeIdentity);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
     }
 
