@@ -19,4 +19,15 @@ if (args is ["samples-calibration", ..])
     MilkCells.Benchmarks.Samples.SampleSpeed.Calibration(mothers, Environment.ProcessorCount);
     return;
 }
+if (args is ["steady", ..])
+{
+    // Firings/s as trajectories accumulate in one process (see Engine/SteadySpeed.cs).
+    MilkCells.Benchmarks.Engine.SteadySpeed.Run(args[1..]);
+    return;
+}
+if (args is ["firing-cost", ..])
+{
+    MilkCells.Benchmarks.Engine.FiringCost.Run(args[1..]);
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -100,12 +100,14 @@ public struct RandomStream
     }
 
     /// <summary>Uniform on [0, 1) with 53 random bits.</summary>
+    /// <remarks>The 53-bit integer is converted as a signed one (the same value): one instruction, where an
+    /// unsigned 64-bit conversion costs a branch or a fix-up sequence on x64.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / 9007199254740992.0);
+    public double NextDouble() => (long)(NextUInt64() >> 11) * (1.0 / 9007199254740992.0);
 
     /// <summary>Uniform on (0, 1]: safe to take the logarithm of.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public double NextDoubleNonZero() => ((NextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0);
+    public double NextDoubleNonZero() => ((long)(NextUInt64() >> 11) + 1) * (1.0 / 9007199254740992.0);
 
     /// <summary>Uniform integer on [0, <paramref name="n"/>), unbiased (Lemire 2019, doi:10.1145/3230636).</summary>
     public ulong NextBelow(ulong n)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace MilkCells.Core.Random;
 
@@ -23,30 +24,48 @@ public static class ZigguratExponential
     private static readonly double[] F = BuildDensities(X);
 
     /// <summary>A standard exponential variate (mean 1).</summary>
+    /// <remarks>Locals are not zeroed: the JIT would otherwise clear the slow path's copy of the stream at every
+    /// inlined call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [SkipLocalsInit]
     public static double Next(ref RandomStream rng)
     {
-        var bits = rng.NextUInt64();
-        var i = (int)(bits & 0xFF);
-        var x = (bits >> 11) * (1.0 / 9007199254740992.0) * X[i];
-        if (x < X[i + 1])
+        if (TryNextFast(ref rng, out var x, out var layer))
         {
             return x;
         }
         // The slow path works on a copy so the caller's stream never has its address taken and can stay in registers.
         var copy = rng;
-        x = Slow(ref copy, i, x);
+        x = Finish(ref copy, layer, x);
         rng = copy;
         return x;
+    }
+
+    /// <summary>The first, call-free step of <see cref="Next(ref RandomStream)"/>: true with the variate in
+    /// <paramref name="x"/> (98.9 % of draws); otherwise <see cref="Finish"/> with the same stream,
+    /// <paramref name="layer"/> and <paramref name="x"/> completes the same draw.</summary>
+    /// <remarks>For loops that must not contain calls. The layer index is at most 255 and the table has 257
+    /// entries, so the two reads skip bounds checks.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryNextFast(ref RandomStream rng, out double x, out int layer)
+    {
+        var bits = rng.NextUInt64();
+        var i = (nint)(bits & 0xFF);
+        ref var edge = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(X), i);
+        x = (long)(bits >> 11) * (1.0 / 9007199254740992.0) * edge;
+        layer = (int)i;
+        return x < Unsafe.Add(ref edge, 1);
     }
 
     /// <summary>An exponential variate with the given rate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Next(ref RandomStream rng, double rate) => Next(ref rng) / rate;
 
+    /// <summary>Completes a draw that <see cref="TryNextFast"/> did not accept: the wedge test or the tail.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static double Slow(ref RandomStream rng, int i, double x)
+    public static double Finish(ref RandomStream rng, int layer, double x)
     {
+        var i = layer;
         while (true)
         {
             if (i == 0)
@@ -59,7 +78,7 @@ public static class ZigguratExponential
             }
             var bits = rng.NextUInt64();
             i = (int)(bits & 0xFF);
-            x = (bits >> 11) * (1.0 / 9007199254740992.0) * X[i];
+            x = (long)(bits >> 11) * (1.0 / 9007199254740992.0) * X[i];
             if (x < X[i + 1])
             {
                 return x;

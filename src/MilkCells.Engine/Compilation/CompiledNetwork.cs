@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MilkCells.Core.Errors;
 using MilkCells.Engine.Expressions;
 using MilkCells.Engine.Model;
@@ -58,6 +59,12 @@ public sealed partial class CompiledNetwork
 
     internal Kernel[] InitialKernels { get; private set; } = [];
 
+    /// <summary><see cref="InitialKernels"/> flattened (see <see cref="FlatKernel"/>).</summary>
+    internal FlatKernel[] InitialFlatKernels { get; private set; } = [];
+
+    /// <summary>Whether some product-form rate has three factors (otherwise the exact loop multiplies two).</summary>
+    internal bool AnyThreeFactorRate { get; private set; }
+
     internal CompiledExpr?[] GeneralRates { get; private set; } = [];
 
     internal CoefficientTask[] CoefficientTasks { get; private set; } = [];
@@ -86,6 +93,13 @@ public sealed partial class CompiledNetwork
     internal int[] HotRuleIndex { get; private set; } = [];
 
     internal bool[] TouchesTrigger { get; private set; } = [];
+
+    /// <summary>Per reaction: its ranges in <see cref="Changes"/> and <see cref="Dependents"/> and its flags, in
+    /// one record (what the exact steppers read per firing).</summary>
+    internal FiringPlan[] FiringPlans { get; private set; } = [];
+
+    /// <summary><see cref="ChangeSlot"/> and <see cref="ChangeDelta"/> side by side.</summary>
+    internal StateChange[] Changes { get; private set; } = [];
 
     /// <summary>Whether any reaction must re-evaluate rules when it fires.</summary>
     internal bool HasHotRules { get; private set; }
@@ -165,6 +179,26 @@ internal sealed record Breakpoint(CompiledExpr Threshold, bool AfterThreshold);
 
 /// <summary>An event compiled: trigger, assignments and the breakpoints of its time comparisons.</summary>
 internal sealed record CompiledEvent(string Id, CompiledExpr Trigger, CompiledAssignment[] Assignments, bool InitialValue, Breakpoint[] Breakpoints);
+
+/// <summary>Reaction j's state changes [<see cref="ChangeStart"/>, <see cref="ChangeEnd"/>) in
+/// <see cref="CompiledNetwork.Changes"/>, its dependents [<see cref="DependentStart"/>, <see cref="DependentEnd"/>) in
+/// <see cref="CompiledNetwork.Dependents"/>, and what else a firing must do (<see cref="Flags"/>).</summary>
+/// <remarks>Packed into 32 bytes so a firing reads one cache line for all of it.</remarks>
+[StructLayout(LayoutKind.Sequential, Size = 32)]
+internal readonly record struct FiringPlan(int ChangeStart, int ChangeEnd, int DependentStart, int DependentEnd, int Flags)
+{
+    /// <summary>A change of this reaction can turn a trigger.</summary>
+    public const int TouchesTrigger = 1;
+
+    /// <summary>This reaction's changes must be propagated through assignment rules.</summary>
+    public const int HotRules = 2;
+
+    /// <summary>A dependent's rate is bytecode (not product form).</summary>
+    public const int BytecodeDependent = 4;
+}
+
+/// <summary>One species change of a firing: add <see cref="Delta"/> to slot <see cref="Slot"/>.</summary>
+internal readonly record struct StateChange(double Delta, int Slot);
 
 /// <summary>A driver's value change, time-ordered.</summary>
 internal readonly record struct DriverStep(double Time, int Slot, double Value);

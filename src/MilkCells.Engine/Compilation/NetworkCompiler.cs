@@ -650,6 +650,7 @@ public sealed partial class CompiledNetwork
                 _coefficients.Add((j, 2 + 2 * f, form.Factors[f].Beta, locals));
             }
             _coefficients.Add((j, 0, form.Coefficient, locals));
+            c.AnyThreeFactorRate |= form.Factors.Count == 3;
             kernel.S0 = slots[0];
             kernel.S1 = slots[1];
             kernel.S2 = slots[2];
@@ -845,6 +846,20 @@ public sealed partial class CompiledNetwork
             c.HotRuleIndex = [.. hot];
             c.HasHotRules = hot.Count > 0;
             c.TouchesTrigger = touches;
+            var plans = new FiringPlan[m];
+            for (var j = 0; j < m; j++)
+            {
+                var bytecode = false;
+                for (var d = depStart[j]; d < depStart[j + 1]; d++)
+                {
+                    bytecode |= c.InitialKernels[deps[d]].General >= 0;
+                }
+                var flags = (touches[j] ? FiringPlan.TouchesTrigger : 0) | (hotStart[j + 1] > hotStart[j] ? FiringPlan.HotRules : 0)
+                    | (bytecode ? FiringPlan.BytecodeDependent : 0);
+                plans[j] = new FiringPlan(c.ChangeStart[j], c.ChangeStart[j + 1], depStart[j], depStart[j + 1], flags);
+            }
+            c.FiringPlans = plans;
+            c.Changes = [.. c.ChangeSlot.Select((slot, i) => new StateChange(c.ChangeDelta[i], slot))];
         }
 
         private void ComputeKernels()
@@ -884,6 +899,7 @@ public sealed partial class CompiledNetwork
                 }
                 tasks.Add(new CoefficientTask(reaction, field, program));
             }
+            c.InitialFlatKernels = [.. kernels.Select(k => FlatKernel.From(k))];
             c.CoefficientTasks = [.. tasks];
             c.DynamicCoefficientTasks = [.. dynamic];
         }

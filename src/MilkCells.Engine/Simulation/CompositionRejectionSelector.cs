@@ -115,6 +115,10 @@ internal struct CompositionRejectionSelector : IReactionSelector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(int k, double old, double value)
     {
+        if (value == old)
+        {
+            return;
+        }
         _a0 += value - old;
         var g = _groupOf[k];
         var ng = value > 0 ? GroupOf(value) : -1;

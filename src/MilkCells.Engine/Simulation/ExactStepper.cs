@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using MilkCells.Core.Random;
+using MilkCells.Engine.Compilation;
 
 namespace MilkCells.Engine.Simulation;
 
 /// <summary>How an exact method keeps the propensity sum and picks the next reaction.</summary>
-/// <remarks>Implemented by structs, so <see cref="ExactStepper{TSelector}"/> is compiled once per method with every
+/// <remarks>Implemented by structs, so <see cref="ExactStepper{TSelector, TFactors}"/> is compiled once per method with every
 /// call inlined: one hot loop, no virtual calls per firing.</remarks>
 internal interface IReactionSelector
 {
@@ -24,16 +25,65 @@ internal interface IReactionSelector
     /// <summary>A reaction with probability aⱼ/a₀, or −1 when rounding drift left no live reaction (resum and redraw).</summary>
     int Select(ref RandomStream rng, double[] a);
 
-    /// <summary>Records that propensity k changed from <paramref name="old"/> to <paramref name="value"/>.</summary>
+    /// <summary>Records that propensity k is now <paramref name="value"/> (was <paramref name="old"/>; the two may be equal).</summary>
     void Update(int k, double old, double value);
+}
+
+/// <summary>How many factors the network's product-form rates have at most, as a type, so the exact loop is
+/// compiled without the third multiplication when no rate has one (every network of uni- and bimolecular
+/// reactions).</summary>
+internal interface IFactorCount
+{
+    /// <summary>True when some rate has three factors.</summary>
+    static abstract bool Three { get; }
+}
+
+/// <summary>At most two factors per rate.</summary>
+internal struct TwoFactors : IFactorCount
+{
+    public static bool Three => false;
+}
+
+/// <summary>Up to three factors per rate.</summary>
+internal struct ThreeFactors : IFactorCount
+{
+    public static bool Three => true;
 }
 
 /// <summary>An exact stochastic simulation stepper: waiting times, selection by <typeparamref name="TSelector"/>,
 /// firing, dependency-graph updates and trigger checks.</summary>
-internal sealed class ExactStepper<TSelector>(TrajectoryState s, TSelector selector) : Stepper(s)
+/// <remarks>
+/// <para>
+/// The firings run in <see cref="RunPlain"/>, a loop without calls: a firing that needs anything else (an output
+/// time or the stop, the ziggurat's rare slow path, a reaction with flags — rules, triggers, or a dependent whose
+/// rate is bytecode —, a periodic re-summation, the step budget, rounding drift, a bad rate) leaves the loop with
+/// the reason, <see cref="Advance"/> handles it, and the loop is entered again. Without calls in it, the JIT keeps the random stream, the time, the selector's sums and the
+/// array references in registers; with them, every value live across a call is spilled to the stack around the
+/// whole loop (x64's floating-point registers are all caller-saved on Unix).
+/// </para>
+/// <para>
+/// Both methods are compiled once, fully optimised, on first use (<see cref="MethodImplOptions.AggressiveOptimization"/>).
+/// A trajectory enters the loop a handful of times, so the runtime's tiering, which promotes a method after 30
+/// calls, would run the first 30 trajectories of an ensemble in ReadyToRun code (where nothing from another
+/// assembly, not even the random stream, is inlined), the next 30 in dynamic-PGO instrumented code and the rest in
+/// code optimised for a profile those few calls could not give: throughput fell as trajectories accumulated
+/// (docs/performance.md).
+/// </para>
+/// </remarks>
+internal sealed class ExactStepper<TSelector, TFactors> : Stepper
     where TSelector : struct, IReactionSelector
+    where TFactors : struct, IFactorCount
 {
-    private TSelector _selector = selector;
+    private TSelector _selector;
+    private Loop _loop;
+
+    public ExactStepper(TrajectoryState s, TSelector selector)
+        : base(s)
+    {
+        _selector = selector;
+        // Initialised before the loop is compiled, so the JIT reads the ziggurat's tables as constants.
+        RuntimeHelpers.RunClassConstructor(typeof(ZigguratExponential).TypeHandle);
+    }
 
     /// <summary>The total propensity (rebuilding the sums if another stepper changed the state).</summary>
     public double TotalPropensity
@@ -54,116 +104,288 @@ internal sealed class ExactStepper<TSelector>(TrajectoryState s, TSelector selec
         }
     }
 
+    /// <summary>Why <see cref="RunPlain"/> returned.</summary>
+    private enum Exit
+    {
+        /// <summary>The total propensity is 0: nothing can fire.</summary>
+        Extinct,
+
+        /// <summary>The waiting-time draw needs <see cref="ZigguratExponential.Finish"/> (layer, x).</summary>
+        SlowDraw,
+
+        /// <summary>The next firing time (in <see cref="Loop.Tn"/>) reaches the next output time or the stop.</summary>
+        Horizon,
+
+        /// <summary>Selection ran past the last live reaction: re-sum and draw again.</summary>
+        Drift,
+
+        /// <summary>The selected reaction (<see cref="Loop.J"/>, at <see cref="Loop.Tn"/>) has flags: fire it outside.</summary>
+        Flagged,
+
+        /// <summary>The countdown to the next re-summation or the step budget reached 0.</summary>
+        Countdown,
+
+        /// <summary>Reaction <see cref="Loop.J"/>'s propensity <see cref="Loop.Tn"/> is negative, infinite or NaN.</summary>
+        BadRate,
+    }
+
+    /// <summary>What the loop carries across its exits.</summary>
+    private struct Loop
+    {
+        public RandomStream Rng;
+        public double T;
+        public double Horizon;
+        public int Countdown;
+        public double Tn;
+        public int J;
+        public int Layer;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override StopReason Advance(double tStop, long maxSteps)
     {
         EnsureFresh();
-        var net = S.Net;
-        var v = S.V;
         var a = S.A;
-        var general = net.GeneralRates;
-        var touches = net.TouchesTrigger;
-        var hotRules = net.HasHotRules;
-        var rec = S.Recorder;
-        var nextRecord = rec.NextTime;
-        var rng = S.Rng;
-        var t = S.T;
-        long steps = 0;
-        var sinceResum = 0;
+        ref var loop = ref _loop;
+        loop.Rng = S.Rng;
+        loop.T = S.T;
+        loop.Horizon = Math.Min(tStop, S.Recorder.NextTime);
+        // One countdown for the periodic work: it reaches 0 at the next re-summation or at the step budget.
         var resumEvery = _selector.ResumEvery;
+        var untilResum = resumEvery;
+        var budget = Math.Max(1, maxSteps);
+        var left = budget;
+        var chunk = (int)Math.Min(untilResum, left);
+        loop.Countdown = chunk;
         var reason = StopReason.ReachedStop;
+        while (reason == StopReason.ReachedStop)
+        {
+            var exit = RunPlain(ref loop, ref _selector);
+            var fired = false;
+            switch (exit)
+            {
+                case Exit.Extinct:
+                    loop.T = tStop;
+                    goto done;
+                case Exit.SlowDraw:
+                    loop.Tn = loop.T + ZigguratExponential.Finish(ref loop.Rng, loop.Layer, loop.Tn) / _selector.Total;
+                    if (loop.Tn >= loop.Horizon && ReachedStop(ref loop, tStop))
+                    {
+                        goto done;
+                    }
+                    fired = FireOne(ref loop);
+                    break;
+                case Exit.Horizon:
+                    if (ReachedStop(ref loop, tStop))
+                    {
+                        goto done;
+                    }
+                    fired = FireOne(ref loop);
+                    break;
+                case Exit.Drift:
+                    _selector.Resum(a);
+                    break;
+                case Exit.Flagged:
+                    fired = Fire(ref loop, loop.J);
+                    break;
+                case Exit.Countdown:
+                    fired = true;
+                    loop.Countdown = 1;
+                    break;
+                default:
+                    S.T = loop.T;
+                    S.ThrowBadRate(loop.J, loop.Tn);
+                    break;
+            }
+            if (fired && --loop.Countdown == 0)
+            {
+                left -= chunk;
+                untilResum -= chunk;
+                if (untilResum == 0)
+                {
+                    _selector.Resum(a);
+                    untilResum = resumEvery;
+                }
+                chunk = (int)Math.Min(untilResum, left);
+                loop.Countdown = chunk;
+                if (left == 0)
+                {
+                    reason = StopReason.StepLimit;
+                }
+            }
+            if (fired && (S.Net.FiringPlans[loop.J].Flags & FiringPlan.TouchesTrigger) != 0)
+            {
+                S.T = loop.T;
+                if (S.CheckTriggers(loop.T))
+                {
+                    reason = StopReason.Trigger;
+                }
+            }
+        }
+    done:
+        S.T = loop.T;
+        S.Rng = loop.Rng;
+        S.Firings += budget - left + (chunk - loop.Countdown);
+        return reason;
+    }
+
+    /// <summary>At an exit with <see cref="Loop.Tn"/> at or past the horizon: true at the stop; otherwise records the
+    /// output times before <see cref="Loop.Tn"/> and moves the horizon.</summary>
+    private bool ReachedStop(ref Loop loop, double tStop)
+    {
+        if (loop.Tn >= tStop)
+        {
+            loop.T = tStop;
+            return true;
+        }
+        S.T = loop.T;
+        S.Recorder.RecordBefore(loop.Tn);
+        loop.Horizon = Math.Min(tStop, S.Recorder.NextTime);
+        return false;
+    }
+
+    /// <summary>Selects and fires one reaction at <see cref="Loop.Tn"/>; false when rounding drift forced a re-sum instead.</summary>
+    private bool FireOne(ref Loop loop)
+    {
+        var j = _selector.Select(ref loop.Rng, S.A);
+        if (j < 0)
+        {
+            _selector.Resum(S.A);
+            return false;
+        }
+        return Fire(ref loop, j);
+    }
+
+    /// <summary>Fires reaction <paramref name="j"/> at <see cref="Loop.Tn"/> with everything its flags ask for.</summary>
+    private bool Fire(ref Loop loop, int j)
+    {
+        var net = S.Net;
+        var plan = net.FiringPlans[j];
+        loop.T = loop.Tn;
+        loop.J = j;
+        for (var c = plan.ChangeStart; c < plan.ChangeEnd; c++)
+        {
+            S.V[net.Changes[c].Slot] += net.Changes[c].Delta;
+        }
+        if ((plan.Flags & FiringPlan.HotRules) != 0)
+        {
+            S.UpdateHotRules(j);
+        }
+        S.T = loop.T;
+        for (var d = plan.DependentStart; d < plan.DependentEnd; d++)
+        {
+            var k = net.Dependents[d];
+            var ak = S.Propensity(k);
+            _selector.Update(k, S.A[k], ak);
+            S.A[k] = ak;
+        }
+        return true;
+    }
+
+    /// <summary>Fires reactions until one needs more than a plain firing; returns why it stopped.</summary>
+    /// <remarks>No calls (<typeparamref name="TSelector"/>'s hot members inline), so nothing is spilled.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private Exit RunPlain(ref Loop loop, ref TSelector selectorRef)
+    {
+        var s = S;
+        var net = s.Net;
+        var a = s.A;
+        var selector = selectorRef;
+        var rng = loop.Rng;
+        var t = loop.T;
+        var horizon = loop.Horizon;
+        var countdown = loop.Countdown;
         // Raw references: every index below was validated when the network was compiled.
         ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
-        ref var vRef = ref MemoryMarshal.GetArrayDataReference(v);
-        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(S.K);
-        ref var changeStartRef = ref MemoryMarshal.GetArrayDataReference(net.ChangeStart);
-        ref var changeSlotRef = ref MemoryMarshal.GetArrayDataReference(net.ChangeSlot);
-        ref var changeDeltaRef = ref MemoryMarshal.GetArrayDataReference(net.ChangeDelta);
-        ref var depStartRef = ref MemoryMarshal.GetArrayDataReference(net.DependentStart);
+        ref var vRef = ref MemoryMarshal.GetArrayDataReference(s.V);
+        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(s.F);
+        ref var planRef = ref MemoryMarshal.GetArrayDataReference(net.FiringPlans);
+        ref var changeRef = ref MemoryMarshal.GetArrayDataReference(net.Changes);
         ref var depsRef = ref MemoryMarshal.GetArrayDataReference(net.Dependents);
+        Exit exit;
+        double tn;
+        int j;
         while (true)
         {
-            var a0 = _selector.Total;
+            var a0 = selector.Total;
             if (!(a0 > 0))
             {
-                t = tStop;
+                exit = Exit.Extinct;
+                tn = t;
+                j = 0;
                 break;
             }
-            var tn = t + ZigguratExponential.Next(ref rng) / a0;
-            if (tn >= tStop)
+            if (!ZigguratExponential.TryNextFast(ref rng, out var e, out var layer))
             {
-                t = tStop;
+                exit = Exit.SlowDraw;
+                tn = e;
+                j = layer;
                 break;
             }
-            if (tn > nextRecord)
+            tn = t + e / a0;
+            if (tn >= horizon)
             {
-                S.T = t;
-                rec.RecordBefore(tn);
-                nextRecord = rec.NextTime;
+                exit = Exit.Horizon;
+                j = 0;
+                break;
             }
-            var j = _selector.Select(ref rng, a);
+            j = selector.Select(ref rng, a);
             if (j < 0)
             {
-                _selector.Resum(a);
-                continue;
+                exit = Exit.Drift;
+                break;
             }
-            for (int c = Unsafe.Add(ref changeStartRef, j), cEnd = Unsafe.Add(ref changeStartRef, j + 1); c < cEnd; c++)
+            ref readonly var plan = ref Unsafe.Add(ref planRef, j);
+            if (plan.Flags != 0)
             {
-                Unsafe.Add(ref vRef, Unsafe.Add(ref changeSlotRef, c)) += Unsafe.Add(ref changeDeltaRef, c);
+                exit = Exit.Flagged;
+                break;
             }
             t = tn;
-            if (hotRules)
+            for (nint c = plan.ChangeStart, cEnd = plan.ChangeEnd; c < cEnd; c++)
             {
-                S.UpdateHotRules(j);
+                ref readonly var change = ref Unsafe.Add(ref changeRef, c);
+                Unsafe.Add(ref vRef, change.Slot) += change.Delta;
             }
-            for (int d = Unsafe.Add(ref depStartRef, j), dEnd = Unsafe.Add(ref depStartRef, j + 1); d < dEnd; d++)
+            for (nint d = plan.DependentStart, dEnd = plan.DependentEnd; d < dEnd; d++)
             {
                 var k = Unsafe.Add(ref depsRef, d);
-                ref readonly var kernel = ref Unsafe.Add(ref kernelRef, k);
-                var ak = kernel.General < 0 ? kernel.Product(ref vRef) : general[k]!.Evaluate(v);
+                var ak = Unsafe.Add(ref kernelRef, k).Product(ref vRef, TFactors.Three);
                 if (!(ak >= 0 && ak < double.PositiveInfinity))
                 {
-                    S.T = t;
-                    S.ThrowBadRate(k, ak);
+                    exit = Exit.BadRate;
+                    tn = ak;
+                    j = k;
+                    goto leave;
                 }
                 ref var slot = ref Unsafe.Add(ref aRef, k);
                 var old = slot;
-                if (ak != old)
-                {
-                    slot = ak;
-                    _selector.Update(k, old, ak);
-                }
+                slot = ak;
+                selector.Update(k, old, ak);
             }
-            steps++;
-            if (++sinceResum == resumEvery)
+            if (--countdown == 0)
             {
-                sinceResum = 0;
-                _selector.Resum(a);
-            }
-            if (touches[j])
-            {
-                S.T = t;
-                if (S.CheckTriggers(t))
-                {
-                    reason = StopReason.Trigger;
-                    break;
-                }
-            }
-            if (steps >= maxSteps)
-            {
-                reason = StopReason.StepLimit;
+                exit = Exit.Countdown;
                 break;
             }
         }
-        S.T = t;
-        S.Rng = rng;
-        S.Firings += steps;
-        return reason;
+    leave:
+        selectorRef = selector;
+        loop.Rng = rng;
+        loop.T = t;
+        loop.Countdown = countdown;
+        loop.Tn = tn;
+        loop.J = j;
+        loop.Layer = j;
+        return exit;
     }
 }
 
 /// <summary>Gillespie's direct method (see <see cref="Algorithms.DirectMethod"/>): one running sum, a linear scan.</summary>
-internal struct DirectSelector : IReactionSelector
+internal struct DirectSelector(int reactions) : IReactionSelector
 {
+    private readonly bool _branchFree = reactions <= BranchFreeUpTo;
     private double _a0;
 
     public readonly double Total => _a0;
@@ -182,6 +404,12 @@ internal struct DirectSelector : IReactionSelector
         _a0 = sum;
     }
 
+    /// <summary>Networks with at most this many reactions scan without branching.</summary>
+    /// <remarks>Where the scan stops is random, so a branch on it is mispredicted at nearly every firing
+    /// (half the time for birth–death); counting instead of stopping costs one subtraction per reaction, which is
+    /// cheaper until the scan is long.</remarks>
+    public const int BranchFreeUpTo = 8;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly int Select(ref RandomStream rng, double[] a)
     {
@@ -189,12 +417,24 @@ internal struct DirectSelector : IReactionSelector
         var r = rng.NextDouble() * _a0;
         var last = a.Length - 1;
         var j = 0;
-        for (; j < last; j++)
+        if (_branchFree)
         {
-            r -= Unsafe.Add(ref aRef, j);
-            if (r < 0)
+            // r only decreases, so the count of non-negative partial remainders is where the scan below stops.
+            for (var i = 0; i < last; i++)
             {
-                break;
+                r -= Unsafe.Add(ref aRef, i);
+                j += r >= 0 ? 1 : 0;
+            }
+        }
+        else
+        {
+            for (; j < last; j++)
+            {
+                r -= Unsafe.Add(ref aRef, j);
+                if (r < 0)
+                {
+                    break;
+                }
             }
         }
         // A scan that ran past the last live reaction can only be rounding drift.
@@ -204,3 +444,24 @@ internal struct DirectSelector : IReactionSelector
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Update(int k, double old, double value) => _a0 += value - old;
 }
+
+/// <summary>Creates exact steppers.</summary>
+internal static class ExactSteppers
+{
+    /// <summary>An exact stepper for <paramref name="s"/>'s network with <paramref name="selector"/>; returns it with
+    /// a reader of its total propensity.</summary>
+    public static Stepper Create<TSelector>(TrajectoryState s, TSelector selector, out Func<double> total)
+        where TSelector : struct, IReactionSelector
+    {
+        if (s.Net.AnyThreeFactorRate)
+        {
+            var three = new ExactStepper<TSelector, ThreeFactors>(s, selector);
+            total = () => three.TotalPropensity;
+            return three;
+        }
+        var two = new ExactStepper<TSelector, TwoFactors>(s, selector);
+        total = () => two.TotalPropensity;
+        return two;
+    }
+}
+

@@ -141,9 +141,9 @@ public sealed class Simulator
         switch (algorithm)
         {
             case DirectMethod:
-                return new ExactStepper<DirectSelector>(s, default);
+                return ExactSteppers.Create(s, new DirectSelector(s.A.Length), out _);
             case CompositionRejection:
-                return new ExactStepper<CompositionRejectionSelector>(s, new CompositionRejectionSelector(s.A.Length));
+                return ExactSteppers.Create(s, new CompositionRejectionSelector(s.A.Length), out _);
             case TauLeaping tau:
                 return new TauLeapStepper(s, tau, ExactFor(s, 48, out _));
             case AutoAlgorithm auto:
@@ -158,15 +158,9 @@ public sealed class Simulator
 
     private static Stepper ExactFor(TrajectoryState s, int crAbove, out Func<double> total)
     {
-        if (s.A.Length > crAbove)
-        {
-            var cr = new ExactStepper<CompositionRejectionSelector>(s, new CompositionRejectionSelector(s.A.Length));
-            total = () => cr.TotalPropensity;
-            return cr;
-        }
-        var direct = new ExactStepper<DirectSelector>(s, default);
-        total = () => direct.TotalPropensity;
-        return direct;
+        return s.A.Length > crAbove
+            ? ExactSteppers.Create(s, new CompositionRejectionSelector(s.A.Length), out total)
+            : ExactSteppers.Create(s, new DirectSelector(s.A.Length), out total);
     }
 
     /// <summary>Runs one trajectory drawing from <paramref name="rng"/> (which advances).</summary>

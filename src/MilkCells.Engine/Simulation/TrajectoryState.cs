@@ -19,6 +19,9 @@ internal sealed class TrajectoryState
     /// <summary>This trajectory's kernels (coefficients change with parameters and drivers).</summary>
     public readonly Kernel[] K;
 
+    /// <summary><see cref="K"/> in the form the exact loop evaluates.</summary>
+    public readonly FlatKernel[] F;
+
     private readonly bool[] _triggerValue;
     private readonly bool[] _pending;
 
@@ -39,6 +42,7 @@ internal sealed class TrajectoryState
         V = new double[net.SlotCount];
         A = new double[net.ReactionCount];
         K = new Kernel[net.ReactionCount];
+        F = new FlatKernel[net.ReactionCount];
         _triggerValue = new bool[net.Events.Length];
         _pending = new bool[net.Events.Length];
     }
@@ -51,6 +55,7 @@ internal sealed class TrajectoryState
     {
         Array.Copy(Net.InitialValues, V, V.Length);
         Array.Copy(Net.InitialKernels, K, K.Length);
+        Array.Copy(Net.InitialFlatKernels, F, F.Length);
         T = startTime;
         V[CompiledNetwork.TimeSlot] = startTime;
         Firings = 0;
@@ -119,6 +124,11 @@ internal sealed class TrajectoryState
             {
                 var task = tasks[i];
                 K[task.Reaction].Set(task.Field, task.Program.Evaluate(V));
+            }
+            foreach (var i in Net.DynamicCoefficientTasks)
+            {
+                var j = tasks[i].Reaction;
+                F[j] = FlatKernel.From(K[j]);
             }
         }
         for (var j = 0; j < A.Length; j++)
