@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, then runs every test: ./test.sh [extra dotnet test arguments]
-#   - Debian packages: libsbml5-cil (SBML), chromium (browser tests), postgresql (the shared-store tests)
+#   - Debian packages: libsbml5-cil (SBML), chromium (browser tests), postgresql (the shared-store tests),
+#     python3-anndata (the .h5ad files MilkCells writes must read back in anndata)
 #   - npm packages for the report charts (package-lock.json), installed by the build as well
 #   - a throw-away PostgreSQL server on 127.0.0.1, stopped on exit
 # Environment: MILKCELLS_REQUIRE_SHARED=1 makes tests that need ../shared fail instead of skip (.ci/run sets it).
@@ -21,6 +22,7 @@ missing=()
 [ -f /usr/lib/x86_64-linux-gnu/mono/libsbmlcsP/libsbmlcsP.dll ] || missing+=(libsbml5-cil)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || missing+=(postgresql)
+/usr/bin/python3 -c 'import anndata' 2>/dev/null || missing+=(python3-anndata)
 if [ ${#missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing[*]}"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq

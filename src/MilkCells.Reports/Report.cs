@@ -138,3 +138,40 @@ public sealed record BarChart : ChartBlock
     /// <summary>Whether the series stack rather than stand side by side.</summary>
     public bool Stacked { get; init; }
 }
+
+/// <summary>Points in a plane, one series per group (an embedding coloured by cell type or cluster).</summary>
+/// <remarks><see cref="ChartBlock.Series"/> is unused (empty); the points are in <see cref="Groups"/>.</remarks>
+public sealed record ScatterChart : ChartBlock
+{
+    /// <summary>The groups: a name, a colour (null for the palette) and their points' x and y.</summary>
+    public required ImmutableArray<ScatterGroup> Groups { get; init; }
+
+    /// <summary>Point radius in pixels.</summary>
+    public double PointRadius { get; init; } = 1.5;
+}
+
+/// <summary>One group of a scatter chart.</summary>
+public sealed record ScatterGroup(string Name, ImmutableArray<double> X, ImmutableArray<double> Y, string? Color = null);
+
+/// <summary>A dot plot: rows × columns of dots whose size and colour carry two values (marker genes × clusters).</summary>
+/// <remarks><see cref="ChartBlock.Series"/> is unused (empty).</remarks>
+public sealed record DotPlotChart : ChartBlock
+{
+    /// <summary>Column labels (genes).</summary>
+    public required ImmutableArray<string> Columns { get; init; }
+
+    /// <summary>Row labels (clusters or cell types).</summary>
+    public required ImmutableArray<string> Rows { get; init; }
+
+    /// <summary>Dot size values (0–1, e.g. the share of cells expressing), rows × columns.</summary>
+    public required ImmutableArray<ImmutableArray<double>> Size { get; init; }
+
+    /// <summary>Dot colour values (e.g. scaled mean expression), rows × columns.</summary>
+    public required ImmutableArray<ImmutableArray<double>> Color { get; init; }
+
+    /// <summary>What the size means.</summary>
+    public string SizeLabel { get; init; } = "fraction of cells expressing";
+
+    /// <summary>What the colour means.</summary>
+    public string ColorLabel { get; init; } = "mean expression (scaled)";
+}

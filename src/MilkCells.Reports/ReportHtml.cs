@@ -193,6 +193,8 @@ public static class ReportHtml
         LineChart => "line",
         StackedAreaChart => "stacked-area",
         BarChart => "bar",
+        ScatterChart => "scatter",
+        DotPlotChart => "dotplot",
         _ => throw new ArgumentException($"unknown chart {chart.GetType().Name}"),
     };
 
@@ -215,6 +217,61 @@ public static class ReportHtml
                 BarChart b => b.Categories.Length,
                 _ => 0,
             };
+            if (chart is ScatterChart scatter)
+            {
+                json.WriteNumber("radius", scatter.PointRadius);
+                json.WriteStartArray("groups");
+                for (var i = 0; i < scatter.Groups.Length; i++)
+                {
+                    var g = scatter.Groups[i];
+                    if (g.X.Length != g.Y.Length)
+                    {
+                        throw new ArgumentException($"chart '{chart.Title}': group '{g.Name}' has {g.X.Length} x and {g.Y.Length} y values");
+                    }
+                    json.WriteStartObject();
+                    json.WriteString("name", g.Name);
+                    json.WriteString("color", g.Color ?? Palette[i % Palette.Count]);
+                    Numbers(json, "x", g.X, false);
+                    Numbers(json, "y", g.Y, false);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+            }
+            if (chart is DotPlotChart dot)
+            {
+                json.WriteString("sizeLabel", dot.SizeLabel);
+                json.WriteString("colorLabel", dot.ColorLabel);
+                json.WriteStartArray("columns");
+                foreach (var c in dot.Columns)
+                {
+                    json.WriteStringValue(c);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("rows");
+                foreach (var r in dot.Rows)
+                {
+                    json.WriteStringValue(r);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("dots");
+                for (var r = 0; r < dot.Rows.Length; r++)
+                {
+                    if (dot.Size[r].Length != dot.Columns.Length || dot.Color[r].Length != dot.Columns.Length)
+                    {
+                        throw new ArgumentException($"chart '{chart.Title}': row '{dot.Rows[r]}' has the wrong number of values");
+                    }
+                    for (var c = 0; c < dot.Columns.Length; c++)
+                    {
+                        json.WriteStartObject();
+                        json.WriteNumber("r", r);
+                        json.WriteNumber("c", c);
+                        json.WriteNumber("size", double.IsFinite(dot.Size[r][c]) ? dot.Size[r][c] : 0);
+                        json.WriteNumber("color", double.IsFinite(dot.Color[r][c]) ? dot.Color[r][c] : 0);
+                        json.WriteEndObject();
+                    }
+                }
+                json.WriteEndArray();
+            }
             switch (chart)
             {
                 case LineChart line:

@@ -123,6 +123,23 @@ public sealed class BadInputTests : IDisposable
         { ["engine", "dsmts", "{MISSING}", "-n", "100"], "DSMTS folder not found" },
         { ["engine", "dsmts", "{DIR}", "-n", "1"], "--trajectories: '1' is not a whole number of at least 2" },
         { ["engine", "dsmts", "{DIR}", "-n", "100", "--level", "l9"], "--level" },
+        // scrna (the matrix problems themselves: ScrnaCommandTests)
+        { ["scrna", "info", "{MISSING}.h5"], "no such file or folder" },
+        { ["scrna", "info", "{DIR}"], "holds no matrix.mtx" },
+        { ["scrna", "info", "{SCRNA}", "--genome", "mm10"], "mm10" },
+        { ["scrna", "annotate", "{FILE}", "-o", "{DIR}/a"], "notes.txt" },
+        { ["scrna", "annotate", "{SCRNA}", "-o", "{FILE}"], "is a file; this output is a folder" },
+        { ["scrna", "annotate", "{SCRNA}", "-o", "{MISSING}/a"], "does not exist" },
+        { ["scrna", "annotate", "{SCRNA}", "-o", "{DIR}/a", "--resolution", "0"], "--resolution: '0' is not a positive number" },
+        { ["scrna", "annotate", "{SCRNA}", "-o", "{DIR}/a", "--markers", "{MISSING}.yaml"], "no such markers file" },
+        { ["scrna", "annotate", "{SCRNA}", "-o", "{DIR}/a", "--lactation-day", "2000"], "outside lactation" },
+        { ["scrna", "annotate", "{SCRNA}"], "--out" },
+        { ["scrna", "synthesize", "--lactation-day", "3", "--cells", "0", "-o", "{DIR}/s"], "--cells: '0' is not a whole number of at least 1" },
+        { ["scrna", "synthesize", "--lactation-day", "3", "--cells", "many", "-o", "{DIR}/s"], "--cells: 'many' is not a whole number" },
+        { ["scrna", "synthesize", "--lactation-day", "3", "--cells", "10", "--genes", "-1", "-o", "{DIR}/s"], "--genes" },
+        { ["scrna", "synthesize", "--lactation-day", "3", "--cells", "10", "-s", "nosuch", "-o", "{DIR}/s"], "nosuch" },
+        { ["scrna", "synthesize", "--lactation-day", "3", "--cells", "10", "-o", "{DIR}"], "files MilkCells did not write" },
+        { ["scrna", "synthesize", "--cells", "10", "-o", "{DIR}/s"], "--lactation-day" },
     };
 
     [Theory]
@@ -161,5 +178,6 @@ public sealed class BadInputTests : IDisposable
         .Replace("{GATES}", _fixtures.Gates, StringComparison.Ordinal)
         .Replace("{NOGATES}", _fixtures.NoGates, StringComparison.Ordinal)
         .Replace("{EMPTY}", _fixtures.EmptyFile, StringComparison.Ordinal)
-        .Replace("{SBML}", _fixtures.Sbml, StringComparison.Ordinal);
+        .Replace("{SBML}", _fixtures.Sbml, StringComparison.Ordinal)
+        .Replace("{SCRNA}", text.Contains("{SCRNA}", StringComparison.Ordinal) ? _fixtures.Scrna : "", StringComparison.Ordinal);
 }

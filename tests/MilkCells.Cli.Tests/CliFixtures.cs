@@ -60,6 +60,24 @@ internal sealed class CliFixtures : IDisposable
     /// <summary>A complete cohort store (4 mothers × 3 days).</summary>
     public string Store { get; }
 
+    /// <summary>A small synthesized single-cell sample (.h5ad, 150 cells), made on first use.</summary>
+    public string Scrna
+    {
+        get
+        {
+            if (_scrna is null)
+            {
+                var folder = _dir.File("scrna-sample");
+                var (code, _, error) = CliHarness.Run("scrna", "synthesize", "--lactation-day", "30", "--cells", "150", "--genes", "200", "--threads", "1", "-o", folder);
+                Assert.True(code == 0, error);
+                _scrna = Path.Combine(folder, "sample.h5ad");
+            }
+            return _scrna;
+        }
+    }
+
+    private string? _scrna;
+
     public static string GatingMl(string gates) =>
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<gating:Gating-ML xmlns:gating=\"http://www.isac-net.org/std/Gating-ML/v2.0/gating\" " +
         "xmlns:data-type=\"http://www.isac-net.org/std/Gating-ML/v2.0/datatypes\">" + gates + "</gating:Gating-ML>\n";

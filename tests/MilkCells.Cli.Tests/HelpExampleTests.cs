@@ -77,6 +77,7 @@ public sealed class HelpExampleTests : IDisposable
         _ when example.StartsWith("milkcells cohort run", StringComparison.Ordinal) => 0,
         _ when example.Contains("--store sqlite:cohort.db", StringComparison.Ordinal) || example.StartsWith("milkcells cohort merge", StringComparison.Ordinal) => 1,
         _ when example.StartsWith("milkcells sample synthesize", StringComparison.Ordinal) => 1, // sample analyze reads its tubes
+        _ when example.StartsWith("milkcells scrna synthesize", StringComparison.Ordinal) => 1, // scrna info and annotate read its sample
         _ => 2,
     };
 }

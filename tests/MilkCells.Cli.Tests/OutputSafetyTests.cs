@@ -52,7 +52,8 @@ public sealed class OutputSafetyTests : IDisposable
         .Replace("{STORE}", _fixtures.Store, StringComparison.Ordinal)
         .Replace("{FCS}", _fixtures.Fcs, StringComparison.Ordinal)
         .Replace("{GATES}", _fixtures.Gates, StringComparison.Ordinal)
-        .Replace("{SBML}", _fixtures.Sbml, StringComparison.Ordinal))];
+        .Replace("{SBML}", _fixtures.Sbml, StringComparison.Ordinal))
+        .Select(a => a.Contains("{SCRNA}", StringComparison.Ordinal) ? a.Replace("{SCRNA}", _fixtures.Scrna, StringComparison.Ordinal) : a)];
 
     [Theory]
     [MemberData(nameof(FileCommands))]
@@ -101,6 +102,8 @@ public sealed class OutputSafetyTests : IDisposable
         { ["reference", "build", "--store", "{STORE}", "-o", "{OUT}"], "reference.csv" },
         { ["sample", "synthesize", "-s", "healthy", "--days", "30", "--events", "2000", "-o", "{OUT}"], "manifest.csv" },
         { ["sample", "analyze", "{FCS}", "--panel", "{GATES}", "-o", "{OUT}"], "samples.csv" },
+        { ["scrna", "synthesize", "--lactation-day", "30", "--cells", "100", "--genes", "100", "--threads", "1", "-o", "{OUT}"], "truth.csv" },
+        { ["scrna", "annotate", "{SCRNA}", "--threads", "1", "-o", "{OUT}"], "cells.csv" },
     };
 
     [Theory]

@@ -16,5 +16,6 @@ internal static class CommandCatalog
         yield return SampleCommands.Create(context);
         yield return ModelCommands.Create(context);
         yield return EngineCommands.Create(context);
+        yield return ScrnaCommands.Create(context);
     }
 }

@@ -48,7 +48,60 @@
     return a;
   }
 
+  // an embedding: one dataset of points per group
+  function scatterConfig(spec) {
+    return {
+      type: 'scatter',
+      data: {
+        datasets: spec.groups.map(function (g) {
+          return { label: g.name, data: points(g.x, g.y), backgroundColor: g.color, borderColor: g.color, pointRadius: spec.radius, borderWidth: 0 };
+        })
+      },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false, parsing: false, normalized: true,
+        plugins: { title: { display: true, text: spec.title }, tooltip: { enabled: false } },
+        scales: { x: axis(spec.xLabel, { type: 'linear' }), y: axis(spec.yLabel, { type: 'linear' }) }
+      }
+    };
+  }
+
+  // a dot plot: size = share expressing, colour = scaled mean expression (blue low, red high)
+  function dotConfig(spec) {
+    var lo = Infinity, hi = -Infinity;
+    spec.dots.forEach(function (d) { lo = Math.min(lo, d.color); hi = Math.max(hi, d.color); });
+    function colour(v) {
+      var t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+      return 'rgb(' + Math.round(40 + 200 * t) + ', ' + Math.round(80 + 40 * (1 - Math.abs(2 * t - 1))) + ', ' + Math.round(240 - 200 * t) + ')';
+    }
+    return {
+      type: 'bubble',
+      data: {
+        datasets: [{
+          label: spec.sizeLabel + ' (size), ' + spec.colorLabel + ' (colour)',
+          data: spec.dots.map(function (d) { return { x: d.c, y: d.r, r: 1 + 9 * d.size, v: d.color, s: d.size }; }),
+          backgroundColor: spec.dots.map(function (d) { return colour(d.color); })
+        }]
+      },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false,
+        plugins: {
+          title: { display: true, text: spec.title },
+          tooltip: { callbacks: { label: function (ctx) {
+            var d = ctx.raw;
+            return spec.rows[d.y] + ' / ' + spec.columns[d.x] + ': ' + (100 * d.s).toFixed(0) + '% expressing, ' + d.v.toFixed(2);
+          } } }
+        },
+        scales: {
+          x: axis(spec.xLabel, { type: 'linear', min: -0.5, max: spec.columns.length - 0.5, ticks: { stepSize: 1, autoSkip: false, maxRotation: 90, minRotation: 90, callback: function (v) { return spec.columns[v] || ''; } } }),
+          y: axis(spec.yLabel, { type: 'linear', min: -0.5, max: spec.rows.length - 0.5, reverse: true, ticks: { stepSize: 1, autoSkip: false, callback: function (v) { return spec.rows[v] !== undefined ? spec.rows[v] : ''; } } })
+        }
+      }
+    };
+  }
+
   function config(spec) {
+    if (spec.kind === 'scatter') { return scatterConfig(spec); }
+    if (spec.kind === 'dotplot') { return dotConfig(spec); }
     var y = axis(spec.yLabel, { type: spec.logY ? 'logarithmic' : 'linear' });
     if (spec.logY) { y.ticks = { callback: logTick }; }
     var options = {
