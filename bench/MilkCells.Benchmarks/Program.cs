@@ -6,6 +6,19 @@ if (args is ["fcs-synth", var dir, ..])
     MilkCells.Benchmarks.Fcs.FcsSynthetic.WriteAll(dir, includeGigabyte: args.Contains("--gigabyte"));
     return;
 }
+if (args is ["samples-files", var folder, var count, var events, ..])
+{
+    // Inputs for whole-process timing of `milkcells sample analyze` (docs/sample.md, Speed).
+    MilkCells.Benchmarks.Samples.SampleSpeed.WriteFiles(folder, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture), int.Parse(events, System.Globalization.CultureInfo.InvariantCulture));
+    return;
+}
+if (args is ["samples-calibration", ..])
+{
+    // The state inference's calibration on held-out simulated mothers (docs/sample.md, States).
+    var mothers = args.SkipWhile(a => a != "--mothers").Skip(1).Select(a => int.Parse(a, System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault(500);
+    MilkCells.Benchmarks.Samples.SampleSpeed.Calibration(mothers, Environment.ProcessorCount);
+    return;
+}
 if (args is ["steady", ..])
 {
     // Firings/s as trajectories accumulate in one process (see Engine/SteadySpeed.cs).

@@ -74,6 +74,9 @@ public static class ReportHtml
                     case ChartBlock c:
                         AppendChart(html, c, ++chart);
                         break;
+                    case DensityPlot density:
+                        DensityPlotSvg.Append(html, density);
+                        break;
                     default:
                         throw new ArgumentException($"unknown report block {block.GetType().Name}");
                 }

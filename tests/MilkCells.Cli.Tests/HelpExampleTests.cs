@@ -67,13 +67,16 @@ public sealed class HelpExampleTests : IDisposable
         Assert.StartsWith("mother_id,day,", File.ReadLines(Path.Combine(work, "cohort.csv")).First());
         Assert.True(File.ReadLines(Path.Combine(work, "events.csv")).Count() > 1000);
         Assert.True(File.Exists(Path.Combine(work, "runs.db")));
+        Assert.True(File.Exists(Path.Combine(work, "results", "report.html")));
+        Assert.StartsWith("sample_id,", File.ReadLines(Path.Combine(work, "samples.csv")).First());
     }
 
-    /// <summary>Examples that read what others write run after them: cohort runs first, then what reads their stores.</summary>
+    /// <summary>Examples that read what others write run after them: cohort runs first, then what reads their stores; synthesized tubes before their analysis.</summary>
     private static int Order(string example) => example switch
     {
         _ when example.StartsWith("milkcells cohort run", StringComparison.Ordinal) => 0,
         _ when example.Contains("--store sqlite:cohort.db", StringComparison.Ordinal) || example.StartsWith("milkcells cohort merge", StringComparison.Ordinal) => 1,
+        _ when example.StartsWith("milkcells sample synthesize", StringComparison.Ordinal) => 1, // sample analyze reads its tubes
         _ when example.StartsWith("milkcells scrna synthesize", StringComparison.Ordinal) => 1, // scrna info and annotate read its sample
         _ => 2,
     };

@@ -100,6 +100,8 @@ public sealed class OutputSafetyTests : IDisposable
     {
         { ["simulate", "--days", "1", "--store", "{RUNS}", "-o", "{OUT}"], "daily.csv" },
         { ["reference", "build", "--store", "{STORE}", "-o", "{OUT}"], "reference.csv" },
+        { ["sample", "synthesize", "-s", "healthy", "--days", "30", "--events", "2000", "-o", "{OUT}"], "manifest.csv" },
+        { ["sample", "analyze", "{FCS}", "--panel", "{GATES}", "-o", "{OUT}"], "samples.csv" },
         { ["scrna", "synthesize", "--lactation-day", "30", "--cells", "100", "--genes", "100", "--threads", "1", "-o", "{OUT}"], "truth.csv" },
         { ["scrna", "annotate", "{SCRNA}", "--threads", "1", "-o", "{OUT}"], "cells.csv" },
     };

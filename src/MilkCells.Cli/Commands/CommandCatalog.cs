@@ -13,6 +13,7 @@ internal static class CommandCatalog
         yield return ReferenceCommands.Create(context);
         yield return RunsCommands.Create(context);
         yield return FcsCommands.Create(context);
+        yield return SampleCommands.Create(context);
         yield return ModelCommands.Create(context);
         yield return EngineCommands.Create(context);
         yield return ScrnaCommands.Create(context);

@@ -9,14 +9,22 @@ namespace MilkCells.Cytometry.Gating;
 public sealed class GatingResult
 {
     private readonly Dictionary<string, bool[]> _membership;
+    private readonly IReadOnlyDictionary<GateDimension, double[]> _dimensions;
 
-    internal GatingResult(GatingDocument document, int eventCount, Dictionary<string, bool[]> membership, IReadOnlyList<string> warnings)
+    internal GatingResult(GatingDocument document, int eventCount, Dictionary<string, bool[]> membership, IReadOnlyList<string> warnings,
+        IReadOnlyDictionary<GateDimension, double[]> dimensions)
     {
         Document = document;
         EventCount = eventCount;
         _membership = membership;
         Warnings = warnings;
+        _dimensions = dimensions;
     }
+
+    /// <summary>A gate dimension's values as the evaluation computed them (compensated, transformed), or null if no gate used it.</summary>
+    /// <remarks>For drawing gates on their data without computing the columns again.</remarks>
+    public ReadOnlyMemory<double>? DimensionValues(GateDimension dimension) =>
+        _dimensions.TryGetValue(dimension, out var values) ? values : (ReadOnlyMemory<double>?)null; // (a null array would convert to an empty memory)
 
     /// <summary>The document evaluated.</summary>
     public GatingDocument Document { get; }
@@ -86,7 +94,7 @@ public sealed class GateEvaluator
         {
             evaluator.Population(id);
         }
-        return new GatingResult(document, events.EventCount, evaluator._membership, evaluator._warnings);
+        return new GatingResult(document, events.EventCount, evaluator._membership, evaluator._warnings, evaluator._dimensions);
     }
 
     private bool[] Population(string id)
