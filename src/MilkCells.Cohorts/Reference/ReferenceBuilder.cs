@@ -52,8 +52,8 @@ public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, Immuta
 /// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, in DuckDB).</summary>
 /// <remarks>
 /// A DuckDB or Parquet store computes the same set in DuckDB (<see cref="CohortAnalytics.GroupedQuantiles"/>: one
-/// grouped <c>quantile_cont</c> query per measure over the store's columns, whose type-7 arithmetic is the same as
-/// <see cref="Quantiles.Type7"/>'s), reading only the columns it needs; the fingerprint still reads mothers 0–1's rows.
+/// grouped query per measure over the store's columns selects the type-7 order statistics, combined by
+/// <see cref="Quantiles.Combine"/> as here), reading only the columns it needs; the fingerprint still reads mothers 0–1's rows.
 /// <para>
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using DuckDB.NET.Data;
+using MilkCells.Analysis;
 using MilkCells.Core.Errors;
 
 namespace MilkCells.Storage.Cohorts;
@@ -48,10 +49,12 @@ public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, Immutable
 
 /// <summary>Queries that columnar stores (DuckDB, Parquet) answer in DuckDB instead of streaming every row to the caller.</summary>
 /// <remarks>
-/// Quantiles are DuckDB's <c>quantile_cont</c>: Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact — the order
-/// statistics x[⌊h⌋] and x[⌊h⌋+1] at h = (n − 1)p combined as (1 − w)·lo + w·hi, the arithmetic of R and of
-/// <c>MilkCells.Analysis.Quantiles.Type7</c> (checked bit for bit by the reference tests). One query per measure holds
-/// one column's values at a time, so memory is one column of the store, not all of them.
+/// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact: DuckDB sorts each group's values and
+/// returns the two order statistics x[⌊h⌋] and x[⌊h⌋+1] at h = (n − 1)p, which <see cref="Quantiles.Type7Ranks"/>
+/// and <see cref="Quantiles.Combine"/> combine here, so the result is the streaming pass's bit for bit (checked by the
+/// reference tests). DuckDB's own <c>quantile_cont</c> is not used: it interpolates equal neighbours too,
+/// v·(1 − w) + v·w, which can be v ± 1 ulp where R and <see cref="Quantiles.Type7"/> return v. One query per measure
+/// holds one column's values at a time, so memory is one column of the store, not all of them.
 /// </remarks>
 public static class CohortAnalytics
 {
@@ -106,7 +109,14 @@ public static class CohortAnalytics
                 groups[(reader.GetInt32(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
             }
         }
-        var probabilities = string.Join(", ", query.Probabilities.Select(p => p.ToString("R", CultureInfo.InvariantCulture) + "::DOUBLE"));
+        // Per probability, the 0-based lower rank ⌊(n − 1)p⌋ (the IEEE arithmetic of Quantiles.Type7Ranks) and the two order
+        // statistics at it and the next rank (capped at n − 1); the rank comes back so that a disagreement is caught, not combined.
+        var orderStatistics = new StringBuilder();
+        foreach (var p in query.Probabilities)
+        {
+            var lower = $"CAST(floor((n - 1)::DOUBLE * {p.ToString("R", CultureInfo.InvariantCulture)}::DOUBLE) AS BIGINT)";
+            orderStatistics.Append($", {lower}, s[{lower} + 1], s[least({lower} + 1, n - 1) + 1]");
+        }
         var counts = groups.Keys.ToDictionary(k => k, _ => new long[query.Measures.Length]);
         var quantiles = groups.Keys.ToDictionary(k => k, _ => new ImmutableArray<double>[query.Measures.Length]);
         for (var m = 0; m < query.Measures.Length; m++)
@@ -114,14 +124,26 @@ public static class CohortAnalytics
             cancellation.ThrowIfCancellationRequested();
             var measureRows = $"SELECT mother_id, coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g, {Quote(query.Measures[m])}::DOUBLE AS x FROM {source.Relation}";
             using var command = source.Connection.CreateCommand();
-            command.CommandText = $"SELECT bin, g, count(x), quantile_cont(x, [{probabilities}]) FROM ({string.Format(CultureInfo.InvariantCulture, binned, measureRows)}) GROUP BY bin, g";
+            var sorted = $"SELECT bin, g, count(x) AS n, list_sort(list(x) FILTER (WHERE x IS NOT NULL)) AS s FROM ({string.Format(CultureInfo.InvariantCulture, binned, measureRows)}) GROUP BY bin, g";
+            command.CommandText = $"SELECT bin, g, n{orderStatistics} FROM ({sorted}) WHERE n > 0";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 var key = (reader.GetInt32(0), reader.GetString(1));
                 var n = reader.GetInt64(2);
                 counts[key][m] = n;
-                quantiles[key][m] = n == 0 ? [] : [.. ((System.Collections.IList)reader.GetValue(3)).Cast<object>().Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture))];
+                var values = new double[query.Probabilities.Length];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    var ranks = Quantiles.Type7Ranks(n, query.Probabilities[i]);
+                    var column = 3 + (3 * i);
+                    if (reader.GetInt64(column) != ranks.Lower)
+                    {
+                        throw new InvalidOperationException($"DuckDB chose order statistic {reader.GetInt64(column)} of {n} for p = {query.Probabilities[i]:R}, not {ranks.Lower}");
+                    }
+                    values[i] = Quantiles.Combine(reader.GetDouble(column + 1), reader.GetDouble(column + 2), ranks.Weight);
+                }
+                quantiles[key][m] = [.. values];
             }
             measuresDone?.Report(m + 1);
         }
