@@ -42,6 +42,8 @@ public static partial class DocCoverage
         (new(@"\bsbatch\b"), "SlurmClusterTests submits docs/cluster's array and merge job to the one-node Slurm cluster ./test.sh starts"),
         (new(@"--store '?postgres://"), "needs a PostgreSQL server named by the reader: ClusterDocsTests and CohortProcessTests run cohorts into ./test.sh's server"),
         (new(@"^valgrind --tool=callgrind\b"), "minutes under valgrind; the instruction counts it gave are in docs/performance.md"),
+        (new(@"^(for i in 0 1 2; do|done|wait)$|^cmp cohort\.parquet |--store (parquet|duckdb):cohort\b|--store sqlite:cohort\.db -o (from-sqlite\.parquet|cohort\.arrow)$|--mothers 300 --days 60 --seed 1 --store sqlite:cohort\.db$"),
+            "docs/cohorts.md's Parquet, Arrow and DuckDB block (three shard processes at once, byte comparisons): ColumnarDocsTests runs it as written under bash"),
         (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
     ];
 
