@@ -25,7 +25,7 @@ public sealed record SynthesisRequest(Scenario Scenario, ulong Seed, ImmutableAr
 /// <summary>One synthesized sample: its truth, the tube, the events and the manifest row.</summary>
 /// <param name="Info">Sample id, mother, day, breast.</param>
 /// <param name="FileName">The FCS file name.</param>
-/// <param name="Truth">True cells per mL of the sampled milk by measure (cells/mL by type, class and total; % leucocytes; viable fraction).</param>
+/// <param name="Truth">True values of the sampled milk by measure (cells/mL by type, class and total; % leucocytes; viable fraction; the model's bacteria, sodium, potassium and Na:K).</param>
 /// <param name="MilkUl">µL of milk whose cells are in the tube (the test volume over the dilution).</param>
 /// <param name="Counting">Beads per test, test volume and dilution, as the manifest gives them.</param>
 /// <param name="Tube">What the tube held.</param>
@@ -36,7 +36,8 @@ public sealed record SynthesizedSample(SampleInfo Info, string FileName, Immutab
 /// <summary>The virtual sampling of a simulated mother: her milk on the given days, into counting tubes, through the virtual cytometer.</summary>
 /// <remarks>
 /// The mother is simulated at the cohort (daily) resolution; the truth of a sample is what the sampled breast gave that
-/// day (cells swallowed from it by type and viability over the milk drunk from it, docs/model.md §4b). The virtual
+/// day (cells swallowed from it by type and viability over the milk drunk from it, docs/model.md §4b; its bacteria,
+/// sodium and potassium, volume-weighted over those feeds, go into the manifest as the lab's measures). The virtual
 /// technician concentrates or dilutes the cells so the tube's expected events equal the request (beads a fixed share of
 /// them): the tube then holds Poisson(c·v) cells of each type and viability, c the true concentration and v the milk
 /// volume behind the test; the dilution is written to 4 significant digits and v follows from it exactly. Each sample
@@ -149,8 +150,19 @@ public static class SampleSynthesizer
         truth[Measures.PctLeucocyte] = 100 * byClass["leucocyte"] / total;
         truth[Measures.PctStem] = 100 * byClass["stem"] / total;
         truth[Measures.Viable] = viable / total;
+        // The lab's measures are the model's chemistry of the same milk (volume-weighted over the breast's feeds that day),
+        // given as they are: the virtual cytometer models counting noise, not the lab's culture or electrode error.
+        var lab = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        lab[Measures.Bacteria] = row.Chemistry.BacteriaCfuPerMl;
+        lab[Measures.Sodium] = row.Chemistry.SodiumMmolL;
+        lab[Measures.Potassium] = row.Chemistry.PotassiumMmolL;
+        foreach (var (measure, value) in lab)
+        {
+            truth[measure] = value;
+        }
+        truth[Measures.NaK] = row.Chemistry.NaKRatio;
         var info = new SampleInfo(id, motherId, day, Side(breast), null, InputLocation.InFile(id + ".fcs"));
-        var counting = new CountingInfo(beads, settings.TestVolumeUl, null, dilution, ImmutableSortedDictionary<string, double>.Empty);
+        var counting = new CountingInfo(beads, settings.TestVolumeUl, null, dilution, lab.ToImmutable());
         return new SynthesizedSample(info, id + ".fcs", truth.ToImmutable(), milkUl, counting, tube, acquisition);
     }
 

@@ -216,7 +216,7 @@ public static class SampleOutputs
         }
     }
 
-    /// <summary>truth.csv: what each synthesized tube truly held: cells/mL of the sampled milk (alive and dead) by total, class and type, % leucocytes, viable fraction, and the milk volume behind the test.</summary>
+    /// <summary>truth.csv: what each synthesized tube truly held: cells/mL of the sampled milk (alive and dead) by total, class and type, % leucocytes, viable fraction, the model's bacteria, sodium, potassium and Na:K, and the milk volume behind the test.</summary>
     public static void WriteTruth(IReadOnlyList<SynthesizedSample> samples, MilkModel model, TextWriter w)
     {
         var measures = Measures.All(model).Select(m => m.Name).Where(m => samples.Any(s => s.Truth.ContainsKey(m))).ToList();
