@@ -169,7 +169,7 @@ internal static class SimulationReport
             {
                 return null;
             }
-            ReportSeries Percentile(double p, string color) => new($"cohort {p.ToString(CultureInfo.InvariantCulture)} %", reference.Band(measure, p, lactationDays), color);
+            ImmutableArray<double> Percentile(double p) => reference.Band(measure, p, lactationDays);
             return new LineChart
             {
                 Title = title,
@@ -177,13 +177,10 @@ internal static class SimulationReport
                 XLabel = "lactation day",
                 YLabel = yLabel,
                 YScale = scale,
-                Series =
-                [
-                    Percentile(2.5, "rgba(120,120,120,0.45)"), Percentile(10, "rgba(86,180,233,0.8)"), Percentile(50, "rgba(120,120,120,0.6)"),
-                    Percentile(90, "rgba(86,180,233,0.8)"), Percentile(97.5, "rgba(120,120,120,0.45)"),
-                    new ReportSeries("this run", [.. days.Select(value)], "#D55E00"),
-                ],
-                Caption = $"Behind this run's line: the 2.5, 10, 50, 90 and 97.5 % percentiles of daily values in the shipped reference set (data/reference: {reference.Cohort}), by lactation-day window. The bands are the healthy population's spread between and within mothers.",
+                // Shaded bands, not five lines: where the cohort does not vary (Na:K) the percentiles coincide, and lines would hide each other.
+                Ranges = [new PercentileBands("cohort", [new PercentileBand(2.5, 97.5, Percentile(2.5), Percentile(97.5)), new PercentileBand(10, 90, Percentile(10), Percentile(90))], Percentile(50), "#56B4E9")],
+                Series = [new ReportSeries("this run", [.. days.Select(value)], "#D55E00")],
+                Caption = $"Behind this run's line: the median (line) and the 10–90 % and 2.5–97.5 % bands (shaded) of daily values in the shipped reference set (data/reference: {reference.Cohort}), by lactation-day window. The bands are the healthy population's spread between and within mothers.",
             };
         }
         return

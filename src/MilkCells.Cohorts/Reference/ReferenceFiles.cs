@@ -154,10 +154,14 @@ public static class ReferenceFiles
         "viable_fraction" => "Viable share of the cells",
         "milk_ml" => "Milk drunk",
         "ingested_total" => "Cells swallowed",
+        "bacteria_cfu_per_ml" => "Bacteria in the milk drunk",
+        "sodium_mmol_l" => "Sodium",
+        "potassium_mmol_l" => "Potassium",
+        "na_k_ratio" => "Sodium to potassium, Na:K",
         var column when column.StartsWith("cells_per_ml_", StringComparison.Ordinal)
             && MilkModel.Embedded.CellTypes.FirstOrDefault(c => c.Id.Replace('-', '_') == column["cells_per_ml_".Length..]) is { } type
             => $"{type.Name} per mL",
-        var column => column.Replace('_', ' '),
+        var column => char.ToUpperInvariant(column[0]) + column[1..].Replace('_', ' '),
     };
 
     private static string? MarkingOf(string profile) =>

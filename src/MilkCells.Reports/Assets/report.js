@@ -65,6 +65,14 @@
   }
 
   function logAxis(axis) {
+    // A little room beyond the data (4 % of the span in decades, at least 0.02): a line at the lowest or highest value
+    // would otherwise run along the plot's border, half clipped and hidden under the axis line.
+    axis.afterDataLimits = function (scale) {
+      if (!(scale.min > 0) || !(scale.max > scale.min)) { return; }
+      var pad = Math.max(0.04 * Math.log10(scale.max / scale.min), 0.02);
+      scale.min = scale.min / Math.pow(10, pad);
+      scale.max = scale.max * Math.pow(10, pad);
+    };
     axis.afterBuildTicks = function (scale) {
       scale.ticks = logTicks(scale.min, scale.max).map(function (v) { return { value: v, major: false }; });
     };
@@ -124,7 +132,8 @@
   // so it shows on both sides of the dashes and through their gaps. Returns each line's dashes and width.
   function strokes(spec, values) {
     var lo = Infinity, hi = -Infinity;
-    values.forEach(function (ys) { ys.forEach(function (v) { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
+    values.concat((spec.ranges || []).map(function (r) { return r.median || []; }))
+      .forEach(function (ys) { ys.forEach(function (v) { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
     var range = hi > lo ? hi - lo : 1;
     var span = spec.logY && hi > lo ? Math.log10(hi / lo) : 0;
     var close = spec.logY
@@ -133,7 +142,24 @@
     var auto = 0;
     var result = spec.series.map(function (s) { return { dash: s.style ? DASHES[s.style] : [], width: s.style ? 2 : 1.5 }; });
     var covered = [];
+    // Range medians are drawn under every series: a series on a median gets dashes and the median is widened.
+    var medians = (spec.ranges || []).map(function (r) { return r.median ? r.median : null; });
+    var medianWidth = medians.map(function () { return 2; });
     spec.series.forEach(function (s, i) {
+      medians.forEach(function (m, j) {
+        if (m === null) { return; }
+        var both = 0, near = 0;
+        for (var k = 0; k < values[i].length; k++) {
+          var a = values[i][k], b = m[k];
+          if (a === null || b === null) { continue; }
+          both++;
+          if (close(a, b)) { near++; }
+        }
+        if (both > 0 && near >= 0.3 * both) {
+          if (result[i].dash.length === 0) { result[i].dash = AUTO_DASHES[auto++ % AUTO_DASHES.length]; result[i].width = 2; }
+          medianWidth[j] = 5;
+        }
+      });
       for (var j = 0; j < i; j++) {
         var both = 0, near = 0;
         for (var k = 0; k < values[i].length; k++) {
@@ -143,13 +169,14 @@
           if (close(a, b)) { near++; }
         }
         if (both > 0 && near >= 0.3 * both) {
-          if (result[i].dash.length === 0) { result[i].dash = AUTO_DASHES[auto++ % AUTO_DASHES.length]; }
+          if (result[i].dash.length === 0) { result[i].dash = AUTO_DASHES[auto++ % AUTO_DASHES.length]; result[i].width = 2; }
           covered.push(j);
         }
       }
     });
     // A solid line under dashes is widened; a dashed one keeps its width and shows through the gaps above it.
     covered.forEach(function (j) { if (result[j].dash.length === 0) { result[j].width = 4; } });
+    result.medianWidth = medianWidth;
     return result;
   }
 
@@ -311,8 +338,9 @@
       y.stacked = true;
       if (spec.percent) { y.min = 0; y.max = 100; }
     }
+    var stroke = area ? spec.series.map(function () { return { dash: [], width: 1.5 }; }) : strokes(spec, values);
     var datasets = [];
-    (spec.ranges || []).forEach(function (range) {
+    (spec.ranges || []).forEach(function (range, r) {
       var shade = [0.14, 0.24, 0.36, 0.48];
       range.bands.forEach(function (band, k) {
         datasets.push({
@@ -328,10 +356,9 @@
       });
       if (range.median) {
         datasets.push({ label: range.name + ': median', data: points(spec.x, range.median), borderColor: range.color, backgroundColor: range.color,
-          borderWidth: 2, pointRadius: 0, fill: false, spanGaps: false, order: 5, pointStyle: 'line' });
+          borderWidth: stroke.medianWidth ? stroke.medianWidth[r] : 2, pointRadius: 0, fill: false, spanGaps: false, order: 5, pointStyle: 'line' });
       }
     });
-    var stroke = area ? spec.series.map(function () { return { dash: [], width: 1.5 }; }) : strokes(spec, values);
     spec.series.forEach(function (s, i) {
       datasets.push({
         label: s.name, data: points(spec.x, values[i]), borderColor: s.color,
