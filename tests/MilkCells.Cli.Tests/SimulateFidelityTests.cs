@@ -125,14 +125,16 @@ public sealed class SimulateFidelityTests : IDisposable
         Assert.Contains(charts, c => c.Title.StartsWith("Milk drunk per day", StringComparison.Ordinal));
         foreach (var chart in charts)
         {
-            var names = chart.Series.Select(s => s.Name).ToArray();
-            Assert.Equal(["cohort 2.5 %", "cohort 10 %", "cohort 50 %", "cohort 90 %", "cohort 97.5 %", "this run"], names);
-            var (low, high) = (chart.Series[0].Values, chart.Series[4].Values);
-            Assert.All(Enumerable.Range(0, low.Length), i => Assert.True(low[i] <= high[i] && !double.IsNaN(low[i]), $"{chart.Title}, day {i}"));
+            Assert.Equal(["this run"], chart.Series.Select(s => s.Name).ToArray());
+            var cohort = Assert.Single(chart.Ranges);
+            Assert.Equal([(2.5, 97.5), (10.0, 90.0)], cohort.Bands.Select(b => (b.LowerPercentile, b.UpperPercentile)).ToArray());
+            var (low, high) = (cohort.Bands[0].Lower, cohort.Bands[0].Upper);
+            Assert.All(Enumerable.Range(0, low.Length), i => Assert.True(low[i] <= cohort.Median[i] && cohort.Median[i] <= high[i] && !double.IsNaN(low[i]), $"{chart.Title}, day {i}"));
         }
         // The median mother's milk lies inside the cohort's 2.5–97.5 % band on most days.
-        var milk = charts.Single(c => c.Title.StartsWith("Milk drunk per day", StringComparison.Ordinal)).Series;
-        var inside = Enumerable.Range(0, milk[5].Values.Length).Count(i => milk[5].Values[i] >= milk[0].Values[i] && milk[5].Values[i] <= milk[4].Values[i]);
-        Assert.True(inside >= 0.9 * milk[5].Values.Length, $"{inside} of {milk[5].Values.Length} days inside the band");
+        var milkChart = charts.Single(c => c.Title.StartsWith("Milk drunk per day", StringComparison.Ordinal));
+        var (run, band) = (milkChart.Series[0].Values, milkChart.Ranges[0].Bands[0]);
+        var inside = Enumerable.Range(0, run.Length).Count(i => run[i] >= band.Lower[i] && run[i] <= band.Upper[i]);
+        Assert.True(inside >= 0.9 * run.Length, $"{inside} of {run.Length} days inside the band");
     }
 }
