@@ -44,6 +44,7 @@ public static partial class DocCoverage
         (new(@"^valgrind --tool=callgrind\b"), "minutes under valgrind; the instruction counts it gave are in docs/performance.md"),
         (new(@"^(for i in 0 1 2; do|done|wait)$|^cmp cohort\.parquet |--store (parquet|duckdb):cohort\b|--store sqlite:cohort\.db -o (from-sqlite\.parquet|cohort\.arrow)$|--mothers 300 --days 60 --seed 1 --store sqlite:cohort\.db$"),
             "docs/cohorts.md's Parquet, Arrow and DuckDB block (three shard processes at once, byte comparisons): ColumnarDocsTests runs it as written under bash"),
+        (new(@"^milkcells sample analyze counts\.csv "), "needs the counts.csv the page shows: SampleDocsTests writes it from docs/sample.md and runs the command"),
         (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
     ];
 
