@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Json.Schema;
 using MilkCells.Sbml;
 using MilkCells.TestSupport;
+using MilkCells.Workflows;
 
 namespace MilkCells.Cli.Tests;
 

@@ -5,14 +5,14 @@ using MilkCells.Engine.Algorithms;
 using MilkCells.Model.Structure;
 using MilkCells.Simulation;
 
-namespace MilkCells.Cli.Simulate;
+namespace MilkCells.Workflows.Simulate;
 
 /// <summary>Writes a finished run's CSV files and run.json: pure formatting of <see cref="SimulationResult"/>.</summary>
 /// <remarks>
 /// Numbers are the shortest text that round-trips (invariant culture); NaN is an empty field. Same result → same bytes.
 /// Under a non-default calibration profile every CSV starts with a comment line <c># MARKING</c> before its header.
 /// </remarks>
-internal static class SimulationFiles
+public static class SimulationFiles
 {
     public const string Daily = "daily.csv";
     public const string Feeds = "feeds.csv";
