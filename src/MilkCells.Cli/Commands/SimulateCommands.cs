@@ -50,7 +50,7 @@ internal static class SimulateCommands
     {
         var model = MilkModel.Embedded;
         var outcome = SimulateWorkflow.Run(request, SimulateWorkflow.Load(request, model), (scenario, calibrated, run) => WithProgress(context, scenario, calibrated, run),
-            "interrupted (Ctrl+C)", context.Cancellation);
+            () => "interrupted (Ctrl+C)", context.Cancellation);
         PrintSummary(context, outcome.Result, outcome.Folder, outcome.Files);
         return CliApp.Ok;
     }

@@ -47,11 +47,14 @@ public static class SampleWorkflow
     }
 
     /// <summary>Analyses into the output folder (reserved before the work: a bad place fails now, a failure leaves nothing); returns the result and the folder.</summary>
-    public static (AnalysisResult Result, string Folder) AnalyzeToFolder(AnalyzeRequest request, CancellationToken cancellation)
+    /// <param name="request">The request.</param>
+    /// <param name="cancellation">Stops the analysis; nothing is written.</param>
+    /// <param name="inputs">Inputs already resolved (a server's uploads), instead of the request's files and manifest.</param>
+    public static (AnalysisResult Result, string Folder) AnalyzeToFolder(AnalyzeRequest request, CancellationToken cancellation, ImmutableArray<SampleInput>? inputs = null)
     {
-        var (inputs, options, calibration) = Prepare(request, toStream: false);
+        var (resolved, options, calibration) = Prepare(request, toStream: false, inputs);
         using var folder = OutputFolder.Create(request.Out ?? DefaultOut, request.Force, createParent: request.Out is null);
-        var result = SampleAnalysis.Run(inputs, calibration, options, cancellation);
+        var result = SampleAnalysis.Run(resolved, calibration, options, cancellation);
         cancellation.ThrowIfCancellationRequested();
         FileSystemErrors.Guard(folder.Path, "cannot write", () =>
         {
@@ -69,7 +72,7 @@ public static class SampleWorkflow
         return (result, folder.FullPath);
     }
 
-    private static (ImmutableArray<SampleInput> Inputs, AnalysisOptions Options, CalibratedModel Calibration) Prepare(AnalyzeRequest request, bool toStream)
+    private static (ImmutableArray<SampleInput> Inputs, AnalysisOptions Options, CalibratedModel Calibration) Prepare(AnalyzeRequest request, bool toStream, ImmutableArray<SampleInput>? resolved = null)
     {
         if (request.Threads < 1)
         {
@@ -79,7 +82,7 @@ public static class SampleWorkflow
         var calibration = model.Calibrate(null);
         var panel = BuiltInPanels.Load(request.Panel, model);
         var reference = ReferenceTable.Load(request.Reference);
-        var inputs = SampleAnalysis.Resolve(request.Inputs, request.Manifest);
+        var inputs = resolved ?? SampleAnalysis.Resolve(request.Inputs, request.Manifest);
         var options = new AnalysisOptions
         {
             Panel = panel,

@@ -67,7 +67,7 @@ public static class SimulateWorkflow
     /// <param name="interruptedReason">The reason recorded when <paramref name="cancellation"/> stops the run.</param>
     /// <param name="cancellation">Stops the run; the run is recorded as interrupted.</param>
     /// <param name="onStarted">Called with the run-store id once the run is recorded as started.</param>
-    public static SimulateOutcome Run(SimulateRequest request, Scenario loaded, SimulationHost host, string interruptedReason, CancellationToken cancellation,
+    public static SimulateOutcome Run(SimulateRequest request, Scenario loaded, SimulationHost host, Func<string> interruptedReason, CancellationToken cancellation,
         Action<long>? onStarted = null)
     {
         var started = DateTimeOffset.UtcNow;
@@ -108,7 +108,7 @@ public static class SimulateWorkflow
         catch (Exception ex)
         {
             runs.Finish(runId, ex is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed, DateTimeOffset.UtcNow,
-                ex is OperationCanceledException ? interruptedReason : ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
+                ex is OperationCanceledException ? interruptedReason() : ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
             throw;
         }
     }
