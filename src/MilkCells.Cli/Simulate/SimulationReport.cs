@@ -251,23 +251,77 @@ internal static class SimulationReport
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>Samples per breast beyond which the chart draws each breast's median and range over windows of whole days:
+    /// about 1.5 per pixel of the plot, where two noisy series that cross at every sample hide each other.</summary>
+    public const int DenseBreastSamples = 1500;
+
+    /// <summary>At most this many windows across the run when a breast's samples are summarised.</summary>
+    public const int BreastWindows = 250;
+
     private static ReportBlock Breasts(SimulationResult r, ImmutableArray<Band> bands)
     {
         var start = r.Plan.Scenario.StartDay;
+        var resolution = r.Plan.Scenario.ResolutionHours.ToString("0.##", CultureInfo.InvariantCulture);
         var x = r.BreastSeries.Where(s => s.Breast == Breast.Left).Select(s => start + s.TimeHours / 24).ToImmutableArray();
         ImmutableArray<double> Of(Breast b) => [.. r.BreastSeries.Where(s => s.Breast == b).Select(s => s.CellsPerMlLeucocyte)];
+        const string Inflammation = "A breast's own inflammation (mastitis) shows in that breast alone.";
+        if (x.Length <= DenseBreastSamples)
+        {
+            return new LineChart
+            {
+                Title = "Leucocytes per mL in each breast's stored milk",
+                X = x,
+                XLabel = "lactation day",
+                YLabel = "leucocytes / mL",
+                YScale = AxisScale.Logarithmic,
+                Bands = bands,
+                Series = [new ReportSeries("left", Of(Breast.Left), ReportHtml.Palette[0]), new ReportSeries("right", Of(Breast.Right), ReportHtml.Palette[1])],
+                Caption = $"Every {resolution} h (the scenario's resolutionHours; breasts.csv). {Inflammation}",
+            };
+        }
+        // Thousands of noisy samples per breast cross each other at every step: drawn as lines, one hides the other.
+        // Each breast is summarised over windows of whole days instead: its median as the line, its lowest to highest
+        // sample as a translucent shade, so no sample lies outside what is drawn.
+        var windowDays = Math.Max(1, (int)Math.Ceiling((x[^1] - x[0]) / BreastWindows));
+        var windows = Windows(x, start, windowDays);
+        var mid = windows.Select(w => start + (w.Key + 0.5) * windowDays).ToImmutableArray();
+        var per = windowDays == 1 ? "each day" : $"each {windowDays} days";
+        ReportSeries Median(Breast b, int colour) =>
+            new(Names.Of(b), [.. Summaries(windows, Of(b)).Select(s => s.Median)], ReportHtml.Palette[colour]);
+        PercentileBands Range(Breast b, int colour)
+        {
+            var summaries = Summaries(windows, Of(b));
+            return new PercentileBands(Names.Of(b),
+                [new PercentileBand(0, 100, [.. summaries.Select(s => s.Min)], [.. summaries.Select(s => s.Max)]) { Label = $"lowest to highest in {per}" }],
+                Color: ReportHtml.Palette[colour]);
+        }
         return new LineChart
         {
             Title = "Leucocytes per mL in each breast's stored milk",
-            X = x,
+            X = mid,
             XLabel = "lactation day",
             YLabel = "leucocytes / mL",
             YScale = AxisScale.Logarithmic,
             Bands = bands,
-            Series = [new ReportSeries("left", Of(Breast.Left)), new ReportSeries("right", Of(Breast.Right))],
-            Caption = $"Every {r.Plan.Scenario.ResolutionHours:0.##} h (the scenario's resolutionHours; breasts.csv). A breast's own inflammation (mastitis) shows in that breast alone.",
+            Ranges = [Range(Breast.Left, 0), Range(Breast.Right, 1)],
+            Series = [Median(Breast.Left, 0), Median(Breast.Right, 1)],
+            Caption = $"Lines: each breast's median over {per}; shades: its lowest to highest sample in those days. " +
+                $"Samples every {resolution} h (the scenario's resolutionHours; breasts.csv holds every one: {x.Length:N0} per breast). {Inflammation}",
         };
     }
+
+    /// <summary>The sample indices of each window of <paramref name="windowDays"/> whole days, in order.</summary>
+    private static List<IGrouping<int, int>> Windows(ImmutableArray<double> days, double start, int windowDays) =>
+        [.. Enumerable.Range(0, days.Length).GroupBy(i => (int)Math.Floor((days[i] - start) / windowDays + 1e-9)).OrderBy(g => g.Key)];
+
+    /// <summary>The median, lowest and highest finite value of each window (NaN for a window without one).</summary>
+    private static List<(double Median, double Min, double Max)> Summaries(List<IGrouping<int, int>> windows, ImmutableArray<double> values) =>
+        [.. windows.Select(w =>
+        {
+            var v = w.Select(i => values[i]).Where(double.IsFinite).Order().ToArray();
+            return v.Length == 0 ? (double.NaN, double.NaN, double.NaN)
+                : (v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2, v[0], v[^1]);
+        })];
 
     private static ReportBlock[] WithinFeed(SimulationResult r)
     {
