@@ -82,7 +82,7 @@ public sealed class BrowserTests : IDisposable
         var legend = breasts.Legend.Select(l => l.Text).ToArray();
         if (scenario is "extended-lactation" or "infant-infection" or "healthy" || legend.Length > 2)
         {
-            Assert.Matches(@"^left: lowest to highest in each (day|\d+ days)$", legend[0]);
+            Assert.Matches(@"^left: lowest to highest, per (day|\d+ days)$", legend[0]);
             Assert.Equal([legend[0].Replace("left", "right", StringComparison.Ordinal), "left", "right"], legend[1..]);
         }
         else

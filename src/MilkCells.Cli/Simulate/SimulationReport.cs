@@ -284,28 +284,28 @@ internal static class SimulationReport
         // sample as a translucent shade, so no sample lies outside what is drawn.
         var windowDays = Math.Max(1, (int)Math.Ceiling((x[^1] - x[0]) / BreastWindows));
         var windows = Windows(x, start, windowDays);
-        var mid = windows.Select(w => start + (w.Key + 0.5) * windowDays).ToImmutableArray();
-        var per = windowDays == 1 ? "each day" : $"each {windowDays} days";
+        var first = windows.Select(w => start + (double)(w.Key * windowDays)).ToImmutableArray(); // each window at its first day: round ticks
+        var per = windowDays == 1 ? "per day" : $"per {windowDays} days";
         ReportSeries Median(Breast b, int colour) =>
             new(Names.Of(b), [.. Summaries(windows, Of(b)).Select(s => s.Median)], ReportHtml.Palette[colour]);
         PercentileBands Range(Breast b, int colour)
         {
             var summaries = Summaries(windows, Of(b));
             return new PercentileBands(Names.Of(b),
-                [new PercentileBand(0, 100, [.. summaries.Select(s => s.Min)], [.. summaries.Select(s => s.Max)]) { Label = $"lowest to highest in {per}" }],
+                [new PercentileBand(0, 100, [.. summaries.Select(s => s.Min)], [.. summaries.Select(s => s.Max)]) { Label = $"lowest to highest, {per}" }],
                 Color: ReportHtml.Palette[colour]);
         }
         return new LineChart
         {
             Title = "Leucocytes per mL in each breast's stored milk",
-            X = mid,
+            X = first,
             XLabel = "lactation day",
             YLabel = "leucocytes / mL",
             YScale = AxisScale.Logarithmic,
             Bands = bands,
             Ranges = [Range(Breast.Left, 0), Range(Breast.Right, 1)],
             Series = [Median(Breast.Left, 0), Median(Breast.Right, 1)],
-            Caption = $"Lines: each breast's median over {per}; shades: its lowest to highest sample in those days. " +
+            Caption = $"Lines: each breast's median {per}; shades: its lowest to highest sample {per} (each placed at the window's first day). " +
                 $"Samples every {resolution} h (the scenario's resolutionHours; breasts.csv holds every one: {x.Length:N0} per breast). {Inflammation}",
         };
     }
