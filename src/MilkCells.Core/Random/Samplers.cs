@@ -130,7 +130,6 @@ public static class Samplers
         var logLam = double.NaN; // only the exact test below needs ln λ; most draws end at the squeeze (Hörmann: ~86 %)
         var b = 0.931 + 2.53 * slam;
         var a = -0.059 + 0.02483 * b;
-        var invAlpha = 1.1239 + 1.1328 / (b - 3.4);
         var vr = 0.9277 - 3.6224 / (b - 2);
         while (true)
         {
@@ -150,6 +149,7 @@ public static class Samplers
             {
                 logLam = Math.Log(mean);
             }
+            var invAlpha = 1.1239 + 1.1328 / (b - 3.4); // like ln λ, needed only here
             if (Math.Log(v) + Math.Log(invAlpha) - Math.Log(a / (us * us) + b) <= -mean + k * logLam - LogFactorial((long)k))
             {
                 return (long)k;
