@@ -55,7 +55,6 @@ public sealed class BrowserTests : IDisposable
     [InlineData("abscess", true, true)]
     [InlineData("blocked-duct", true, true)]
     [InlineData("colostrum-week", false, false)]      // the first week: half-hourly samples
-    [InlineData("extended-lactation", false, false)]  // three years at 6 h: 4,385 noisy samples per breast, summarised
     [InlineData("infant-infection", true, false)]
     [InlineData("infectious-mastitis", true, true)]   // four organs' engrafted cells converge: layered lines
     [InlineData("maternal-infection", true, false)]
