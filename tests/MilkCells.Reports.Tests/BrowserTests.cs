@@ -62,6 +62,10 @@ public sealed class BrowserTests : IDisposable
         Assert.Equal(["epithelial", "leucocytes", "stem/progenitor", "all cells"], cells.Visibility.Select(v => v.Label));
         Assert.True(cells.Datasets.Single(d => d.Label == "all cells").Dashed);
         Assert.Equal(scenario == "mastitis", cells.BandLabels.Length > 0); // the illness episode, labelled
+        // Healthy breasts make milk of the same Na:K: said to be equal, not left to look hidden; mastitis in one breast
+        // raises its Na:K alone.
+        var naK = report.Charts.Single(c => c.Title == "Na:K of the milk drunk from each breast");
+        Assert.Equal(scenario != "mastitis", naK.Coincide.Contains("left and right coincide", StringComparison.Ordinal));
         foreach (var withinFeed in report.Charts.Where(c => c.Axis("x").Title == "hour of the day"))
         {
             Assert.Empty(withinFeed.BandLabels);

@@ -5,7 +5,8 @@
 //  - shaded bands are labelled in a strip above the plot, taking a new row instead of overlapping another label;
 //  - marks (feeds) sit in a strip of their own under the plot, one row per kind, so they never cover data;
 //  - percentile bands are nested shades behind the lines, each named once in the legend;
-//  - a line drawn over another it mostly coincides with is dashed, so neither hides the other.
+//  - lines that cover each other on screen, wholly or in part, are layered: the top one thin and dashed, each one
+//    beneath wider, so every line shows; lines equal nearly everywhere are named under the chart ("left and right coincide").
 (function () {
   'use strict';
 
@@ -126,58 +127,131 @@
 
   var DASHES = { dashed: [7, 4], dotted: [2, 3] };
   var AUTO_DASHES = [[7, 4], [2, 3], [10, 3, 2, 3]];
+  var NEAR_PX = 3;      // two lines whose centres are this close on screen cover each other
+  var PARTLY = 0.15;    // lines that cover each other over this share of either one's drawn length: the upper is dashed
+  var MOSTLY = 0.5;     // …over half of it (or a line half covered by those above it): drawn in layers
+  var SAME = 0.9;       // …over this share of both: the chart says they coincide
+  var RIM = 3.5;        // each layer down is this much wider, so it shows on both sides of the lines above
 
-  // Lines drawn later lie on top. A line that runs on an earlier one for at least 30 % of its points (within 3 % of
-  // the axis span; at least 0.03 decades on a log axis) gets dashes, and the earlier one is drawn wider,
-  // so it shows on both sides of the dashes and through their gaps. Returns each line's dashes and width.
-  function strokes(spec, values) {
-    var lo = Infinity, hi = -Infinity;
-    values.concat((spec.ranges || []).map(function (r) { return r.median || []; }))
-      .forEach(function (ys) { ys.forEach(function (v) { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } }); });
-    var range = hi > lo ? hi - lo : 1;
-    var span = spec.logY && hi > lo ? Math.log10(hi / lo) : 0;
-    var close = spec.logY
-      ? function (a, b) { return Math.abs(Math.log10(a / b)) <= Math.max(0.03 * span, 0.03); }
-      : function (a, b) { return Math.abs(a - b) <= 0.03 * range; };
-    var auto = 0;
-    var result = spec.series.map(function (s) { return { dash: s.style ? DASHES[s.style] : [], width: s.style ? 2 : 1.5 }; });
-    var covered = [];
-    // Range medians are drawn under every series: a series on a median gets dashes and the median is widened.
-    var medians = (spec.ranges || []).map(function (r) { return r.median ? r.median : null; });
-    var medianWidth = medians.map(function () { return 2; });
-    spec.series.forEach(function (s, i) {
-      medians.forEach(function (m, j) {
-        if (m === null) { return; }
-        var both = 0, near = 0;
-        for (var k = 0; k < values[i].length; k++) {
-          var a = values[i][k], b = m[k];
-          if (a === null || b === null) { continue; }
-          both++;
-          if (close(a, b)) { near++; }
-        }
-        if (both > 0 && near >= 0.3 * both) {
-          if (result[i].dash.length === 0) { result[i].dash = AUTO_DASHES[auto++ % AUTO_DASHES.length]; result[i].width = 2; }
-          medianWidth[j] = 5;
-        }
-      });
-      for (var j = 0; j < i; j++) {
-        var both = 0, near = 0;
-        for (var k = 0; k < values[i].length; k++) {
-          var a = values[i][k], b = values[j][k];
-          if (a === null || b === null) { continue; }
-          both++;
-          if (close(a, b)) { near++; }
-        }
-        if (both > 0 && near >= 0.3 * both) {
-          if (result[i].dash.length === 0) { result[i].dash = AUTO_DASHES[auto++ % AUTO_DASHES.length]; result[i].width = 2; }
-          covered.push(j);
-        }
-      }
+  // Each line's drawn pixels, as [x, y] per point (null where there is no value), on the chart's current scales.
+  function screenPoints(chart, xs, ys) {
+    var sx = chart.scales.x, sy = chart.scales.y;
+    return ys.map(function (v, k) {
+      return v === null || !isFinite(v) || (sy.type === 'logarithmic' && !(v > 0)) ? null : [sx.getPixelForValue(xs[k]), sy.getPixelForValue(v)];
     });
-    // A solid line under dashes is widened; a dashed one keeps its width and shows through the gaps above it.
-    covered.forEach(function (j) { if (result[j].dash.length === 0) { result[j].width = 4; } });
-    result.medianWidth = medianWidth;
+  }
+
+  // Each point's weight in a line's drawn length: half of each of its two segments, in pixels (at least 1).
+  function weights(a) {
+    return a.map(function (p, k) {
+      if (p === null) { return 0; }
+      var w = 0;
+      if (k > 0 && a[k - 1] !== null) { w += Math.hypot(p[0] - a[k - 1][0], p[1] - a[k - 1][1]) / 2; }
+      if (k + 1 < a.length && a[k + 1] !== null) { w += Math.hypot(a[k + 1][0] - p[0], a[k + 1][1] - p[1]) / 2; }
+      return Math.max(w, 1);
+    });
+  }
+
+  // The share of a's drawn length that lies within NEAR_PX of any of the lines others at the same x.
+  function nearShare(a, others) {
+    var w = weights(a), near = 0, total = 0;
+    for (var k = 0; k < a.length; k++) {
+      total += w[k];
+      if (a[k] !== null && others.some(function (b) { return b[k] !== null && Math.abs(a[k][1] - b[k][1]) <= NEAR_PX; })) { near += w[k]; }
+    }
+    return total > 0 ? near / total : 0;
+  }
+
+  // Lines that cover each other on screen are layered. Pairs covering MOSTLY take different layers (a greedy
+  // colouring in the order listed); a line still covered MOSTLY by the lines drawn above it at its width or wider
+  // goes one layer down, until none is. Layer 0 is drawn on top, thin; each layer down is RIM px wider and drawn
+  // beneath, so it shows as a rim on both sides of the lines above. A line over another PARTLY gets dashes, so the
+  // one beneath also shows through the gaps. A range's median lies under every series: one that runs on it gets
+  // dashes and the median is widened past it. Pairs that coincide nearly everywhere are named, since a reader
+  // cannot tell "equal" from "hidden" by colour alone.
+  // Returns each series' dash, width and drawing order, the medians' widths and the coinciding pairs.
+  function strokes(spec, chart, values) {
+    var n = spec.series.length;
+    var lines = values.map(function (ys) { return screenPoints(chart, spec.x, ys); });
+    var medians = (spec.ranges || []).map(function (r) { return r.median ? screenPoints(chart, spec.x, r.median) : null; });
+    var share = lines.map(function (a) { return lines.map(function (b) { return a === b ? 0 : nearShare(a, [b]); }); });
+    var layer = [], same = [];
+    for (var i = 0; i < n; i++) {
+      var taken = [];
+      for (var j = 0; j < i; j++) {
+        if (Math.max(share[i][j], share[j][i]) >= MOSTLY) { taken.push(layer[j]); }
+        if (Math.min(share[i][j], share[j][i]) >= SAME) { same.push([j, i]); }
+      }
+      var l = 0;
+      while (taken.indexOf(l) >= 0) { l++; }
+      layer.push(l);
+    }
+    var width = function (i) { return layer[i] === 0 ? (spec.series[i].style ? 2 : 1.5) : 2 + RIM * layer[i]; };
+    var above = function (j, i) { return layer[j] < layer[i] || (layer[j] === layer[i] && j > i); }; // j drawn over i
+    for (var pass = 0; pass < n; pass++) {
+      var moved = false;
+      for (i = 0; i < n; i++) {
+        var over = lines.filter(function (_, j) { return j !== i && above(j, i) && width(j) >= width(i); });
+        if (over.length > 0 && nearShare(lines[i], over) >= MOSTLY) { layer[i]++; moved = true; }
+      }
+      if (!moved) { break; }
+    }
+    var auto = 0;
+    var nextDash = function () { return AUTO_DASHES[auto++ % AUTO_DASHES.length]; };
+    var result = spec.series.map(function (s, i) {
+      var dash = s.style ? DASHES[s.style] : [];
+      var onTop = share[i].some(function (v, j) { return above(i, j) && Math.max(v, share[j][i]) >= PARTLY; });
+      if (dash.length === 0 && onTop) { dash = nextDash(); }
+      return { dash: dash, width: onTop && layer[i] === 0 ? 2 : width(i), order: -1000 + 100 * layer[i] - i };
+    });
+    result.medianWidth = medians.map(function (m) {
+      var w = 2;
+      if (m === null) { return w; }
+      lines.forEach(function (line, i) {
+        if (Math.max(nearShare(line, [m]), nearShare(m, [line])) < PARTLY) { return; }
+        if (result[i].dash.length === 0) { result[i].dash = nextDash(); }
+        w = Math.max(w, result[i].width + RIM);
+      });
+      return w;
+    });
+    result.same = same.map(function (p) { // [on top, beneath]
+      return above(p[0], p[1]) ? [spec.series[p[0]].name, spec.series[p[1]].name] : [spec.series[p[1]].name, spec.series[p[0]].name];
+    });
     return result;
+  }
+
+  // Applies strokes() once the scales are laid out (and again after a resize changes them). Widths and dashes take
+  // effect in this update; a changed drawing order needs one more, which the caller or the next frame makes.
+  var coincidence = {
+    id: 'milkcellsCoincidence',
+    afterLayout: function (chart) {
+      var state = chart.canvas.$milkcells, spec = state.spec, area = chart.chartArea;
+      if (!state.lines || area.right - area.left < 50) { return; }
+      var stroke = strokes(spec, chart, state.values), reorder = false;
+      state.lines.forEach(function (d, i) {
+        d.borderWidth = stroke[i].width;
+        d.borderDash = stroke[i].dash;
+        if (d.order !== stroke[i].order) { d.order = stroke[i].order; reorder = true; }
+      });
+      state.medians.forEach(function (d, r) { if (d) { d.borderWidth = stroke.medianWidth[r]; } });
+      state.same = stroke.same;
+      note(chart.canvas.closest('figure'), stroke.same);
+      if (reorder && state.drawn) { requestAnimationFrame(function () { chart.update('none'); }); }
+      state.reorder = reorder;
+    }
+  };
+
+  // "left and right coincide", under the chart, for lines drawn one over the other nearly everywhere.
+  function note(figure, same) {
+    if (!figure) { return; }
+    var p = figure.querySelector('p.coincide');
+    if (same.length === 0) { if (p) { p.remove(); } return; }
+    if (!p) {
+      p = document.createElement('p');
+      p.className = 'coincide';
+      figure.querySelector('.canvas-box').insertAdjacentElement('afterend', p);
+    }
+    p.textContent = same.map(function (s) { return s[0] + ' and ' + s[1] + ' coincide: ' + s[0] + ' is drawn dashed over a wider ' + s[1] + '.'; }).join(' ');
   }
 
   function axis(title, extra) {
@@ -338,8 +412,7 @@
       y.stacked = true;
       if (spec.percent) { y.min = 0; y.max = 100; }
     }
-    var stroke = area ? spec.series.map(function () { return { dash: [], width: 1.5 }; }) : strokes(spec, values);
-    var datasets = [];
+    var datasets = [], state = { lines: area ? null : [], medians: [], values: values };
     (spec.ranges || []).forEach(function (range, r) {
       var shade = [0.14, 0.24, 0.36, 0.48];
       range.bands.forEach(function (band, k) {
@@ -354,18 +427,23 @@
           fill: { target: datasets.length - 1 }, pointStyle: 'rect'
         });
       });
+      var median = null;
       if (range.median) {
-        datasets.push({ label: range.name + ': median', data: points(spec.x, range.median), borderColor: range.color, backgroundColor: range.color,
-          borderWidth: stroke.medianWidth ? stroke.medianWidth[r] : 2, pointRadius: 0, fill: false, spanGaps: false, order: 5, pointStyle: 'line' });
+        median = { label: range.name + ': median', data: points(spec.x, range.median), borderColor: range.color, backgroundColor: range.color,
+          borderWidth: 2, pointRadius: 0, fill: false, spanGaps: false, order: 5, pointStyle: 'line' };
+        datasets.push(median);
       }
+      state.medians.push(median);
     });
     spec.series.forEach(function (s, i) {
-      datasets.push({
+      var line = {
         label: s.name, data: points(spec.x, values[i]), borderColor: s.color,
         backgroundColor: area ? alpha(s.color, 0.55) : s.color, fill: area ? (i === 0 ? 'origin' : '-1') : false,
-        borderWidth: stroke[i].width, borderDash: stroke[i].dash, pointRadius: spec.x.length > 120 ? 0 : 2, spanGaps: false,
-        pointStyle: area ? 'rect' : 'line', order: -i // later series on top
-      });
+        borderWidth: s.style ? 2 : 1.5, borderDash: s.style ? DASHES[s.style] : [], pointRadius: spec.x.length > 120 ? 0 : 2, spanGaps: false,
+        pointStyle: area ? 'rect' : 'line', order: -1000 - i // later series on top; coinciding lines are layered by strokes()
+      };
+      datasets.push(line);
+      if (state.lines) { state.lines.push(line); }
     });
     var marks = spec.marks || [];
     if (marks.length > 0) {
@@ -379,7 +457,7 @@
       marks.forEach(function (m, k) {
         datasets.push({
           label: m.name, yAxisID: 'marks', data: m.x.map(function (v) { return { x: v, y: k }; }), showLine: false,
-          pointStyle: 'triangle', rotation: 180, pointRadius: 5, pointHoverRadius: 7, borderColor: m.color, backgroundColor: m.color, order: -100
+          pointStyle: 'triangle', rotation: 180, pointRadius: 5, pointHoverRadius: 7, borderColor: m.color, backgroundColor: m.color, order: -100000
         });
       });
     }
@@ -394,7 +472,7 @@
         }
       };
     }
-    return { type: 'line', options: options, data: { datasets: datasets }, plugins: spec.bands.length > 0 ? [bandLabels] : [] };
+    return { type: 'line', options: options, data: { datasets: datasets }, plugins: [coincidence].concat(spec.bands.length > 0 ? [bandLabels] : []), $state: state };
   }
 
   var rendered = 0;
@@ -402,14 +480,19 @@
     try {
       var spec = JSON.parse(figure.querySelector('script.chart-data').textContent);
       var canvas = figure.querySelector('canvas');
-      var state = canvas.$milkcells = { spec: spec }; // read by the band-label plugin and the tests
-      var chart = new Chart(canvas, config(spec));
+      var state = canvas.$milkcells = { spec: spec }; // read by the band-label and coincidence plugins and the tests
+      var made = config(spec);
+      for (var key in made.$state || {}) { state[key] = made.$state[key]; }
+      delete made.$state;
+      var chart = new Chart(canvas, made);
       // Label rows are known only after a layout; lay out again until the strip's height matches them.
       for (var pass = 0; pass < 3 && (spec.bands || []).length > 0; pass++) {
         var rows = state.labelRows;
         chart.update('none');
         if (state.labelRows === rows) { break; }
       }
+      if (state.reorder) { chart.update('none'); } // the drawing order strokes() chose on the last layout
+      state.drawn = true;
       figure.setAttribute('data-rendered', 'true');
       rendered++;
     } catch (e) {

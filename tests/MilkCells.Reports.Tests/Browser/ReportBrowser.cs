@@ -132,7 +132,7 @@ public sealed record DatasetFacts(string Label, bool Hidden, string Axis, bool D
 public sealed record Visibility(string Label, int Alone, int Together, double Share);
 
 public sealed record ChartFacts(string Id, string Rendered, string Title, string Type, Box Area, double Width, double Height, AxisFacts[] Axes,
-    int Bands, TextBox[] BandLabels, TextBox[] Legend, DatasetFacts[] Datasets, Visibility[] Visibility)
+    int Bands, TextBox[] BandLabels, TextBox[] Legend, DatasetFacts[] Datasets, string Coincide, Visibility[] Visibility)
 {
     public AxisFacts Axis(string id) => Axes.Single(a => a.Id == id);
 

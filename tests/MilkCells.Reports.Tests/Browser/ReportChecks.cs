@@ -10,7 +10,7 @@ public static partial class ReportChecks
 
     /// <summary>Asserts the page stayed offline and without errors, and every chart is readable: round, plainly written
     /// log ticks; no tick, band label or legend entry overlapping another; band labels above the plot; human titles;
-    /// every line visible.</summary>
+    /// every line visible; lines said to coincide drawn one dashed over the other.</summary>
     public static void AssertReadable(RenderedReport report)
     {
         Assert.Equal([report.Url], report.Requests);
@@ -44,6 +44,11 @@ public static partial class ReportChecks
                 Assert.True(label.Bottom <= chart.Area.Top + 0.5, $"{chart}: band label '{label.Text}' lies over the plot");
                 Assert.DoesNotContain(chart.Legend, l => l.Overlaps(label));
             }
+            foreach (Match pair in CoincidingPair().Matches(chart.Coincide))
+            {
+                Assert.Contains(chart.Datasets, d => d.Label == pair.Groups["top"].Value && d.Dashed);
+                Assert.Contains(chart.Datasets, d => d.Label == pair.Groups["under"].Value);
+            }
             foreach (var line in chart.Visibility)
             {
                 Assert.True(line.Share >= MinimumVisibleShare,
@@ -62,6 +67,10 @@ public static partial class ReportChecks
             }
         }
     }
+
+    /// <summary>The note under a chart whose lines coincide: "left and right coincide: left is drawn dashed over a wider right."</summary>
+    [GeneratedRegex(@"(?<top>[^.:]+?) and (?<under>[^.:]+?) coincide: \k<top> is drawn dashed over a wider \k<under>\.")]
+    public static partial Regex CoincidingPair();
 
     /// <summary>100, 1,000, 0.5, 10⁴, 2×10⁴, 10⁻⁴: never 1e4, 1.0E+04 or 10000.</summary>
     [GeneratedRegex(@"^(−?(\d{1,3}(,\d{3})*|0)(\.\d+)?|(\d(\.\d+)?×)?10⁻?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)$")]

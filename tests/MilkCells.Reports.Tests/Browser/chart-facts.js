@@ -95,6 +95,7 @@
         label: d.label, hidden: !!d.$hidden, axis: d.yAxisID || 'y', dashed: (d.borderDash || []).length > 0,
         points: d.data.filter(p => p !== null && (typeof p !== 'object' || Number.isFinite(p.y))).length
       })),
+      coincide: (figure.querySelector('p.coincide') || { textContent: '' }).textContent,
       visibility: visibility(chart)
     };
   });
