@@ -165,17 +165,22 @@ public static class StateInference
         var norm = LogSumExp(logPost);
         var probability = logPost.Select(l => Math.Exp(l - norm)).ToImmutableArray();
 
-        // Each day: the posterior mass of the episodes under way that day.
+        // Each day: the posterior mass of the episodes under way that day. P(hypothesis | x) = prior(s) · weight · likelihood / p(x).
+        var posterior = new double[hypotheses.Count];
+        for (var h = 0; h < posterior.Length; h++)
+        {
+            posterior[h] = Math.Exp(Math.Log(prior[hypotheses[h].State]) + hypotheses[h].LogWeight - norm);
+        }
         var daily = ImmutableArray.CreateBuilder<ImmutableArray<double>>(days.Length);
         foreach (var day in days)
         {
             var active = new double[states.Count];
-            foreach (var (s, lw, t, onset) in hypotheses)
+            for (var h = 0; h < posterior.Length; h++)
             {
+                var (s, _, t, onset) = hypotheses[h];
                 if (t.ActiveOn(day - onset))
                 {
-                    // P(hypothesis | x) = prior(s) · weight · likelihood / p(x)
-                    active[s] += Math.Exp(Math.Log(prior[s]) + lw - norm);
+                    active[s] += posterior[h];
                 }
             }
             active[0] = Math.Max(0, 1 - active.Skip(1).Sum());
@@ -218,7 +223,7 @@ public static class StateInference
     {
         private readonly StateLibrary _lib;
         private readonly StateObservation[] _obs;
-        private readonly double[] _mL, _mN, _mB, _mR;
+        private readonly double[] _mL, _mN, _mB, _mR, _level; // _level: e^{m_L}
         private readonly Contribution[] _healthy, _healthyChemistry; // by sample
         private readonly Contribution _healthyTotal, _healthyChemistryTotal;
         private readonly Gaussian2 _between, _chemistryBetween;
@@ -230,6 +235,7 @@ public static class StateInference
             _lib = lib;
             _obs = obs;
             _mL = [.. obs.Select(o => lib.MeanL[o.Day])];
+            _level = [.. _mL.Select(Math.Exp)];
             _mN = [.. obs.Select(o => lib.MeanN[o.Day])];
             _mB = [.. obs.Select(o => lib.MeanB[o.Day])];
             _mR = [.. obs.Select(o => lib.MeanR[o.Day])];
@@ -301,7 +307,7 @@ public static class StateInference
         {
             var o = _obs[i];
             var (a, c, b) = (_lib.Within[0], _lib.Within[1], _lib.Within[2]);
-            var level = Math.Exp(_mL[i]);
+            var level = _level[i];
             var deltaL = shift.DeltaL;
             // The episode's leucocytes scale with the mother's own leucocyte level, the day's noise reaches only her baseline part (weight w).
             var w = deltaL > 0 ? level / (level + deltaL) : 1;
