@@ -265,19 +265,20 @@ internal static class SimulationReport
         var x = r.BreastSeries.Where(s => s.Breast == Breast.Left).Select(s => start + s.TimeHours / 24).ToImmutableArray();
         ImmutableArray<double> Of(Breast b) => [.. r.BreastSeries.Where(s => s.Breast == b).Select(s => s.CellsPerMlLeucocyte)];
         const string Inflammation = "A breast's own inflammation (mastitis) shows in that breast alone.";
+        var chart = new LineChart
+        {
+            Title = "Leucocytes per mL in each breast's stored milk",
+            X = x,
+            XLabel = "lactation day",
+            YLabel = "leucocytes / mL",
+            YScale = AxisScale.Logarithmic,
+            Bands = bands,
+            Series = [new ReportSeries("left", Of(Breast.Left), ReportHtml.Palette[0]), new ReportSeries("right", Of(Breast.Right), ReportHtml.Palette[1])],
+            Caption = $"Every {resolution} h (the scenario's resolutionHours; breasts.csv). {Inflammation}",
+        };
         if (x.Length <= DenseBreastSamples)
         {
-            return new LineChart
-            {
-                Title = "Leucocytes per mL in each breast's stored milk",
-                X = x,
-                XLabel = "lactation day",
-                YLabel = "leucocytes / mL",
-                YScale = AxisScale.Logarithmic,
-                Bands = bands,
-                Series = [new ReportSeries("left", Of(Breast.Left), ReportHtml.Palette[0]), new ReportSeries("right", Of(Breast.Right), ReportHtml.Palette[1])],
-                Caption = $"Every {resolution} h (the scenario's resolutionHours; breasts.csv). {Inflammation}",
-            };
+            return chart;
         }
         // Thousands of noisy samples per breast cross each other at every step: drawn as lines, one hides the other.
         // Each breast is summarised over windows of whole days instead: its median as the line, its lowest to highest
@@ -286,25 +287,19 @@ internal static class SimulationReport
         var windows = Windows(x, start, windowDays);
         var first = windows.Select(w => start + (double)(w.Key * windowDays)).ToImmutableArray(); // each window at its first day: round ticks
         var per = windowDays == 1 ? "per day" : $"per {windowDays} days";
-        ReportSeries Median(Breast b, int colour) =>
-            new(Names.Of(b), [.. Summaries(windows, Of(b)).Select(s => s.Median)], ReportHtml.Palette[colour]);
-        PercentileBands Range(Breast b, int colour)
-        {
-            var summaries = Summaries(windows, Of(b));
-            return new PercentileBands(Names.Of(b),
+        var left = Summaries(windows, Of(Breast.Left));
+        var right = Summaries(windows, Of(Breast.Right));
+        ReportSeries Median(Breast b, List<(double Median, double Min, double Max)> summaries, int colour) =>
+            new(Names.Of(b), [.. summaries.Select(s => s.Median)], ReportHtml.Palette[colour]);
+        PercentileBands Range(Breast b, List<(double Median, double Min, double Max)> summaries, int colour) =>
+            new(Names.Of(b),
                 [new PercentileBand(0, 100, [.. summaries.Select(s => s.Min)], [.. summaries.Select(s => s.Max)]) { Label = $"lowest to highest, {per}" }],
                 Color: ReportHtml.Palette[colour]);
-        }
-        return new LineChart
+        return chart with
         {
-            Title = "Leucocytes per mL in each breast's stored milk",
             X = first,
-            XLabel = "lactation day",
-            YLabel = "leucocytes / mL",
-            YScale = AxisScale.Logarithmic,
-            Bands = bands,
-            Ranges = [Range(Breast.Left, 0), Range(Breast.Right, 1)],
-            Series = [Median(Breast.Left, 0), Median(Breast.Right, 1)],
+            Ranges = [Range(Breast.Left, left, 0), Range(Breast.Right, right, 1)],
+            Series = [Median(Breast.Left, left, 0), Median(Breast.Right, right, 1)],
             Caption = $"Lines: each breast's median {per}; shades: its lowest to highest sample {per} (each placed at the window's first day). " +
                 $"Samples every {resolution} h (the scenario's resolutionHours; breasts.csv holds every one: {x.Length:N0} per breast). {Inflammation}",
         };
