@@ -25,6 +25,12 @@ if (args is ["steady", ..])
     MilkCells.Benchmarks.Engine.SteadySpeed.Run(args[1..]);
     return;
 }
+if (args is ["export-phases", ..])
+{
+    // Where a Parquet export's CPU goes: reading the store vs encoding (docs/performance.md, Cohort exports).
+    MilkCells.Benchmarks.Storage.ExportPhases.Run(args[1..]);
+    return;
+}
 if (args is ["firing-cost", ..])
 {
     MilkCells.Benchmarks.Engine.FiringCost.Run(args[1..]);

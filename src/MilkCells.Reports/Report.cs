@@ -138,7 +138,11 @@ public sealed record PercentileBands(string Name, ImmutableArray<PercentileBand>
 /// <param name="UpperPercentile">The upper percentile (for example 97.5).</param>
 /// <param name="Lower">The lower percentile's values.</param>
 /// <param name="Upper">The upper percentile's values.</param>
-public sealed record PercentileBand(double LowerPercentile, double UpperPercentile, ImmutableArray<double> Lower, ImmutableArray<double> Upper);
+public sealed record PercentileBand(double LowerPercentile, double UpperPercentile, ImmutableArray<double> Lower, ImmutableArray<double> Upper)
+{
+    /// <summary>The legend's words for the band (for example "lowest to highest in each 5 days"); null for "P–Qth percentile".</summary>
+    public string? Label { get; init; }
+}
 
 /// <summary>A shaded x interval (an illness episode, a stage), drawn behind the data with a label.</summary>
 /// <param name="From">Where it starts on the x axis.</param>

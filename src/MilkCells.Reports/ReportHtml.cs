@@ -389,6 +389,10 @@ public static class ReportHtml
                         json.WriteStartObject();
                         json.WriteNumber("lowerP", band.LowerPercentile);
                         json.WriteNumber("upperP", band.UpperPercentile);
+                        if (band.Label is not null)
+                        {
+                            json.WriteString("label", band.Label);
+                        }
                         Numbers(json, "lower", band.Lower, chart.YScale == AxisScale.Logarithmic);
                         Numbers(json, "upper", band.Upper, chart.YScale == AxisScale.Logarithmic);
                         json.WriteEndObject();

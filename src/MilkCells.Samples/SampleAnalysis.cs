@@ -244,7 +244,7 @@ public static class SampleAnalysis
             }
             else if (observations[i].Length == 0)
             {
-                note = "no sample with a lactation day and leucocytes or other cells/mL, so no states";
+                note = "no sample with a lactation day and cells/mL, bacteria or Na:K, so no states";
             }
             else
             {
@@ -259,7 +259,7 @@ public static class SampleAnalysis
     /// <summary>The relative measurement variance assumed for a concentration given without event counts (a CV of 10 %).</summary>
     public const double DefaultLogVariance = 0.00995033085;
 
-    /// <summary>A sample as state inference sees it, or null when it lacks a day or any usable cell count.</summary>
+    /// <summary>A sample as state inference sees it (cells, and bacteria and Na:K when given), or null when it lacks a day or any usable feature.</summary>
     public static StateObservation? Observation(AnalyzedSample s)
     {
         if (s.Info.LactationDay is not { } day)
@@ -271,7 +271,9 @@ public static class SampleAnalysis
             : s.Value(Measures.Epithelial) is { } e && s.Value(Measures.Stem) is { } st ? e + st : null;
         double? logL = leuco is > 0 ? Math.Log(leuco.Value) : null;
         double? logN = others is > 0 ? Math.Log(others.Value) : null;
-        if (logL is null && logN is null)
+        double? logB = s.Value(Measures.Bacteria) is { } bacteria && bacteria >= 0 ? StateLibrary.Log10Bacteria(bacteria) : null;
+        double? logR = s.Value(Measures.NaK) is { } ratio && ratio > 0 ? Math.Log(ratio) : null;
+        if (logL is null && logN is null && logB is null && logR is null)
         {
             return null;
         }
@@ -279,6 +281,6 @@ public static class SampleAnalysis
         var nN = s.Events.TryGetValue(Measures.Total, out var nt) ? nt - nL
             : s.Events.GetValueOrDefault(Measures.Epithelial) + s.Events.GetValueOrDefault(Measures.Stem);
         var breast = s.Info.Breast is "left" or "right" ? s.Info.Breast : null;
-        return new StateObservation(day, breast, logL, logN, nL >= 1 ? 1 / nL : DefaultLogVariance, nN >= 1 ? 1 / nN : DefaultLogVariance);
+        return new StateObservation(day, breast, logL, logN, nL >= 1 ? 1 / nL : DefaultLogVariance, nN >= 1 ? 1 / nN : DefaultLogVariance, logB, logR);
     }
 }

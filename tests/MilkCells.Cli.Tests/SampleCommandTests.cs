@@ -93,7 +93,8 @@ public class SampleCommandTests(SampleTubes tubes) : IClassFixture<SampleTubes>
         Assert.StartsWith("sample_id,mother_id,lactation_day,breast,collected_at,source,panel,events,count_route,aggregate_factor,cells_per_ml_total,", samples[0]);
         var states = File.ReadAllLines(Path.Combine(one, "states.csv"));
         Assert.Equal("mother_id,day,state,probability", states[0]);
-        Assert.Equal(1 + 8 * 7, states.Length);
+        // Eight sample days, each with healthy and every health state of the model.
+        Assert.Equal(1 + 8 * (1 + MilkCells.Model.Catalogue.MilkModel.Embedded.HealthStates.Length), states.Length);
         var report = File.ReadAllText(Path.Combine(one, "report.html"));
         Assert.Contains("data:image/png;base64,", report);
         Assert.Contains("Thomsen", report);

@@ -27,6 +27,53 @@ public class SamplerTests
         AssertMoments(mean, variance, lambda, lambda, 3 + 1 / lambda);
     }
 
+    /// <summary>The k = 0 shortcut of Poisson's inversion (no exponential) returns what full inversion returns, from the same stream.</summary>
+    /// <remarks>
+    /// The reference is inversion from 0 as written before the shortcut. Means span 10⁻¹⁴ … 10 log-uniformly, with
+    /// extra ones near 1 where the shortcut's threshold crosses 0; each draw compares the two samplers on copies of one
+    /// stream, then the streams' next words (the same amount consumed). A second part checks the shortcut's inequality
+    /// itself, 1 − m − margin ≤ fl(e^−m), over a dense grid of means, where rare u values near the threshold live.
+    /// </remarks>
+    [Fact]
+    public void Poisson_zero_shortcut_matches_full_inversion_bit_for_bit()
+    {
+        var rng = RandomStream.Derive(21, 1);
+        var means = new RandomStream(22);
+        for (var i = 0; i < 400_000; i++)
+        {
+            var m = i % 10 == 0 ? 1 + (means.NextDouble() - 0.5) * 1e-3 : Math.Pow(10, -14 + 15 * means.NextDouble());
+            var copy = rng;
+            var k = Samplers.Poisson(ref rng, m);
+            Assert.Equal(ReferenceInversion(ref copy, m), k);
+            Assert.Equal(copy.NextUInt64(), rng.NextUInt64());
+        }
+        for (var i = 0; i <= 2_000_000; i++)
+        {
+            var m = i < 1_000_000 ? i * 1e-6 : Math.Pow(10, -18 + 18.0 * (i - 1_000_000) / 1_000_000);
+            Assert.True(1 - m - 1e-15 <= Math.Exp(-m), $"threshold above e^-m at m = {m:R}");
+        }
+    }
+
+    private static long ReferenceInversion(ref RandomStream rng, double mean)
+    {
+        var u = rng.NextDouble();
+        var p = Math.Exp(-mean);
+        long k = 0;
+        var cumulative = p;
+        while (u > cumulative)
+        {
+            k++;
+            p *= mean / k;
+            var next = cumulative + p;
+            if (next == cumulative)
+            {
+                break;
+            }
+            cumulative = next;
+        }
+        return k;
+    }
+
     [Theory]
     [InlineData(20, 0.1)]
     [InlineData(1000, 0.003)]

@@ -46,11 +46,21 @@ public sealed class BrowserTests : IDisposable
         Assert.Equal(7, await report.Page.Locator("figure.chart canvas").CountAsync());
     }
 
+    // Every built-in scenario (scenarios/*.yaml), with what its charts must show: whether an illness episode is shaded,
+    // and whether it is an illness of one breast (which alone raises that breast's Na:K).
     [Theory]
-    [InlineData("mastitis")]        // an illness in one breast
-    [InlineData("healthy")]         // a whole year: long series, decimated
-    [InlineData("donor-milk")]      // expressed milk in containers
-    public async Task A_simulate_report_is_readable_every_line_visible_and_feeds_marked_not_labelled(string scenario)
+    [InlineData("mastitis", true, true)]              // an illness in one breast
+    [InlineData("healthy", false, false)]             // a whole year: long series, decimated; each breast summarised per 2 days
+    [InlineData("donor-milk", false, false)]          // expressed milk in containers
+    [InlineData("abscess", true, true)]
+    [InlineData("blocked-duct", true, true)]
+    [InlineData("colostrum-week", false, false)]      // the first week: half-hourly samples
+    [InlineData("infant-infection", true, false)]
+    [InlineData("infectious-mastitis", true, true)]   // four organs' engrafted cells converge: layered lines
+    [InlineData("maternal-infection", true, false)]
+    [InlineData("preterm", false, false)]
+    [InlineData("weaning", false, false)]
+    public async Task A_simulate_report_is_readable_every_line_visible_and_feeds_marked_not_labelled(string scenario, bool illness, bool oneBreast)
     {
         var output = _dir.File(scenario);
         Run("simulate", "--scenario", scenario, "--out", output, "--store", _dir.File("runs.db"));
@@ -61,11 +71,23 @@ public sealed class BrowserTests : IDisposable
         var cells = report.Charts.Single(c => c.Title.StartsWith("Cells per mL of milk drunk", StringComparison.Ordinal));
         Assert.Equal(["epithelial", "leucocytes", "stem/progenitor", "all cells"], cells.Visibility.Select(v => v.Label));
         Assert.True(cells.Datasets.Single(d => d.Label == "all cells").Dashed);
-        Assert.Equal(scenario == "mastitis", cells.BandLabels.Length > 0); // the illness episode, labelled
-        // Healthy breasts make milk of the same Na:K: said to be equal, not left to look hidden; mastitis in one breast
-        // raises its Na:K alone.
+        Assert.Equal(illness, cells.BandLabels.Length > 0); // the illness episode, labelled
+        // Healthy breasts make milk of the same Na:K: said to be equal, not left to look hidden; an illness of one
+        // breast raises its Na:K alone.
         var naK = report.Charts.Single(c => c.Title == "Na:K of the milk drunk from each breast");
-        Assert.Equal(scenario != "mastitis", naK.Coincide.Contains("left and right coincide", StringComparison.Ordinal));
+        Assert.Equal(!oneBreast, naK.Coincide.Contains("left and right coincide", StringComparison.Ordinal));
+        // Thousands of noisy samples per breast: each breast's median over windows of days, its range shaded and named.
+        var breasts = report.Charts.Single(c => c.Title == "Leucocytes per mL in each breast's stored milk");
+        var legend = breasts.Legend.Select(l => l.Text).ToArray();
+        if (scenario is "extended-lactation" or "infant-infection" or "healthy" || legend.Length > 2)
+        {
+            Assert.Matches(@"^left: lowest to highest, per (day|\d+ days)$", legend[0]);
+            Assert.Equal([legend[0].Replace("left", "right", StringComparison.Ordinal), "left", "right"], legend[1..]);
+        }
+        else
+        {
+            Assert.Equal(["left", "right"], legend);
+        }
         foreach (var withinFeed in report.Charts.Where(c => c.Axis("x").Title == "hour of the day"))
         {
             Assert.Empty(withinFeed.BandLabels);

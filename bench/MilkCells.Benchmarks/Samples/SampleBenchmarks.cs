@@ -41,9 +41,10 @@ public class SampleBenchmarks
         var row = Manifest.Read(Path.Combine(_dir, "manifest.csv"))[0];
         (_file, _info, _counting) = (row.File, row.Info, row.Counting);
         _library = StateLibrary.LoadOrBuild(calibration, StatePriors.Default, new StateLibraryOptions(), 364, Path.Combine(_dir, "cache"), out _);
-        // 14 daily samples of a mother from alternating breasts, leucocytes rising from day 8 (as a mastitis would).
+        // 14 daily samples of a mother from alternating breasts with bacteria and Na:K, leucocytes, bacteria and Na:K rising from day 8 (as an infectious mastitis would).
         _mother = [.. Enumerable.Range(0, 14).Select(k => new StateObservation(60 + k, k % 2 == 0 ? "left" : "right",
-            _library.MeanL[60 + k] + (k >= 8 ? 7 : 0), _library.MeanN[60 + k] + (k >= 8 ? 1 : 0), 1e-3, 1e-5))];
+            _library.MeanL[60 + k] + (k >= 8 ? 7 : 0), _library.MeanN[60 + k] + (k >= 8 ? 1 : 0), 1e-3, 1e-5,
+            _library.MeanB[60 + k] + (k >= 8 ? 1.5 : 0), _library.MeanR[60 + k] + (k >= 8 ? 1 : 0)))];
     }
 
     [GlobalCleanup]
@@ -53,7 +54,7 @@ public class SampleBenchmarks
     [Benchmark]
     public AnalyzedSample AnalyzeMillionEvents() => FcsSampleAnalyzer.Analyze(_file, _info, _counting, _panel, MilkModel.Embedded);
 
-    /// <summary>One mother's state posterior from 14 samples, evidence prior.</summary>
+    /// <summary>One mother's state posterior from 14 samples with cells, bacteria and Na:K, evidence prior.</summary>
     [Benchmark]
     public StatePosterior InferMother() => StateInference.Infer(_library, _mother, StatePriors.Default, StatePriorKind.Evidence);
 }
@@ -61,7 +62,8 @@ public class SampleBenchmarks
 /// <summary>
 /// Inputs for whole-process timing and the calibration run (docs/sample.md): <c>samples-files DIR N EVENTS</c> writes a
 /// manifest of N files of EVENTS events (50 synthesized tubes, hard-linked under N names); <c>samples-calibration
-/// [--mothers M]</c> prints the state inference's calibration on M held-out mothers per state.
+/// [--mothers M]</c> prints the state inference's calibration on M held-out mothers per state, with the samples' bacteria
+/// and Na:K and with their cells only (the same mothers and counts).
 /// </summary>
 public static class SampleSpeed
 {
@@ -111,9 +113,21 @@ public static class SampleSpeed
         var mothers = ImmutableArray.Create(StatePosterior.Healthy).AddRange(library.States)
             .SelectMany(s => StateCalibration.Simulate(calibration, library, StatePriors.Default, design, s, threads, CancellationToken.None)).ToList();
         Console.WriteLine($"{mothers.Count} held-out mothers simulated in {watch.Elapsed.TotalSeconds:0.0} s; design: days {design.FirstDay}-{design.FirstDay + design.Samples - 1}, one sample a day from alternating breasts, {design.CellEvents} cell events a sample");
-        watch.Restart();
+        var cellsOnly = mothers.Select(m => m with { Observations = [.. m.Observations.Select(o => o.WithoutChemistry())] }).ToList();
+        foreach (var (what, set) in new[] { ("cells, bacteria and Na:K", mothers), ("cells only", cellsOnly) })
+        {
+            Report(what, library, set, threads);
+        }
+    }
+
+    private static void Report(string what, StateLibrary library, List<HeldOutMother> mothers, int threads)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         var report = StateCalibration.Evaluate(library, StatePriors.Default, mothers, threads, CancellationToken.None);
-        Console.WriteLine($"evaluated (every prefix until the true state passes 0.9) in {watch.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{what}: evaluated (every prefix until the true state passes 0.9) in {watch.Elapsed.TotalSeconds:0.0} s, {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s CPU"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"accuracy {report.Accuracy:0.000}; top-label ECE {report.TopLabelEce:0.000}; class-wise ECE {report.ClasswiseEce:0.000}; per-day class-wise ECE {report.DailyClasswiseEce:0.000}"));
         Console.WriteLine("state                AUC    samples to P>0.9 (median)  share reaching it   most probable state (rows: truth)");

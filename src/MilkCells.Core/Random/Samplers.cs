@@ -10,6 +10,17 @@ namespace MilkCells.Core.Random;
 public static class Samplers
 {
     private const double LnSqrt2Pi = 0.91893853320467274178;
+
+    /// <summary>The margin of <see cref="Poisson"/>'s k = 0 shortcut: u ≤ 1 − m − 10⁻¹⁵ implies u ≤ fl(e^−m).</summary>
+    /// <remarks>
+    /// e^−m ≥ 1 − m for every m (convexity), and both sides lie in (0, 1) where a double's spacing is at most 2⁻⁵³
+    /// (1.1×10⁻¹⁶). Evaluating 1 − m − 10⁻¹⁵ rounds twice, each by at most half a spacing, so its result is below
+    /// 1 − m − 8.8×10⁻¹⁶; libm's exp is within one spacing of e^−m, so fl(e^−m) ≥ 1 − m − 1.2×10⁻¹⁶. A u under the
+    /// shortcut's threshold is therefore under fl(e^−m), where inversion returns 0 after the same single uniform:
+    /// the result and the stream consumed are the same bit for bit, without the exponential (most tau-leap draws have
+    /// means far below 1 and return 0). For m ≥ 1 the threshold is negative and the shortcut never applies.
+    /// </remarks>
+    private const double ZeroMargin = 1e-15;
     private static readonly double[] LogFactorialTable = BuildLogFactorials(256);
 
     /// <summary>Exponential with the given rate (inversion: −ln U / rate).</summary>
@@ -95,6 +106,10 @@ public static class Samplers
         if (mean < 10)
         {
             var u = rng.NextDouble();
+            if (u <= 1 - mean - ZeroMargin)
+            {
+                return 0; // u ≤ e^−mean as computed below, so inversion stops at k = 0 (see ZeroMargin)
+            }
             var p = Math.Exp(-mean);
             long k = 0;
             var cumulative = p;
@@ -115,7 +130,6 @@ public static class Samplers
         var logLam = double.NaN; // only the exact test below needs ln λ; most draws end at the squeeze (Hörmann: ~86 %)
         var b = 0.931 + 2.53 * slam;
         var a = -0.059 + 0.02483 * b;
-        var invAlpha = 1.1239 + 1.1328 / (b - 3.4);
         var vr = 0.9277 - 3.6224 / (b - 2);
         while (true)
         {
@@ -135,6 +149,7 @@ public static class Samplers
             {
                 logLam = Math.Log(mean);
             }
+            var invAlpha = 1.1239 + 1.1328 / (b - 3.4); // like ln λ, needed only here
             if (Math.Log(v) + Math.Log(invAlpha) - Math.Log(a / (us * us) + b) <= -mean + k * logLam - LogFactorial((long)k))
             {
                 return (long)k;

@@ -263,12 +263,26 @@ internal static class FeedCycleAveraging
             _milkDt = 0;
         }
 
+        // The decay factors of the last piece length: most pieces are post-feed shedding steps of one bin, so consecutive
+        // pieces often have the same length, and the same length gives the same factors bit for bit.
+        private double _lastDt = double.NaN, _ea, _en, _ia, _in;
+        private readonly double[] _ed = new double[differentiation.Length];
+
         public void Advance(double dt)
         {
             _milkDt += dt;
-            var ea = Math.Exp(-k.K * dt);
-            var en = Math.Exp(-k.Beta * dt);
-            var (ia, inn) = (k.EntryViable * (1 - ea) / k.K, (1 - en) / k.Beta);
+            if (dt != _lastDt)
+            {
+                _lastDt = dt;
+                _ea = Math.Exp(-k.K * dt);
+                _en = Math.Exp(-k.Beta * dt);
+                (_ia, _in) = (k.EntryViable * (1 - _ea) / k.K, (1 - _en) / k.Beta);
+                for (var i = 0; i < _diff.Length; i++)
+                {
+                    _ed[i] = Math.Exp(-(k.K + _diff[i].Rate) * dt);
+                }
+            }
+            var (ea, en, ia, inn) = (_ea, _en, _ia, _in);
             _sa *= ea;
             _sn *= en;
             _uaShed = _uaShed * ea + Boost * ia;
@@ -279,7 +293,7 @@ internal static class FeedCycleAveraging
             {
                 // A' = S' A'(p) + U' c with S', U' at k' = k + δ; Z = ∫ A' e^{−β(t − τ)} dτ, piecewise in closed form.
                 var kd = k.K + _diff[i].Rate;
-                var ed = Math.Exp(-kd * dt);
+                var ed = _ed[i];
                 var conv = (ed - en) / (k.Beta - kd);
                 var input = Boost * k.EntryViable / kd;
                 _dZs[i] = _dZs[i] * en + _dS[i] * conv;

@@ -421,7 +421,7 @@
           borderWidth: 0, pointRadius: 0, fill: false, spanGaps: false, order: 10
         });
         datasets.push({
-          label: range.name + ': ' + formatNumber(band.lowerP) + '–' + formatNumber(band.upperP) + 'th percentile',
+          label: range.name + ': ' + (band.label || formatNumber(band.lowerP) + '–' + formatNumber(band.upperP) + 'th percentile'),
           data: points(spec.x, band.upper), borderWidth: 0, pointRadius: 0, spanGaps: false, order: 10,
           backgroundColor: alpha(range.color, shade[Math.min(k, shade.length - 1)]), borderColor: alpha(range.color, shade[Math.min(k, shade.length - 1)]),
           fill: { target: datasets.length - 1 }, pointStyle: 'rect'

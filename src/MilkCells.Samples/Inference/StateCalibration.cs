@@ -14,7 +14,8 @@ namespace MilkCells.Samples.Inference;
 /// <param name="MothersPerState">Held-out mothers per state (healthy included).</param>
 /// <param name="Seed">Root seed of the held-out mothers (never the library's).</param>
 /// <param name="CellEvents">Nucleated cell events per sample behind each count (a 200,000-event file of the virtual cytometer holds about 100,000).</param>
-public sealed record CalibrationDesign(int FirstDay = 60, int Samples = 14, int MothersPerState = 500, ulong Seed = 7_000_001, int CellEvents = 100_000);
+/// <param name="Chemistry">Whether each sample also has bacteria and Na:K (the model's, with the priors' lab error).</param>
+public sealed record CalibrationDesign(int FirstDay = 60, int Samples = 14, int MothersPerState = 500, ulong Seed = 7_000_001, int CellEvents = 100_000, bool Chemistry = true);
 
 /// <summary>One held-out mother: her true state, her episode's onset, and her observations.</summary>
 /// <param name="Index">Her index in the design.</param>
@@ -47,13 +48,16 @@ public sealed record CalibrationReport(ImmutableArray<string> States, int Mother
 /// an episode of her state drawn from the inference's own prior (severity, duration, breast, onset day overlapping her
 /// window, onset time uniform within its 12-hour bin rather than on the templates' hour), simulated at the daily resolution, and sampled once a day from alternating breasts; each
 /// count is Poisson at <see cref="CalibrationDesign.CellEvents"/> cells per sample (what the virtual cytometer's
-/// 200,000-event files hold; the end-to-end test checks those counts against truth). Posteriors use the uniform prior,
+/// 200,000-event files hold; the end-to-end test checks those counts against truth); with <see cref="CalibrationDesign.Chemistry"/>
+/// each sample also carries the model's log10 bacteria and ln Na:K of that milk plus a normal lab error of the priors'
+/// SDs (drawn after the counts, so the counts are the same with or without it). Posteriors use the uniform prior,
 /// matching the stratified set. Metrics: AUC by Mann–Whitney; expected calibration error with 15 equal-width bins
 /// (Naeini, Cooper &amp; Hauskrecht 2015; Guo et al. 2017, ICML, top-label), class-wise ECE (Kull et al. 2019, NeurIPS).
 /// </remarks>
 public static class StateCalibration
 {
     private static readonly ulong HeldOutLabel = RandomStream.Label("state-calibration");
+    private static readonly ulong LabLabel = RandomStream.Label("state-calibration-lab");
 
     /// <summary>Simulates the held-out mothers of one state.</summary>
     public static ImmutableArray<HeldOutMother> Simulate(CalibratedModel calibration, StateLibrary library, StatePriors priors, CalibrationDesign design,
@@ -94,21 +98,24 @@ public static class StateCalibration
             var result = MotherSimulation.Simulate(calibration, run, MotherSimulation.MotherSeed(design.Seed, index),
                 new SimulationOptions { Resolution = SimulationResolution.Daily, Detail = true }, cancellation);
             var observations = ImmutableArray.CreateBuilder<StateObservation>(design.Samples);
+            var lab = RandomStream.Derive(design.Seed, LabLabel, (ulong)index); // the lab's errors: their own stream, so the counts do not depend on Chemistry
             for (var j = 0; j < design.Samples; j++)
             {
                 var day = design.FirstDay + j;
                 var side = j % 2 == 0 ? Breast.Left : Breast.Right;
                 var row = result.BreastDays.Single(b => b.Day == day && b.Breast == side);
-                var (l, n, d) = StateLibrary.Features(result, row, mask);
-                if (d < 0)
+                var f = StateLibrary.Features(result, row, mask);
+                if (f.Day < 0)
                 {
                     continue;
                 }
-                var (L, N) = (Math.Exp(l), Math.Exp(n));
+                var (L, N) = (Math.Exp(f.L), Math.Exp(f.N));
                 var volume = design.CellEvents / (L + N);
                 var nL = Math.Max(Samplers.Poisson(ref rng, L * volume), 1);
                 var nN = Math.Max(Samplers.Poisson(ref rng, N * volume), 1);
-                observations.Add(new StateObservation(day, side == Breast.Left ? "left" : "right", Math.Log(nL / volume), Math.Log(nN / volume), 1.0 / nL, 1.0 / nN));
+                var (b, r) = (Samplers.Normal(ref lab, f.B, priors.LabLog10BacteriaSd), Samplers.Normal(ref lab, f.R, priors.LabLogNaKSd));
+                observations.Add(new StateObservation(day, side == Breast.Left ? "left" : "right", Math.Log(nL / volume), Math.Log(nN / volume), 1.0 / nL, 1.0 / nN,
+                    design.Chemistry ? b : null, design.Chemistry ? r : null));
             }
             mothers[m] = new HeldOutMother(index, state, onset, length, observations.ToImmutable());
         });

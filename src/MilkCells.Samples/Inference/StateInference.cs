@@ -3,14 +3,24 @@ using MilkCells.Model.Catalogue;
 
 namespace MilkCells.Samples.Inference;
 
-/// <summary>One sample as state inference sees it: its day and breast, ln leucocytes/mL and ln other cells/mL, and their measurement variances.</summary>
+/// <summary>One sample as state inference sees it: its day and breast, ln leucocytes/mL and ln other cells/mL with their measurement variances, and its chemistry when measured.</summary>
 /// <param name="Day">Lactation day.</param>
 /// <param name="Breast">"left", "right", or null when unknown or pooled.</param>
 /// <param name="LogLeucocytes">ln leucocytes/mL, or null when not measured.</param>
 /// <param name="LogOthers">ln of the other (non-leucocyte) cells/mL, or null.</param>
 /// <param name="VarLeucocytes">Measurement variance of <paramref name="LogLeucocytes"/> (1/events for a count).</param>
 /// <param name="VarOthers">Measurement variance of <paramref name="LogOthers"/>.</param>
-public sealed record StateObservation(int Day, string? Breast, double? LogLeucocytes, double? LogOthers, double VarLeucocytes, double VarOthers);
+/// <param name="Log10Bacteria">log10 bacteria CFU/mL (<see cref="StateLibrary.Log10Bacteria"/>), or null when not measured.</param>
+/// <param name="LogNaK">ln Na:K, or null when not measured.</param>
+public sealed record StateObservation(int Day, string? Breast, double? LogLeucocytes, double? LogOthers, double VarLeucocytes, double VarOthers,
+    double? Log10Bacteria = null, double? LogNaK = null)
+{
+    /// <summary>Whether the sample has any feature the likelihood reads.</summary>
+    public bool HasFeatures => LogLeucocytes is not null || LogOthers is not null || Log10Bacteria is not null || LogNaK is not null;
+
+    /// <summary>The same sample with its chemistry left out (cells only).</summary>
+    public StateObservation WithoutChemistry() => this with { Log10Bacteria = null, LogNaK = null };
+}
 
 /// <summary>Which prior the states get.</summary>
 public enum StatePriorKind
@@ -49,6 +59,16 @@ public sealed record StatePosterior(ImmutableArray<string> States, ImmutableArra
 /// own leucocyte level (her cell factor) but not with the day's noise, so y_L = b_L + ln(e^{m_L + ε_L} + ΔL) and
 /// y_N = m_N + b_N + ln r + ε_N: linear in b, the day noise reaching y_L with weight w = e^{m_L}/(e^{m_L}+ΔL) (delta
 /// method), and the template's own spread (other mothers, onsets within its bin) added on the episode's part.</para>
+/// <para>Chemistry, when a sample has it: z = (log10 bacteria, ln Na:K) = m_c(d) + c + Δ_c(d − o) + ε_c, with c ~ N(0, Σ_c)
+/// the mother's own chemistry (the model's between-mother covariance, at least the priors' <see cref="StatePriors.MotherLog10BacteriaSd"/>
+/// and <see cref="StatePriors.MotherLogNaKSd"/>, since the model gives every mother the same chemistry) and ε_c the model's
+/// within-mother covariance plus the template's spread plus the lab error (<see cref="StatePriors.LabLog10BacteriaSd"/>,
+/// <see cref="StatePriors.LabLogNaKSd"/>). The model does not tie chemistry to the cells' day-to-day noise, so the two
+/// pairs are independent given the episode and each mother level is integrated in closed form on its own. A feature a
+/// sample lacks is marginalised out: its Gaussian over the features it has is the marginal of the full one (the
+/// sub-vector and sub-matrix), so missing bacteria or Na:K leave the likelihood of the rest exact. Bacteria are what
+/// separates non-infectious from infectious mastitis (Thomsen 1983); Na:K (Furukawa 2022) marks the opened junctions
+/// of mastitis and abscess, which cells alone confuse with other leucocyte rises.</para>
 /// <para>Likelihood: b enters linearly, so it is integrated in closed form (a Gaussian integral over the 2-vector b):
 /// each hypothesis costs a few operations per sample it changes. The evidence of a state sums over its episodes with their priors (<see cref="StatePriors"/>): severity, duration,
 /// onset hour, breast, and onset day uniform over the days whose episode overlaps the window. The posterior follows by
@@ -66,16 +86,16 @@ public static class StateInference
     /// <exception cref="ArgumentException">No observation, or a day beyond the library.</exception>
     public static StatePosterior Infer(StateLibrary library, IReadOnlyList<StateObservation> observations, StatePriors priors, StatePriorKind kind)
     {
-        var obs = observations.Where(o => o.LogLeucocytes is not null || o.LogOthers is not null).OrderBy(o => o.Day).ToArray();
+        var obs = observations.Where(o => o.HasFeatures).OrderBy(o => o.Day).ToArray();
         if (obs.Length == 0)
         {
-            throw new ArgumentException("no observation with leucocytes or other cells", nameof(observations));
+            throw new ArgumentException("no observation with cells or chemistry", nameof(observations));
         }
         if (obs[^1].Day > library.LastDay || obs[0].Day < 0)
         {
             throw new ArgumentException($"day {obs[^1].Day} is outside the library's days 0-{library.LastDay}", nameof(observations));
         }
-        var work = new Work(library, obs);
+        var work = new Work(library, priors, obs);
         var states = ImmutableArray.CreateBuilder<string>();
         states.Add(StatePosterior.Healthy);
         states.AddRange(library.States);
@@ -145,17 +165,22 @@ public static class StateInference
         var norm = LogSumExp(logPost);
         var probability = logPost.Select(l => Math.Exp(l - norm)).ToImmutableArray();
 
-        // Each day: the posterior mass of the episodes under way that day.
+        // Each day: the posterior mass of the episodes under way that day. P(hypothesis | x) = prior(s) · weight · likelihood / p(x).
+        var posterior = new double[hypotheses.Count];
+        for (var h = 0; h < posterior.Length; h++)
+        {
+            posterior[h] = Math.Exp(Math.Log(prior[hypotheses[h].State]) + hypotheses[h].LogWeight - norm);
+        }
         var daily = ImmutableArray.CreateBuilder<ImmutableArray<double>>(days.Length);
         foreach (var day in days)
         {
             var active = new double[states.Count];
-            foreach (var (s, lw, t, onset) in hypotheses)
+            for (var h = 0; h < posterior.Length; h++)
             {
+                var (s, _, t, onset) = hypotheses[h];
                 if (t.ActiveOn(day - onset))
                 {
-                    // P(hypothesis | x) = prior(s) · weight · likelihood / p(x)
-                    active[s] += Math.Exp(Math.Log(prior[s]) + lw - norm);
+                    active[s] += posterior[h];
                 }
             }
             active[0] = Math.Max(0, 1 - active.Skip(1).Sum());
@@ -198,27 +223,38 @@ public static class StateInference
     {
         private readonly StateLibrary _lib;
         private readonly StateObservation[] _obs;
-        private readonly double[] _mL, _mN;
-        private readonly Contribution[] _healthy; // by sample
-        private readonly Contribution _healthyTotal;
-        private readonly double[] _betweenInverse; // Σ_b⁻¹ as [LL, LN, NN]
-        private readonly double _logDetBetween;
+        private readonly double[] _mL, _mN, _mB, _mR, _level; // _level: e^{m_L}
+        private readonly Contribution[] _healthy, _healthyChemistry; // by sample
+        private readonly Contribution _healthyTotal, _healthyChemistryTotal;
+        private readonly Gaussian2 _between, _chemistryBetween;
+        private readonly double[] _chemistryWithin; // model's within-mother covariance plus the lab error, [BB, BR, RR]
+        private readonly bool _chemistry;
 
-        public Work(StateLibrary lib, StateObservation[] obs)
+        public Work(StateLibrary lib, StatePriors priors, StateObservation[] obs)
         {
             _lib = lib;
             _obs = obs;
             _mL = [.. obs.Select(o => lib.MeanL[o.Day])];
+            _level = [.. _mL.Select(Math.Exp)];
             _mN = [.. obs.Select(o => lib.MeanN[o.Day])];
-            var (bLL, bLN, bNN) = (lib.Between[0], lib.Between[1], lib.Between[2]);
-            var det = bLL * bNN - bLN * bLN;
-            _betweenInverse = [bNN / det, -bLN / det, bLL / det];
-            _logDetBetween = Math.Log(det);
+            _mB = [.. obs.Select(o => lib.MeanB[o.Day])];
+            _mR = [.. obs.Select(o => lib.MeanR[o.Day])];
+            _between = new Gaussian2(lib.Between[0], lib.Between[1], lib.Between[2]);
+            var (bb, rr) = (Math.Max(lib.ChemistryBetween[0], priors.MotherLog10BacteriaSd * priors.MotherLog10BacteriaSd),
+                Math.Max(lib.ChemistryBetween[2], priors.MotherLogNaKSd * priors.MotherLogNaKSd));
+            var limit = 0.999 * Math.Sqrt(bb * rr);
+            _chemistryBetween = new Gaussian2(bb, Math.Clamp(lib.ChemistryBetween[1], -limit, limit), rr);
+            _chemistryWithin = [lib.ChemistryWithin[0] + priors.LabLog10BacteriaSd * priors.LabLog10BacteriaSd, lib.ChemistryWithin[1],
+                lib.ChemistryWithin[2] + priors.LabLogNaKSd * priors.LabLogNaKSd];
+            _chemistry = obs.Any(o => o.Log10Bacteria is not null || o.LogNaK is not null);
             _healthy = new Contribution[obs.Length];
+            _healthyChemistry = new Contribution[obs.Length];
             for (var i = 0; i < obs.Length; i++)
             {
-                _healthy[i] = Sample(i, Shift.None);
+                _healthy[i] = Cells(i, Shift.None);
                 _healthyTotal = _healthyTotal.Add(_healthy[i]);
+                _healthyChemistry[i] = Chemistry(i, Shift.None);
+                _healthyChemistryTotal = _healthyChemistryTotal.Add(_healthyChemistry[i]);
             }
         }
 
@@ -226,6 +262,7 @@ public static class StateInference
         public double LogLikelihood(StateTemplate? template, string? affected, int onset)
         {
             var total = _healthyTotal;
+            var chemistry = _healthyChemistryTotal;
             if (template is not null)
             {
                 for (var i = 0; i < _obs.Length; i++)
@@ -238,18 +275,24 @@ public static class StateInference
                     var shift = Increment(template, affected, _obs[i].Breast, k);
                     if (shift.DeltaL != 0 || shift.LogR != 0)
                     {
-                        total = total.Subtract(_healthy[i]).Add(Sample(i, shift));
+                        total = total.Subtract(_healthy[i]).Add(Cells(i, shift));
+                    }
+                    if (_chemistry && (shift.DeltaB != 0 || shift.DeltaK != 0))
+                    {
+                        chemistry = chemistry.Subtract(_healthyChemistry[i]).Add(Chemistry(i, shift));
                     }
                 }
             }
-            return Integrate(total);
+            return Integrate(total, _between) + (_chemistry ? Integrate(chemistry, _chemistryBetween) : 0);
         }
 
         private static Shift Increment(StateTemplate t, string? affected, string? breast, int k)
         {
-            static Shift Of(BreastIncrement b, int k) => new(b.DeltaLeucocytes[k], b.LogRatioOthers[k], b.VarLogDelta[k], b.VarLogRatio[k]);
+            static Shift Of(BreastIncrement b, int k) => new(b.DeltaLeucocytes[k], b.LogRatioOthers[k], b.VarLogDelta[k], b.VarLogRatio[k],
+                b.Log10Bacteria[k], b.LogNaK[k], b.VarLog10Bacteria[k], b.VarLogNaK[k]);
             static Shift Pooled(Shift a, Shift o) =>
-                new((a.DeltaL + o.DeltaL) / 2, Math.Log((Math.Exp(a.LogR) + Math.Exp(o.LogR)) / 2), (a.VarL + o.VarL) / 2, (a.VarR + o.VarR) / 2);
+                new((a.DeltaL + o.DeltaL) / 2, Math.Log((Math.Exp(a.LogR) + Math.Exp(o.LogR)) / 2), (a.VarL + o.VarL) / 2, (a.VarR + o.VarR) / 2,
+                    Math.Log10((Math.Pow(10, a.DeltaB) + Math.Pow(10, o.DeltaB)) / 2), Math.Log((Math.Exp(a.DeltaK) + Math.Exp(o.DeltaK)) / 2), (a.VarB + o.VarB) / 2, (a.VarK + o.VarK) / 2);
             var (aff, other) = (Of(t.Affected, k), Of(t.Other, k));
             if (t.Scope != HealthScope.Breast)
             {
@@ -259,12 +302,12 @@ public static class StateInference
             return breast is "left" or "right" ? (breast == affected ? aff : other) : Pooled(aff, other);
         }
 
-        /// <summary>One sample's Gaussian terms with the mother's level b left out (it is integrated in <see cref="Integrate"/>).</summary>
-        private Contribution Sample(int i, Shift shift)
+        /// <summary>One sample's Gaussian terms of its cells with the mother's level b left out (it is integrated in <see cref="Integrate"/>).</summary>
+        private Contribution Cells(int i, Shift shift)
         {
             var o = _obs[i];
             var (a, c, b) = (_lib.Within[0], _lib.Within[1], _lib.Within[2]);
-            var level = Math.Exp(_mL[i]);
+            var level = _level[i];
             var deltaL = shift.DeltaL;
             // The episode's leucocytes scale with the mother's own leucocyte level, the day's noise reaches only her baseline part (weight w).
             var w = deltaL > 0 ? level / (level + deltaL) : 1;
@@ -272,40 +315,73 @@ public static class StateInference
             var muN = _mN[i] + shift.LogR;
             var varL = w * w * a + (1 - w) * (1 - w) * shift.VarL + o.VarLeucocytes;
             var varN = b + shift.VarR + o.VarOthers;
-            if (o.LogLeucocytes is { } yl && o.LogOthers is { } yn)
+            return Pair(o.LogLeucocytes - muL, o.LogOthers - muN, varL, w * c, varN);
+        }
+
+        /// <summary>One sample's Gaussian terms of its chemistry with the mother's own chemistry left out.</summary>
+        private Contribution Chemistry(int i, Shift shift)
+        {
+            var o = _obs[i];
+            var w = _chemistryWithin;
+            return Pair(o.Log10Bacteria - (_mB[i] + shift.DeltaB), o.LogNaK - (_mR[i] + shift.DeltaK), w[0] + shift.VarB, w[1], w[2] + shift.VarK);
+        }
+
+        /// <summary>The Gaussian terms of a residual pair with covariance [[vx, cxy], [cxy, vy]]; a missing residual is marginalised out (zero terms when both are).</summary>
+        private static Contribution Pair(double? x, double? y, double vx, double cxy, double vy)
+        {
+            if (x is { } rx && y is { } ry)
             {
-                var cov = w * c;
-                var det = varL * varN - cov * cov;
-                var (pLL, pLN, pNN) = (varN / det, -cov / det, varL / det);
-                var (rl, rn) = (yl - muL, yn - muN);
-                return new Contribution(rl * rl * pLL + 2 * rl * rn * pLN + rn * rn * pNN, pLL, pLN, pNN, pLL * rl + pLN * rn, pLN * rl + pNN * rn, Math.Log(det) + 2 * Log2Pi);
+                var det = vx * vy - cxy * cxy;
+                var (pxx, pxy, pyy) = (vy / det, -cxy / det, vx / det);
+                return new Contribution(rx * rx * pxx + 2 * rx * ry * pxy + ry * ry * pyy, pxx, pxy, pyy, pxx * rx + pxy * ry, pxy * rx + pyy * ry, Math.Log(det) + 2 * Log2Pi);
             }
-            if (o.LogLeucocytes is { } yl1)
+            if (x is { } r1)
             {
-                var r = yl1 - muL;
-                return new Contribution(r * r / varL, 1 / varL, 0, 0, r / varL, 0, Math.Log(varL) + Log2Pi);
+                return new Contribution(r1 * r1 / vx, 1 / vx, 0, 0, r1 / vx, 0, Math.Log(vx) + Log2Pi);
             }
-            var rN = o.LogOthers!.Value - muN;
-            return new Contribution(rN * rN / varN, 0, 0, 1 / varN, 0, rN / varN, Math.Log(varN) + Log2Pi);
+            if (y is { } r2)
+            {
+                return new Contribution(r2 * r2 / vy, 0, 0, 1 / vy, 0, r2 / vy, Math.Log(vy) + Log2Pi);
+            }
+            return default;
         }
 
         /// <summary>ln ∫ Π N(yᵢ; μᵢ + b, Cᵢ) N(b; 0, Σ_b) db = −½Q − ½Σ ln|2πCᵢ| + ½ Bᵀ M⁻¹ B − ½ ln(|M| |Σ_b|), M = Σ Cᵢ⁻¹ + Σ_b⁻¹.</summary>
-        private double Integrate(Contribution t)
+        private static double Integrate(Contribution t, Gaussian2 between)
         {
-            var (mLL, mLN, mNN) = (t.ALL + _betweenInverse[0], t.ALN + _betweenInverse[1], t.ANN + _betweenInverse[2]);
+            var (mLL, mLN, mNN) = (t.ALL + between.InverseXX, t.ALN + between.InverseXY, t.ANN + between.InverseYY);
             var det = mLL * mNN - mLN * mLN;
             var quad = (mNN * t.BL * t.BL - 2 * mLN * t.BL * t.BN + mLL * t.BN * t.BN) / det;
-            return -0.5 * t.Quadratic - 0.5 * t.LogNorm + 0.5 * quad - 0.5 * (Math.Log(det) + _logDetBetween);
+            return -0.5 * t.Quadratic - 0.5 * t.LogNorm + 0.5 * quad - 0.5 * (Math.Log(det) + between.LogDet);
         }
     }
 
-    /// <summary>What an episode does to one sample: added leucocytes/mL, ln factor on the other cells, and their spreads.</summary>
-    private readonly record struct Shift(double DeltaL, double LogR, double VarL, double VarR)
+    /// <summary>A mother-level covariance Σ_b = [[xx, xy], [xy, yy]] as its inverse and ln determinant.</summary>
+    private readonly struct Gaussian2
+    {
+        public Gaussian2(double xx, double xy, double yy)
+        {
+            var det = xx * yy - xy * xy;
+            (InverseXX, InverseXY, InverseYY) = (yy / det, -xy / det, xx / det);
+            LogDet = Math.Log(det);
+        }
+
+        public double InverseXX { get; }
+
+        public double InverseXY { get; }
+
+        public double InverseYY { get; }
+
+        public double LogDet { get; }
+    }
+
+    /// <summary>What an episode does to one sample: added leucocytes/mL, ln factor on the other cells, shifts of log10 bacteria and ln Na:K, and their spreads.</summary>
+    private readonly record struct Shift(double DeltaL, double LogR, double VarL, double VarR, double DeltaB, double DeltaK, double VarB, double VarK)
     {
         public static Shift None => default;
     }
 
-    /// <summary>Sums over samples of the Gaussian terms: rᵀPr, P (the precision, 2×2 symmetric), P r, and ln|2πC|.</summary>
+    /// <summary>Sums over samples of the Gaussian terms of a feature pair: rᵀPr, P (the precision, 2×2 symmetric), P r, and ln|2πC|.</summary>
     private readonly record struct Contribution(double Quadratic, double ALL, double ALN, double ANN, double BL, double BN, double LogNorm)
     {
         public Contribution Add(Contribution o) => new(Quadratic + o.Quadratic, ALL + o.ALL, ALN + o.ALN, ANN + o.ANN, BL + o.BL, BN + o.BN, LogNorm + o.LogNorm);

@@ -16,7 +16,23 @@ namespace MilkCells.Samples.Inference;
 /// <param name="LogRatioOthers">ln of the factor on the other cells/mL (epithelial and stem) on day k.</param>
 /// <param name="VarLogDelta">Spread of ln added leucocytes around the template on day k: other mothers, day-to-day noise, onsets within ±6 h.</param>
 /// <param name="VarLogRatio">Spread of the ln factor on the other cells on day k.</param>
-public sealed record BreastIncrement(ImmutableArray<double> DeltaLeucocytes, ImmutableArray<double> LogRatioOthers, ImmutableArray<double> VarLogDelta, ImmutableArray<double> VarLogRatio);
+/// <param name="Log10Bacteria">Shift of log10 bacteria CFU/mL on day k (the day's milk, volume-weighted over its feeds).</param>
+/// <param name="LogNaK">Shift of ln Na:K on day k.</param>
+/// <param name="VarLog10Bacteria">Spread of <paramref name="Log10Bacteria"/> around the template on day k.</param>
+/// <param name="VarLogNaK">Spread of <paramref name="LogNaK"/> around the template on day k.</param>
+public sealed record BreastIncrement(ImmutableArray<double> DeltaLeucocytes, ImmutableArray<double> LogRatioOthers, ImmutableArray<double> VarLogDelta, ImmutableArray<double> VarLogRatio,
+    ImmutableArray<double> Log10Bacteria, ImmutableArray<double> LogNaK, ImmutableArray<double> VarLog10Bacteria, ImmutableArray<double> VarLogNaK);
+
+/// <summary>The features of one breast's milk on one day, as state inference reads them.</summary>
+/// <param name="L">ln leucocytes/mL.</param>
+/// <param name="N">ln other cells/mL (epithelial and stem).</param>
+/// <param name="B">log10 bacteria CFU/mL (1 CFU/mL at least).</param>
+/// <param name="R">ln Na:K (molar).</param>
+/// <param name="Day">Lactation day; −1 when the breast gave no milk that day.</param>
+internal readonly record struct DayFeatures(double L, double N, double B, double R, int Day)
+{
+    public static readonly DayFeatures None = new(0, 0, 0, 0, -1);
+}
 
 /// <summary>One simulated episode shape: a state at a severity, a duration and an onset time of day.</summary>
 /// <param name="State">Health-state id.</param>
@@ -62,11 +78,12 @@ public sealed record StateLibraryOptions
 /// what each breast gave each day) give, on the log scale of leucocytes/mL (L) and other cells/mL (N), the mean m(d) by
 /// lactation day (a ±3-day moving average within each stage), the between-mother covariance Σ_b and the within-mother
 /// (day-to-day and between-breast) covariance Σ_w, by the method of moments of the unbalanced one-way random-effects
-/// model (Searle, Casella &amp; McCulloch 1992, Variance Components, §3.6).</para>
+/// model (Searle, Casella &amp; McCulloch 1992, Variance Components, §3.6); and the same for the milk's chemistry, log10
+/// bacteria CFU/mL (B) and ln Na:K (R), a second pair the model does not couple to the cells' day-to-day noise.</para>
 /// <para>Templates: the model's median mother without day-to-day noise, simulated healthy and with one episode of each
 /// state × severity × duration factor × onset hour starting on <see cref="StateLibraryOptions.TemplateDay"/>; the
-/// difference gives each day's added leucocytes and the factor on the other cells, in the affected and the other
-/// breast. Shifting a template in time assumes an episode changes milk the same way on any lactation day (true of the
+/// difference gives each day's added leucocytes, the factor on the other cells and the shifts of log10 bacteria and
+/// ln Na:K, in the affected and the other breast. Shifting a template in time assumes an episode changes milk the same way on any lactation day (true of the
 /// model's additive influx outside colostrum). Each template's spread, day by day, is the mean squared log difference
 /// from it of the same episode in <see cref="StateLibraryOptions.SpreadMothers"/> population mothers with day-to-day
 /// noise, their onsets spread across the template's 12-hour bin (each paired with the same mother healthy): what the
@@ -75,9 +92,10 @@ public sealed record StateLibraryOptions
 public sealed class StateLibrary
 {
     /// <summary>Bumped when the library's contents or format change (old cache files are then rebuilt).</summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     internal StateLibrary(string key, int lastDay, ImmutableArray<double> meanL, ImmutableArray<double> meanN, double[] between, double[] within,
+        ImmutableArray<double> meanB, ImmutableArray<double> meanR, double[] chemistryBetween, double[] chemistryWithin,
         ImmutableArray<StateTemplate> templates, int mothers)
     {
         Key = key;
@@ -86,6 +104,10 @@ public sealed class StateLibrary
         MeanN = meanN;
         Between = between;
         Within = within;
+        MeanB = meanB;
+        MeanR = meanR;
+        ChemistryBetween = chemistryBetween;
+        ChemistryWithin = chemistryWithin;
         Templates = templates;
         Mothers = mothers;
         States = [.. templates.Select(t => t.State).Distinct()];
@@ -108,6 +130,18 @@ public sealed class StateLibrary
 
     /// <summary>Within-mother covariance of (ln L, ln N): [LL, LN, NN].</summary>
     public double[] Within { get; }
+
+    /// <summary>Mean log10 bacteria CFU/mL by lactation day.</summary>
+    public ImmutableArray<double> MeanB { get; }
+
+    /// <summary>Mean ln Na:K by lactation day.</summary>
+    public ImmutableArray<double> MeanR { get; }
+
+    /// <summary>Between-mother covariance of (log10 B, ln Na:K): [BB, BR, RR] (the model gives every mother the same chemistry, so near 0).</summary>
+    public double[] ChemistryBetween { get; }
+
+    /// <summary>Within-mother covariance of (log10 B, ln Na:K): [BB, BR, RR].</summary>
+    public double[] ChemistryWithin { get; }
 
     /// <summary>Every episode shape.</summary>
     public ImmutableArray<StateTemplate> Templates { get; }
@@ -176,45 +210,56 @@ public sealed class StateLibrary
     {
         var model = calibration.Model;
         var healthy = ScenarioLoader.Load("healthy", model);
-        var (meanL, meanN, between, within) = Baseline(calibration, healthy, options, lastDay, cancellation);
+        var b = Baseline(calibration, healthy, options, lastDay, cancellation);
         var templates = SimulateTemplates(calibration, healthy, priors, options, cancellation);
-        return new StateLibrary(key, lastDay, meanL, meanN, between, within, templates, options.Mothers);
+        return new StateLibrary(key, lastDay, b.MeanL, b.MeanN, b.Between, b.Within, b.MeanB, b.MeanR, b.ChemistryBetween, b.ChemistryWithin, templates, options.Mothers);
     }
 
-    private static (ImmutableArray<double>, ImmutableArray<double>, double[], double[]) Baseline(CalibratedModel calibration, Scenario healthy,
-        StateLibraryOptions options, int lastDay, CancellationToken cancellation)
+    private sealed record BaselineResult(ImmutableArray<double> MeanL, ImmutableArray<double> MeanN, double[] Between, double[] Within,
+        ImmutableArray<double> MeanB, ImmutableArray<double> MeanR, double[] ChemistryBetween, double[] ChemistryWithin);
+
+    private static BaselineResult Baseline(CalibratedModel calibration, Scenario healthy, StateLibraryOptions options, int lastDay, CancellationToken cancellation)
     {
         var scenario = healthy with { Mother = healthy.Mother with { Mode = MotherMode.Sampled }, DurationDays = lastDay + 1 };
         var prepared = MotherSimulation.Prepare(calibration, scenario, null, SimulationResolution.Daily);
         var mask = LeucocyteMask(calibration.Model);
-        var perMother = new (double L, double N, int Day)[options.Mothers][];
+        var perMother = new DayFeatures[options.Mothers][];
         Parallel.For(0, options.Mothers, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Threads), CancellationToken = cancellation }, m =>
         {
             var run = prepared.Simulate(MotherSimulation.MotherSeed(options.Seed, m), new SimulationOptions { Resolution = SimulationResolution.Daily, Detail = true });
             perMother[m] = [.. run.BreastDays.Select(b => Features(run, b, mask)).Where(f => f.Day >= 0)];
         });
-        // Mean by day, then smoothed within stages.
-        var days = lastDay + 1;
-        var sumL = new double[days];
-        var sumN = new double[days];
-        var count = new int[days];
+        var stage = Enumerable.Range(0, lastDay + 1).Select(d => calibration.Model.StageOnDay(d)?.Id ?? "").ToArray();
+        var meanL = MeanByDay(perMother, f => f.L, stage);
+        var meanN = MeanByDay(perMother, f => f.N, stage);
+        var meanB = MeanByDay(perMother, f => f.B, stage);
+        var meanR = MeanByDay(perMother, f => f.R, stage);
+        var (between, within) = VarianceComponents(perMother, f => (f.L - meanL[f.Day], f.N - meanN[f.Day]));
+        var (chemistryBetween, chemistryWithin) = VarianceComponents(perMother, f => (f.B - meanB[f.Day], f.R - meanR[f.Day]));
+        return new BaselineResult([.. meanL], [.. meanN], between, within, [.. meanB], [.. meanR], chemistryBetween, chemistryWithin);
+    }
+
+    /// <summary>A feature's mean by lactation day over every mother's breast-days, smoothed within stages.</summary>
+    private static double[] MeanByDay(DayFeatures[][] perMother, Func<DayFeatures, double> feature, string[] stage)
+    {
+        var sum = new double[stage.Length];
+        var count = new int[stage.Length];
         foreach (var rows in perMother)
         {
-            foreach (var (l, n, d) in rows)
+            foreach (var f in rows)
             {
-                sumL[d] += l;
-                sumN[d] += n;
-                count[d]++;
+                sum[f.Day] += feature(f);
+                count[f.Day]++;
             }
         }
-        var rawL = Enumerable.Range(0, days).Select(d => count[d] > 0 ? sumL[d] / count[d] : double.NaN).ToArray();
-        var rawN = Enumerable.Range(0, days).Select(d => count[d] > 0 ? sumN[d] / count[d] : double.NaN).ToArray();
-        var stage = Enumerable.Range(0, days).Select(d => calibration.Model.StageOnDay(d)?.Id ?? "").ToArray();
-        var meanL = Smooth(rawL, stage);
-        var meanN = Smooth(rawN, stage);
-        // Method of moments, unbalanced one-way random effects, for the 2-vector (ln L, ln N).
+        return Smooth([.. Enumerable.Range(0, stage.Length).Select(d => count[d] > 0 ? sum[d] / count[d] : double.NaN)], stage);
+    }
+
+    /// <summary>Between- and within-mother covariances [XX, XY, YY] of a residual pair: the method of moments of the unbalanced one-way random-effects model.</summary>
+    private static (double[] Between, double[] Within) VarianceComponents(DayFeatures[][] perMother, Func<DayFeatures, (double X, double Y)> residual)
+    {
         var within = new double[3];
-        var mothersMean = new List<(double L, double N, int Count)>();
+        var mothersMean = new List<(double X, double Y, int Count)>();
         var total = 0;
         var sumSquares = 0.0;
         foreach (var rows in perMother)
@@ -223,33 +268,34 @@ public sealed class StateLibrary
             {
                 continue;
             }
-            var ml = rows.Average(r => r.L - meanL[r.Day]);
-            var mn = rows.Average(r => r.N - meanN[r.Day]);
-            foreach (var (l, n, d) in rows)
+            var r = rows.Select(residual).ToArray();
+            var mx = r.Average(v => v.X);
+            var my = r.Average(v => v.Y);
+            foreach (var (x, y) in r)
             {
-                var (el, en) = (l - meanL[d] - ml, n - meanN[d] - mn);
-                within[0] += el * el;
-                within[1] += el * en;
-                within[2] += en * en;
+                var (ex, ey) = (x - mx, y - my);
+                within[0] += ex * ex;
+                within[1] += ex * ey;
+                within[2] += ey * ey;
             }
-            mothersMean.Add((ml, mn, rows.Length));
-            total += rows.Length;
-            sumSquares += (double)rows.Length * rows.Length;
+            mothersMean.Add((mx, my, r.Length));
+            total += r.Length;
+            sumSquares += (double)r.Length * r.Length;
         }
         var dfWithin = total - mothersMean.Count;
         for (var i = 0; i < 3; i++)
         {
             within[i] /= dfWithin;
         }
-        var grandL = mothersMean.Sum(m => m.L * m.Count) / total;
-        var grandN = mothersMean.Sum(m => m.N * m.Count) / total;
+        var grandX = mothersMean.Sum(m => m.X * m.Count) / total;
+        var grandY = mothersMean.Sum(m => m.Y * m.Count) / total;
         var sb = new double[3];
-        foreach (var (l, n, c) in mothersMean)
+        foreach (var (x, y, c) in mothersMean)
         {
-            var (dl, dn) = (l - grandL, n - grandN);
-            sb[0] += c * dl * dl;
-            sb[1] += c * dl * dn;
-            sb[2] += c * dn * dn;
+            var (dx, dy) = (x - grandX, y - grandY);
+            sb[0] += c * dx * dx;
+            sb[1] += c * dx * dy;
+            sb[2] += c * dy * dy;
         }
         var k = mothersMean.Count;
         var n0 = (total - sumSquares / total) / (k - 1);
@@ -262,18 +308,18 @@ public sealed class StateLibrary
         between[2] = Math.Max(between[2], 1e-6);
         var limit = 0.999 * Math.Sqrt(between[0] * between[2]);
         between[1] = Math.Clamp(between[1], -limit, limit);
-        return ([.. meanL], [.. meanN], between, within);
+        return (between, within);
     }
 
-    /// <summary>(ln leucocytes/mL, ln other cells/mL, lactation day) of one breast-day; day −1 when the breast gave no milk.</summary>
+    /// <summary>The features of one breast-day (day −1 when the breast gave no milk).</summary>
     /// <param name="run">The run.</param>
     /// <param name="b">One breast-day of it.</param>
     /// <param name="isLeucocyte">By cell type (model order), whether it is a leucocyte.</param>
-    internal static (double L, double N, int Day) Features(SimulationResult run, BreastDayRow b, bool[] isLeucocyte)
+    internal static DayFeatures Features(SimulationResult run, BreastDayRow b, bool[] isLeucocyte)
     {
         if (!(b.MilkMl > 0))
         {
-            return (0, 0, -1);
+            return DayFeatures.None;
         }
         double leuco = 0, other = 0;
         for (var t = 0; t < isLeucocyte.Length; t++)
@@ -288,8 +334,14 @@ public sealed class StateLibrary
                 other += cells;
             }
         }
-        return leuco <= 0 || other <= 0 ? (0, 0, -1) : (Math.Log(leuco / b.MilkMl), Math.Log(other / b.MilkMl), run.Plan.Scenario.StartDay + b.Day);
+        var c = b.Chemistry;
+        return leuco <= 0 || other <= 0 || !(c.SodiumMmolL > 0) || !(c.PotassiumMmolL > 0) || double.IsNaN(c.BacteriaCfuPerMl)
+            ? DayFeatures.None
+            : new DayFeatures(Math.Log(leuco / b.MilkMl), Math.Log(other / b.MilkMl), Log10Bacteria(c.BacteriaCfuPerMl), Math.Log(c.NaKRatio), run.Plan.Scenario.StartDay + b.Day);
     }
+
+    /// <summary>log10 of a bacteria count, CFU/mL; a count below 1 CFU/mL (no growth) is read as 1.</summary>
+    public static double Log10Bacteria(double cfuPerMl) => Math.Log10(Math.Max(cfuPerMl, 1));
 
     /// <summary>By cell type (model order), whether it is a leucocyte.</summary>
     internal static bool[] LeucocyteMask(MilkModel model) => [.. model.CellTypes.Select(t => t.Class == CellClass.Leucocyte)];
@@ -376,33 +428,43 @@ public sealed class StateLibrary
         var rn = ImmutableArray.CreateBuilder<double>(count);
         var vl = ImmutableArray.CreateBuilder<double>(count);
         var vr = ImmutableArray.CreateBuilder<double>(count);
+        var db = ImmutableArray.CreateBuilder<double>(count);
+        var dr = ImmutableArray.CreateBuilder<double>(count);
+        var vb = ImmutableArray.CreateBuilder<double>(count);
+        var vk = ImmutableArray.CreateBuilder<double>(count);
         for (var k = 0; k < count; k++)
         {
-            var (delta, ratio, level) = Difference(healthy, ill, breast, onsetDay + k, mask);
-            dl.Add(Math.Max(0, delta));
-            rn.Add(ratio);
+            var t = Difference(healthy, ill, breast, onsetDay + k, mask);
+            dl.Add(Math.Max(0, t.DeltaL));
+            rn.Add(t.LogRatio);
+            db.Add(t.DeltaB);
+            dr.Add(t.DeltaR);
             // Residuals against the template, with a floor of 5 % of the healthy level so that a tail day's tiny increment does not blow up in logs.
-            var floor = 0.05 * level;
-            double sumL = 0, sumR = 0;
+            var floor = 0.05 * t.Level;
+            double sumL = 0, sumR = 0, sumB = 0, sumK = 0;
             var n = 0;
             foreach (var (h, s) in spread)
             {
-                var (d, r, _) = Difference(h, s, breast, onsetDay + k, mask);
-                if (double.IsNaN(d))
+                var j = Difference(h, s, breast, onsetDay + k, mask);
+                if (double.IsNaN(j.DeltaL))
                 {
                     continue;
                 }
                 // An episode's leucocytes scale with the mother's leucocyte factor: compare per unit of it.
-                d /= LeucocyteFactor(s, mask);
-                var e = Math.Log((Math.Max(0, d) + floor) / (Math.Max(0, delta) + floor));
+                var d = j.DeltaL / LeucocyteFactor(s, mask);
+                var e = Math.Log((Math.Max(0, d) + floor) / (Math.Max(0, t.DeltaL) + floor));
                 sumL += e * e;
-                sumR += (r - ratio) * (r - ratio);
+                sumR += (j.LogRatio - t.LogRatio) * (j.LogRatio - t.LogRatio);
+                sumB += (j.DeltaB - t.DeltaB) * (j.DeltaB - t.DeltaB);
+                sumK += (j.DeltaR - t.DeltaR) * (j.DeltaR - t.DeltaR);
                 n++;
             }
             vl.Add(n > 0 ? Math.Max(sumL / n, 1e-4) : 1);
             vr.Add(n > 0 ? Math.Max(sumR / n, 1e-4) : 1);
+            vb.Add(n > 0 ? Math.Max(sumB / n, 1e-4) : 1);
+            vk.Add(n > 0 ? Math.Max(sumK / n, 1e-4) : 1);
         }
-        return new BreastIncrement(dl.ToImmutable(), rn.ToImmutable(), vl.ToImmutable(), vr.ToImmutable());
+        return new BreastIncrement(dl.ToImmutable(), rn.ToImmutable(), vl.ToImmutable(), vr.ToImmutable(), db.ToImmutable(), dr.ToImmutable(), vb.ToImmutable(), vk.ToImmutable());
     }
 
     /// <summary>The planned mother's cell factor of the leucocyte class (the same for every leucocyte type).</summary>
@@ -412,12 +474,12 @@ public sealed class StateLibrary
         return run.Plan.Mother.CellFactors.TryGetValue(type, out var f) && f > 0 ? f : 1;
     }
 
-    /// <summary>Added leucocytes/mL, ln factor on the other cells and the healthy leucocyte level on one breast and lactation day (NaN without milk).</summary>
-    private static (double Delta, double LogRatio, double Level) Difference(SimulationResult healthy, SimulationResult ill, Breast breast, int day, bool[] mask)
+    /// <summary>Added leucocytes/mL, ln factor on the other cells, shifts of log10 bacteria and ln Na:K, and the healthy leucocyte level on one breast and lactation day (NaN without milk).</summary>
+    private static (double DeltaL, double LogRatio, double DeltaB, double DeltaR, double Level) Difference(SimulationResult healthy, SimulationResult ill, Breast breast, int day, bool[] mask)
     {
         var runDay = day - healthy.Plan.Scenario.StartDay;
         var h = Features(healthy, healthy.BreastDays.Single(b => b.Day == runDay && b.Breast == breast), mask);
         var s = Features(ill, ill.BreastDays.Single(b => b.Day == runDay && b.Breast == breast), mask);
-        return h.Day < 0 || s.Day < 0 ? (double.NaN, 0, 0) : (Math.Exp(s.L) - Math.Exp(h.L), s.N - h.N, Math.Exp(h.L));
+        return h.Day < 0 || s.Day < 0 ? (double.NaN, 0, 0, 0, 0) : (Math.Exp(s.L) - Math.Exp(h.L), s.N - h.N, s.B - h.B, s.R - h.R, Math.Exp(h.L));
     }
 }

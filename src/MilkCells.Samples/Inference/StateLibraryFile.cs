@@ -6,8 +6,8 @@ namespace MilkCells.Samples.Inference;
 
 /// <summary>The state library's cache file: a small little-endian binary, written beside and renamed into place.</summary>
 /// <remarks>
-/// Layout: magic "MCSL", format version, key, last day, mothers, the two mean curves, the covariances, then each
-/// template. The same library always writes the same bytes. A file that does not match (another key or version, or
+/// Layout: magic "MCSL", format version, key, last day, mothers, the two cell mean curves and their covariances, the two
+/// chemistry mean curves and their covariances, then each template. The same library always writes the same bytes. A file that does not match (another key or version, or
 /// truncated) is ignored and the library rebuilt.
 /// </remarks>
 internal static class StateLibraryFile
@@ -32,6 +32,10 @@ internal static class StateLibraryFile
                 Doubles(w, library.MeanN);
                 Doubles(w, [.. library.Between]);
                 Doubles(w, [.. library.Within]);
+                Doubles(w, library.MeanB);
+                Doubles(w, library.MeanR);
+                Doubles(w, [.. library.ChemistryBetween]);
+                Doubles(w, [.. library.ChemistryWithin]);
                 w.Write(library.Templates.Length);
                 foreach (var t in library.Templates)
                 {
@@ -47,6 +51,10 @@ internal static class StateLibraryFile
                         Doubles(w, b.LogRatioOthers);
                         Doubles(w, b.VarLogDelta);
                         Doubles(w, b.VarLogRatio);
+                        Doubles(w, b.Log10Bacteria);
+                        Doubles(w, b.LogNaK);
+                        Doubles(w, b.VarLog10Bacteria);
+                        Doubles(w, b.VarLogNaK);
                     }
                 }
             }
@@ -81,6 +89,10 @@ internal static class StateLibraryFile
             var meanN = Doubles(r);
             var between = Doubles(r).ToArray();
             var within = Doubles(r).ToArray();
+            var meanB = Doubles(r);
+            var meanR = Doubles(r);
+            var chemistryBetween = Doubles(r).ToArray();
+            var chemistryWithin = Doubles(r).ToArray();
             var count = r.ReadInt32();
             var templates = ImmutableArray.CreateBuilder<StateTemplate>(count);
             for (var i = 0; i < count; i++)
@@ -91,17 +103,19 @@ internal static class StateLibraryFile
                 var factor = r.ReadDouble();
                 var hour = r.ReadDouble();
                 var length = r.ReadDouble();
-                var affected = new BreastIncrement(Doubles(r), Doubles(r), Doubles(r), Doubles(r));
-                var other = new BreastIncrement(Doubles(r), Doubles(r), Doubles(r), Doubles(r));
+                var affected = Increment(r);
+                var other = Increment(r);
                 templates.Add(new StateTemplate(state, scope, severity, factor, hour, length, affected, other));
             }
-            return stream.Position == stream.Length ? new StateLibrary(key, lastDay, meanL, meanN, between, within, templates.ToImmutable(), mothers) : null;
+            return stream.Position == stream.Length ? new StateLibrary(key, lastDay, meanL, meanN, between, within, meanB, meanR, chemistryBetween, chemistryWithin, templates.ToImmutable(), mothers) : null;
         }
         catch (Exception ex) when (ex is IOException or EndOfStreamException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
         }
     }
+
+    private static BreastIncrement Increment(BinaryReader r) => new(Doubles(r), Doubles(r), Doubles(r), Doubles(r), Doubles(r), Doubles(r), Doubles(r), Doubles(r));
 
     private static void Doubles(BinaryWriter w, ImmutableArray<double> values)
     {

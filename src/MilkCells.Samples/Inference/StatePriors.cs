@@ -11,6 +11,8 @@ namespace MilkCells.Samples.Inference;
 /// its mean episode length (the chance that an episode overlaps the window; Poisson onsets); healthy takes the rest.
 /// Given the state, severity and the duration factor are drawn from their priors, the onset is uniform over the days
 /// whose episode overlaps the window, at 00:00 or 12:00, and a one-breast state affects either breast with probability ½.
+/// The file also gives the spreads the chemistry features need beyond the model (which gives every healthy mother the
+/// same chemistry): a mother's own level of log10 bacteria and ln Na:K, and the error of one lab measurement.
 /// </remarks>
 public sealed record StatePriors
 {
@@ -22,6 +24,18 @@ public sealed record StatePriors
 
     /// <summary>Duration factors (× the state's default duration) and their probabilities.</summary>
     public required ImmutableArray<(double Factor, double P)> Duration { get; init; }
+
+    /// <summary>SD of one lab measurement of log10 bacteria CFU/mL.</summary>
+    public required double LabLog10BacteriaSd { get; init; }
+
+    /// <summary>SD of one lab measurement of ln Na:K (and its day-to-day variation).</summary>
+    public required double LabLogNaKSd { get; init; }
+
+    /// <summary>SD between healthy mothers of their own log10 bacteria CFU/mL.</summary>
+    public required double MotherLog10BacteriaSd { get; init; }
+
+    /// <summary>SD between healthy mothers of their own ln Na:K.</summary>
+    public required double MotherLogNaKSd { get; init; }
 
     /// <summary>Every value with its provenance.</summary>
     public required ImmutableArray<(string Name, SourcedValue Value)> Sourced { get; init; }
@@ -64,6 +78,18 @@ public sealed record StatePriors
             sourced.Add(($"duration.{key}", v));
             duration.Add((double.Parse(key, CultureInfo.InvariantCulture), v.Value));
         }
+        var chemistryMap = y.Map(y.Root, "chemistry");
+        double Chemistry(string key)
+        {
+            var v = y.Value(chemistryMap, key);
+            sourced.Add(($"chemistry.{key}", v));
+            if (!(v.Value > 0))
+            {
+                throw y.Problem(chemistryMap, $"chemistry.{key} must be above 0, not {v.Value}");
+            }
+            return v.Value;
+        }
+        var (labB, labR, motherB, motherR) = (Chemistry("lab_log10_bacteria_sd"), Chemistry("lab_log_na_k_sd"), Chemistry("mother_log10_bacteria_sd"), Chemistry("mother_log_na_k_sd"));
         y.ThrowIfAny();
         var sources = y.Root.Children.TryGetValue(new YamlDotNet.RepresentationModel.YamlScalarNode("sources"), out var node) && node is YamlDotNet.RepresentationModel.YamlMappingNode map
             ? map.Children.Select(c => (c.Key.ToString(), c.Value.ToString())).ToImmutableArray()
@@ -80,6 +106,10 @@ public sealed record StatePriors
             RatePerDay = rates.ToImmutable(),
             Severity = [.. severity],
             Duration = [.. duration],
+            LabLog10BacteriaSd = labB,
+            LabLogNaKSd = labR,
+            MotherLog10BacteriaSd = motherB,
+            MotherLogNaKSd = motherR,
             Sourced = [.. sourced],
             Sources = sources,
         };

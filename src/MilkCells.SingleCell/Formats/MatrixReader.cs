@@ -13,7 +13,7 @@ namespace MilkCells.SingleCell.Formats;
 public static class MatrixReader
 {
     /// <summary>Reads the matrix at <paramref name="path"/>; <paramref name="genome"/> picks one genome of a multi-genome file.</summary>
-    public static CellMatrix Read(string path, string? genome = null)
+    public static CellMatrix Read(string path, string? genome = null, int threads = 1)
     {
         if (!File.Exists(path) && !Directory.Exists(path) && path.LastIndexOf('#') is var hash and > 0)
         {
@@ -22,7 +22,7 @@ public static class MatrixReader
         }
         if (Directory.Exists(path))
         {
-            return GenomeChosen(ReadFolder(path, genome), path, genome);
+            return GenomeChosen(ReadFolder(path, genome, threads), path, genome);
         }
         if (!File.Exists(path))
         {
@@ -30,7 +30,7 @@ public static class MatrixReader
         }
         try
         {
-            return GenomeChosen(ReadFile(path, genome), path, genome);
+            return GenomeChosen(ReadFile(path, genome, threads), path, genome);
         }
         catch (UnauthorizedAccessException ex)
         {
@@ -48,11 +48,11 @@ public static class MatrixReader
         : throw new InputException(InputLocation.AtElement(path, "--genome"), $"'{genome}' cannot be chosen: {m.Format} has no genome groups",
             m.Genomes.Length > 0 ? $"its features' genomes ({string.Join(", ", m.Genomes)}) are all read; leave out --genome" : "leave out --genome");
 
-    private static CellMatrix ReadFolder(string path, string? genome)
+    private static CellMatrix ReadFolder(string path, string? genome, int threads)
     {
         if (TenxFolderReader.Recognises(path))
         {
-            return TenxFolderReader.Read(path);
+            return TenxFolderReader.Read(path, threads);
         }
         var genomes = TenxFolderReader.GenomeFolders(path);
         if (genomes.Count == 0)
@@ -68,10 +68,10 @@ public static class MatrixReader
         {
             throw new InputException(InputLocation.AtElement(path, "--genome"), $"no genome '{chosen}' in this folder", $"it has {string.Join(", ", genomes)}");
         }
-        return TenxFolderReader.Read(Path.Combine(path, chosen)) with { Genomes = [.. genomes], Genome = chosen };
+        return TenxFolderReader.Read(Path.Combine(path, chosen), threads) with { Genomes = [.. genomes], Genome = chosen };
     }
 
-    private static CellMatrix ReadFile(string path, string? genome)
+    private static CellMatrix ReadFile(string path, string? genome, int threads)
     {
         var head = new byte[8];
         int got;
@@ -113,8 +113,8 @@ public static class MatrixReader
             var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
             // a matrix.mtx beside its barcodes and features is a 10x folder
             return Path.GetFileName(name) == "matrix.mtx" && TenxFolderReader.Recognises(dir) && (File.Exists(Path.Combine(dir, "barcodes.tsv")) || File.Exists(Path.Combine(dir, "barcodes.tsv.gz")))
-                ? TenxFolderReader.Read(dir)
-                : MtxReader.ReadLone(path);
+                ? TenxFolderReader.Read(dir, threads)
+                : MtxReader.ReadLone(path, threads);
         }
         return DenseTableReader.Read(path);
     }

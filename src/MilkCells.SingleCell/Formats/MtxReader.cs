@@ -28,16 +28,17 @@ internal static class MtxReader
     }
 
     /// <summary>A lone .mtx(.gz): names are the 1-based row and column numbers.</summary>
-    public static CellMatrix ReadLone(string path)
+    public static CellMatrix ReadLone(string path, int threads = 1)
     {
-        var m = Read(path);
+        var m = Read(path, threads);
         return new CellMatrix(m, [.. Enumerable.Range(1, m.Rows).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             [.. Enumerable.Range(1, m.Columns).Select(i => { var s = i.ToString(System.Globalization.CultureInfo.InvariantCulture); return new Feature(s, s); })],
             "Matrix Market coordinate file (features × cells; no barcode or feature names)", path);
     }
 
     /// <summary>The matrix of a Matrix Market file, transposed to cells × features.</summary>
-    public static SparseMatrix Read(string path)
+    /// <remarks>The entries are parsed in blocks on <paramref name="threads"/> threads while this one decompresses (see <see cref="MtxEntries"/>).</remarks>
+    public static SparseMatrix Read(string path, int threads = 1, int blockBytes = MtxEntries.DefaultBlockBytes)
     {
         using var stream = OpenMaybeGzip(path);
         var reader = new LineReader(stream);
@@ -95,69 +96,18 @@ internal static class MtxReader
         var row = new int[declared];
         var col = new int[declared];
         var val = new float[declared];
-        var n = 0;
         var integer = field != "real" && field != "double";
-        while (reader.NextSpan(out var entry))
-        {
-            lineNo++;
-            var s = entry;
-            var p = 0;
-            SkipSpaces(s, ref p);
-            if (p == s.Length || s[p] == (byte)'%')
-            {
-                continue;
-            }
-            if (n == declared)
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), $"the header (line {sizeLine}) says {declared} entries but the file holds more",
-                    "the header and the entries disagree: the file was edited or concatenated");
-            }
-            if (!NextLong(s, ref p, out var i) || !NextLong(s, ref p, out var j))
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), $"'{Encoding.ASCII.GetString(s).Trim()}' is not 'row column value'");
-            }
-            if (i < 1 || i > features || j < 1 || j > cells)
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), $"entry ({i}, {j}) lies outside the {features} × {cells} matrix of the header (line {sizeLine})",
-                    "the header and the entries disagree");
-            }
-            double v = 1;
-            if (field != "pattern")
-            {
-                SkipSpaces(s, ref p);
-                if (!Utf8Parser.TryParse(s[p..], out v, out var used))
-                {
-                    throw new InputException(InputLocation.AtLine(path, lineNo), $"'{Encoding.ASCII.GetString(s).Trim()}' has no value");
-                }
-                p += used;
-            }
-            if (v < 0)
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), $"a negative count ({v.ToString(System.Globalization.CultureInfo.InvariantCulture)}) for feature {i}, cell {j}",
-                    "counts are never negative: is this a processed matrix?");
-            }
-            if (double.IsNaN(v))
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), "a value that is not a number");
-            }
-            if (integer && v != Math.Floor(v))
-            {
-                throw new InputException(InputLocation.AtLine(path, lineNo), $"'{v}' in an 'integer' matrix", "the banner says integer");
-            }
-            row[n] = (int)j - 1;
-            col[n] = (int)i - 1;
-            val[n] = (float)v;
-            n++;
-        }
+        var format = new EntryFormat(path, features, cells, declared, sizeLine, integer, field == "pattern");
+        var (n, lastLine) = MtxEntries.Read(reader, stream, format, lineNo, row, col, val, threads, blockBytes);
         if (n < declared)
         {
-            throw new InputException(InputLocation.AtLine(path, lineNo), $"the header (line {sizeLine}) says {declared} entries but the file holds {n}",
+            throw new InputException(InputLocation.AtLine(path, lastLine), $"the header (line {sizeLine}) says {declared} entries but the file holds {n}",
                 "the file is truncated, or the header and the entries disagree");
         }
         return CsrBuilder.FromArrays(cells, features, row, col, val, integer ? ValueKind.Integer : ValueKind.Float64);
     }
 
-    private static void SkipSpaces(ReadOnlySpan<byte> s, ref int p)
+    internal static void SkipSpaces(ReadOnlySpan<byte> s, ref int p)
     {
         while (p < s.Length && (s[p] == (byte)' ' || s[p] == (byte)'\t' || s[p] == (byte)'\r'))
         {
@@ -165,7 +115,7 @@ internal static class MtxReader
         }
     }
 
-    private static bool NextLong(ReadOnlySpan<byte> s, ref int p, out long value)
+    internal static bool NextLong(ReadOnlySpan<byte> s, ref int p, out long value)
     {
         SkipSpaces(s, ref p);
         if (!Utf8Parser.TryParse(s[p..], out value, out var used) || used == 0)
@@ -185,6 +135,12 @@ internal sealed class LineReader(Stream stream)
     private int _end;
     private bool _eof;
     private byte[] _carry = new byte[256];
+
+    /// <summary>The bytes read from the stream but not yet returned as lines (valid between whole-line calls).</summary>
+    public ReadOnlySpan<byte> Buffered => _buffer.AsSpan(_start, _end - _start);
+
+    /// <summary>Whether the stream has been read to its end.</summary>
+    public bool AtEnd => _eof;
 
     /// <summary>The next line as a new array (for headers), or null at the end.</summary>
     public byte[]? Next() => NextSpan(out var s) ? s.ToArray() : null;
@@ -256,7 +212,7 @@ internal static class TenxFolderReader
     private static string? Find(string dir, string name) =>
         File.Exists(Path.Combine(dir, name)) ? Path.Combine(dir, name) : File.Exists(Path.Combine(dir, name + ".gz")) ? Path.Combine(dir, name + ".gz") : null;
 
-    public static CellMatrix Read(string dir)
+    public static CellMatrix Read(string dir, int threads = 1)
     {
         var matrixPath = Find(dir, "matrix.mtx")!;
         var featuresPath = Find(dir, "features.tsv") ?? Find(dir, "genes.tsv")
@@ -274,7 +230,7 @@ internal static class TenxFolderReader
                 _ => new Feature(f[0], f[1], f[2]),
             };
         }).ToImmutableArray();
-        var matrix = MtxReader.Read(matrixPath);
+        var matrix = MtxReader.Read(matrixPath, threads);
         if (matrix.Columns != features.Length)
         {
             throw new InputException(InputLocation.InFile(featuresPath), $"{Path.GetFileName(featuresPath)} lists {features.Length} features but {Path.GetFileName(matrixPath)} has {matrix.Columns} rows",

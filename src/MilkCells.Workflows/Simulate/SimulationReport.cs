@@ -252,12 +252,21 @@ public static class SimulationReport
 
     public static string F(double v, string format) => double.IsNaN(v) ? "—" : v.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>Samples per breast beyond which the chart draws each breast's median and range over windows of whole days:
+    /// about 1.5 per pixel of the plot, where two noisy series that cross at every sample hide each other.</summary>
+    public const int DenseBreastSamples = 1500;
+
+    /// <summary>At most this many windows across the run when a breast's samples are summarised.</summary>
+    public const int BreastWindows = 250;
+
     private static ReportBlock Breasts(SimulationResult r, ImmutableArray<Band> bands)
     {
         var start = r.Plan.Scenario.StartDay;
+        var resolution = r.Plan.Scenario.ResolutionHours.ToString("0.##", CultureInfo.InvariantCulture);
         var x = r.BreastSeries.Where(s => s.Breast == Breast.Left).Select(s => start + s.TimeHours / 24).ToImmutableArray();
         ImmutableArray<double> Of(Breast b) => [.. r.BreastSeries.Where(s => s.Breast == b).Select(s => s.CellsPerMlLeucocyte)];
-        return new LineChart
+        const string Inflammation = "A breast's own inflammation (mastitis) shows in that breast alone.";
+        var chart = new LineChart
         {
             Title = "Leucocytes per mL in each breast's stored milk",
             X = x,
@@ -265,10 +274,50 @@ public static class SimulationReport
             YLabel = "leucocytes / mL",
             YScale = AxisScale.Logarithmic,
             Bands = bands,
-            Series = [new ReportSeries("left", Of(Breast.Left)), new ReportSeries("right", Of(Breast.Right))],
-            Caption = $"Every {r.Plan.Scenario.ResolutionHours:0.##} h (the scenario's resolutionHours; breasts.csv). A breast's own inflammation (mastitis) shows in that breast alone.",
+            Series = [new ReportSeries("left", Of(Breast.Left), ReportHtml.Palette[0]), new ReportSeries("right", Of(Breast.Right), ReportHtml.Palette[1])],
+            Caption = $"Every {resolution} h (the scenario's resolutionHours; breasts.csv). {Inflammation}",
+        };
+        if (x.Length <= DenseBreastSamples)
+        {
+            return chart;
+        }
+        // Thousands of noisy samples per breast cross each other at every step: drawn as lines, one hides the other.
+        // Each breast is summarised over windows of whole days instead: its median as the line, its lowest to highest
+        // sample as a translucent shade, so no sample lies outside what is drawn.
+        var windowDays = Math.Max(1, (int)Math.Ceiling((x[^1] - x[0]) / BreastWindows));
+        var windows = Windows(x, start, windowDays);
+        var first = windows.Select(w => start + (double)(w.Key * windowDays)).ToImmutableArray(); // each window at its first day: round ticks
+        var per = windowDays == 1 ? "per day" : $"per {windowDays} days";
+        var left = Summaries(windows, Of(Breast.Left));
+        var right = Summaries(windows, Of(Breast.Right));
+        ReportSeries Median(Breast b, List<(double Median, double Min, double Max)> summaries, int colour) =>
+            new(Names.Of(b), [.. summaries.Select(s => s.Median)], ReportHtml.Palette[colour]);
+        PercentileBands Range(Breast b, List<(double Median, double Min, double Max)> summaries, int colour) =>
+            new(Names.Of(b),
+                [new PercentileBand(0, 100, [.. summaries.Select(s => s.Min)], [.. summaries.Select(s => s.Max)]) { Label = $"lowest to highest, {per}" }],
+                Color: ReportHtml.Palette[colour]);
+        return chart with
+        {
+            X = first,
+            Ranges = [Range(Breast.Left, left, 0), Range(Breast.Right, right, 1)],
+            Series = [Median(Breast.Left, left, 0), Median(Breast.Right, right, 1)],
+            Caption = $"Lines: each breast's median {per}; shades: its lowest to highest sample {per} (each placed at the window's first day). " +
+                $"Samples every {resolution} h (the scenario's resolutionHours; breasts.csv holds every one: {x.Length:N0} per breast). {Inflammation}",
         };
     }
+
+    /// <summary>The sample indices of each window of <paramref name="windowDays"/> whole days, in order.</summary>
+    private static List<IGrouping<int, int>> Windows(ImmutableArray<double> days, double start, int windowDays) =>
+        [.. Enumerable.Range(0, days.Length).GroupBy(i => (int)Math.Floor((days[i] - start) / windowDays + 1e-9)).OrderBy(g => g.Key)];
+
+    /// <summary>The median, lowest and highest finite value of each window (NaN for a window without one).</summary>
+    private static List<(double Median, double Min, double Max)> Summaries(List<IGrouping<int, int>> windows, ImmutableArray<double> values) =>
+        [.. windows.Select(w =>
+        {
+            var v = w.Select(i => values[i]).Where(double.IsFinite).Order().ToArray();
+            return v.Length == 0 ? (double.NaN, double.NaN, double.NaN)
+                : (v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2, v[0], v[^1]);
+        })];
 
     private static ReportBlock[] WithinFeed(SimulationResult r)
     {

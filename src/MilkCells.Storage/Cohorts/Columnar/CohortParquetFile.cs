@@ -97,10 +97,14 @@ internal sealed class CohortParquetFile : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Starts a file on <paramref name="output"/> (left open) with <paramref name="metadata"/> as its key–value metadata.</summary>
-    public static CohortParquetFile Create(Stream output, CohortSchema schema, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation = default)
+    public static CohortParquetFile Create(Stream output, CohortSchema schema, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation = default) =>
+        Create(output, schema, metadata, Options(schema), cancellation);
+
+    /// <summary>Starts a file with other writer options (benchmarks compare compressions).</summary>
+    internal static CohortParquetFile Create(Stream output, CohortSchema schema, IReadOnlyList<KeyValuePair<string, string>> metadata, ParquetOptions options, CancellationToken cancellation = default)
     {
         var parquet = SchemaOf(schema);
-        var writer = ParquetWriter.CreateAsync(parquet, output, Options(schema), false, cancellation).GetAwaiter().GetResult();
+        var writer = ParquetWriter.CreateAsync(parquet, output, options, false, cancellation).GetAwaiter().GetResult();
         writer.CustomMetadata = metadata.ToDictionary(p => p.Key, p => p.Value);
         return new CohortParquetFile(writer, schema, parquet);
     }
