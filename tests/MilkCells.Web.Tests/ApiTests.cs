@@ -286,6 +286,8 @@ public sealed class ApiTests
         {
             await Task.Delay(50, Cancel);
         }
+        // The queue is taken before stopping: the entry point's RunAsync disposes the host's services once it stops.
+        var queue = factory.Queue;
         await factory.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHost>().StopAsync(Cancel);
         using (var runs = RunStore.Open(store))
         {
@@ -293,7 +295,7 @@ public sealed class ApiTests
             Assert.Equal(RunStatus.Interrupted, run.Status);
             Assert.Contains("server stopped", run.Summary!, StringComparison.Ordinal);
         }
-        Assert.Equal("interrupted", factory.Queue.Get(job)!.View().State.ToString().ToLowerInvariant());
+        Assert.Equal("interrupted", queue.Get(job)!.View().State.ToString().ToLowerInvariant());
         factory.Dispose();
     }
 
