@@ -5,11 +5,13 @@ using MilkCells.Storage.Runs;
 
 namespace MilkCells.Web.Tests;
 
-/// <summary><c>milkcells serve</c> as a process: it prints its address, serves, and Ctrl+C (SIGINT) stops it cleanly with its running run recorded as interrupted.</summary>
+/// <summary><c>milkcells serve</c> as a process: it prints its address, serves, and Ctrl+C (SIGINT) or SIGTERM (kill, systemd, docker stop) stops it cleanly with its running run recorded as interrupted.</summary>
 public sealed class ServeCommandTests
 {
-    [Fact]
-    public async Task Milkcells_serve_prints_its_address_serves_and_stops_cleanly_on_SIGINT()
+    [Theory]
+    [InlineData("INT")]
+    [InlineData("TERM")]
+    public async Task Milkcells_serve_prints_its_address_serves_and_stops_cleanly_on_a_signal(string signal)
     {
         var cancel = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("milkcells-serve-cmd-").FullName;
@@ -37,7 +39,7 @@ public sealed class ServeCommandTests
             {
                 await Task.Delay(50, cancel);
             }
-            using (var kill = Process.Start("kill", ["-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            using (var kill = Process.Start("kill", ["-" + signal, process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
             {
                 await kill.WaitForExitAsync(cancel);
             }

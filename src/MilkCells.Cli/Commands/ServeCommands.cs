@@ -26,7 +26,7 @@ internal static class ServeCommands
             Workflows.Simulate.SimulateWorkflow.RunStorePath(settings.Store);
             return Serve(settings, generated, context);
         });
-        return command.WithExamples("milkcells serve", "milkcells serve --urls http://0.0.0.0:5080 --data /srv/milkcells --max-upload 500MB");
+        return command.WithExamples("milkcells serve", "milkcells serve --urls http://0.0.0.0:5080 --data lab-data --max-upload 500MB");
     }
 
     private static int Serve(ServeSettings settings, bool generated, CliContext context)
@@ -52,14 +52,22 @@ internal static class ServeCommands
         }
         context.Error.WriteLine("Ctrl+C stops the server; running jobs are cancelled and recorded as interrupted.");
         context.Error.Flush();
-        try
+        // Ctrl+C cancels the command's token; SIGTERM (kill, systemd, docker stop) reaches the host's console lifetime,
+        // which only signals ApplicationStopping: either one stops the server the same way.
+        using (var stop = CancellationTokenSource.CreateLinkedTokenSource(context.Cancellation, app.Lifetime.ApplicationStopping))
         {
-            Task.Delay(Timeout.Infinite, context.Cancellation).GetAwaiter().GetResult();
+            try
+            {
+                Task.Delay(Timeout.Infinite, stop.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
-        catch (OperationCanceledException)
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
+            app.StopAsync(grace.Token).GetAwaiter().GetResult();
         }
-        app.StopAsync(TimeSpan.FromSeconds(30) is var grace ? new CancellationTokenSource(grace).Token : default).GetAwaiter().GetResult();
         ((IAsyncDisposable)app).DisposeAsync().AsTask().GetAwaiter().GetResult();
         context.Error.WriteLine("milkcells serve: stopped");
         return CliApp.Ok;
