@@ -105,7 +105,8 @@ public sealed class HelpExampleTests : IDisposable
             }
             using (var client = new HttpClient())
             {
-                var page = client.GetStringAsync(address.Task.Result).GetAwaiter().GetResult();
+                // An address bound to every interface (0.0.0.0) is reached through loopback.
+                var page = client.GetStringAsync(address.Task.Result.Replace("://0.0.0.0:", "://127.0.0.1:", StringComparison.Ordinal)).GetAwaiter().GetResult();
                 if (!page.Contains("<title>MilkCells</title>", StringComparison.Ordinal))
                 {
                     return $"{address.Task.Result} did not serve the page";
