@@ -67,7 +67,7 @@ public static class MotherSimulation
     /// the leap keeps means exact at steady state; the transient error per leap is O((kτ)²/2) ≤ 3 %. A test compares
     /// the daily concentrations and post-feed ratios against ε = 0.03 (MotherSimulationTests).
     /// </remarks>
-    public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.15, MaxTurnover: 0.25);
+    public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.15, MaxTurnover: 0.25) { ExactLinear = true };
 
     /// <summary>The engine algorithm of daily-resolution runs: tau-leaping, which is exact there.</summary>
     /// <remarks>

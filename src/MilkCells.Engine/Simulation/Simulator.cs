@@ -145,7 +145,7 @@ public sealed class Simulator
             case CompositionRejection:
                 return ExactSteppers.Create(s, new CompositionRejectionSelector(s.A.Length), out _);
             case TauLeaping tau:
-                return new TauLeapStepper(s, tau, ExactFor(s, 48, out _));
+                return new TauLeapStepper(s, tau, ExactFor(s, 48, out _), tau.ExactLinear ? LinearSubsystem.Find(s.Net) : null);
             case AutoAlgorithm auto:
                 {
                     var exact = ExactFor(s, auto.CompositionRejectionAbove, out var total);
