@@ -1,5 +1,6 @@
 using MilkCells.Engine.Algorithms;
 using MilkCells.Engine.Compilation;
+using MilkCells.Engine.Ensembles;
 using MilkCells.Engine.Model;
 using MilkCells.Engine.Simulation;
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Random;
 using MilkCells.Engine.Compilation;
 
@@ -22,12 +23,22 @@ namespace MilkCells.Engine.Simulation;
 internal sealed class LinearSubsystem
 {
     private readonly Component[] _components;
+    private readonly int[] _componentOf; // by slot: the component index, or −1
 
-    private LinearSubsystem(bool[] linearReaction, Component[] components)
+    private LinearSubsystem(CompiledNetwork net, bool[] linearReaction, Component[] components)
     {
         IsLinearReaction = linearReaction;
         _components = components;
         LeapReactions = [.. Enumerable.Range(0, linearReaction.Length).Where(j => !linearReaction[j])];
+        _componentOf = new int[net.SlotCount];
+        Array.Fill(_componentOf, -1);
+        for (var c = 0; c < components.Length; c++)
+        {
+            foreach (var slot in components[c].Slots)
+            {
+                _componentOf[slot] = c;
+            }
+        }
     }
 
     /// <summary>Per reaction: whether this subsystem advances it.</summary>
@@ -37,7 +48,60 @@ internal sealed class LinearSubsystem
     public int[] LeapReactions { get; }
 
     /// <summary>Whether the species in <paramref name="slot"/> is advanced here.</summary>
-    public bool IsLinearSlot(int slot) => _components.Any(c => c.Slots.Contains(slot));
+    public bool IsLinearSlot(int slot) => _componentOf[slot] >= 0;
+
+    /// <summary>Starts a run: every component holds its state at <paramref name="time"/>.</summary>
+    public void Reset(double time)
+    {
+        foreach (var c in _components)
+        {
+            c.SyncedTo = time;
+        }
+    }
+
+    /// <summary>Brings the component of <paramref name="slot"/> (if any) to <paramref name="time"/>.</summary>
+    public void Ensure(TrajectoryState s, int slot, double time)
+    {
+        var c = _componentOf[slot];
+        if (c >= 0)
+        {
+            Bring(s, _components[c], time);
+        }
+    }
+
+    /// <summary>Brings every component to <paramref name="time"/>.</summary>
+    public void EnsureAll(TrajectoryState s, double time)
+    {
+        foreach (var c in _components)
+        {
+            Bring(s, c, time);
+        }
+    }
+
+    /// <summary>Brings every component whose rates read one of <paramref name="slots"/> to <paramref name="time"/>, before those values change.</summary>
+    public void EnsureReading(TrajectoryState s, List<int> slots, double time)
+    {
+        foreach (var c in _components)
+        {
+            foreach (var slot in slots)
+            {
+                if (c.Reads.Contains(slot))
+                {
+                    Bring(s, c, time);
+                    break;
+                }
+            }
+        }
+    }
+
+    private static void Bring(TrajectoryState s, Component c, double time)
+    {
+        if (time > c.SyncedTo)
+        {
+            s.Firings += c.Advance(s, time - c.SyncedTo);
+            c.SyncedTo = time;
+        }
+    }
 
     /// <summary>The linear part of <paramref name="net"/>, or null when it has none (or has rules or events, which may read any species).</summary>
     public static LinearSubsystem? Find(CompiledNetwork net)
@@ -161,9 +225,13 @@ internal sealed class LinearSubsystem
                     inflows.Add((j, lt));
                 }
             }
-            components.Add(new Component([.. slots], [.. transitions], [.. inflows]));
+            var reactions = transitions.Select(t => t.Reaction).Concat(inflows.Select(f => f.Reaction)).ToHashSet();
+            var reads = reactions.SelectMany(j => Reads(net, j)).Where(slot => !net.IsSpeciesSlot(slot))
+                .Concat(net.CoefficientTasks.Where(t => reactions.Contains(t.Reaction)).SelectMany(t => t.Program.Reads))
+                .ToHashSet();
+            components.Add(new Component([.. slots], [.. transitions], [.. inflows]) { Reads = reads });
         }
-        return new LinearSubsystem(linear, [.. components]);
+        return new LinearSubsystem(net, linear, [.. components]);
     }
 
     /// <summary>(reactant, product) of a monomolecular reaction with a state-free rate constant, else null.</summary>
@@ -235,19 +303,6 @@ internal sealed class LinearSubsystem
             s.ThrowBadRate(j, c);
         }
         return c;
-    }
-
-    /// <summary>Advances every linear species exactly by <paramref name="dt"/> with the current rate constants.</summary>
-    public void Advance(TrajectoryState s, double dt)
-    {
-        if (!(dt > 0))
-        {
-            return;
-        }
-        foreach (var c in _components)
-        {
-            s.Firings += c.Advance(s, dt);
-        }
     }
 
     /// <summary>One weakly connected component: its species, conversions/degradations and inflows, and scratch space.</summary>
@@ -341,7 +396,14 @@ internal sealed class LinearSubsystem
 
         public int[] Slots { get; }
 
+        /// <summary>The parameter, driver and compartment slots its rate constants read.</summary>
+        public required HashSet<int> Reads { get; init; }
+
+        /// <summary>The time its species were last sampled at (they are not current after that until sampled again).</summary>
+        public double SyncedTo;
+
         /// <summary>Draws the component's state after <paramref name="dt"/>; returns the molecules that moved or arrived.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public long Advance(TrajectoryState s, double dt)
         {
             var nt = _transitions.Length;
@@ -443,6 +505,7 @@ internal sealed class LinearSubsystem
             return norm;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long SampleDiagonal(TrajectoryState s, double dt)
         {
             var n = _n;
@@ -517,6 +580,7 @@ internal sealed class LinearSubsystem
         /// <summary>Spreads the <paramref name="count"/> molecules of species <paramref name="i"/> over the
         /// destinations with probabilities <paramref name="p"/>[j] (j ≥ <paramref name="from"/>; the rest leave),
         /// multinomially by conditional binomials, staying put first; returns how many moved.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long Spread(ref RandomStream rng, int i, long count, double[] p, int from)
         {
             var stay = Math.Clamp(p[i], 0, 1);

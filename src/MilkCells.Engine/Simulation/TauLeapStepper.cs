@@ -6,9 +6,9 @@ namespace MilkCells.Engine.Simulation;
 
 /// <summary>Adaptive explicit tau-leaping with critical reactions (see <see cref="TauLeaping"/>).</summary>
 /// <remarks>
-/// With a <see cref="LinearSubsystem"/> the leaps cover only the other reactions; the linear species are advanced
-/// exactly to every time the state is seen (output times and the stop), and exact steps, where leaps would be
-/// too short, are direct-method firings of the leaped reactions only.
+/// With a <see cref="LinearSubsystem"/> the leaps cover only the other reactions; the linear species are sampled
+/// exactly when they are read (see <see cref="TrajectoryState.Linear"/>), and exact steps, where leaps would be too
+/// short, are direct-method firings of the leaped reactions only.
 /// </remarks>
 internal sealed class TauLeapStepper : Stepper
 {
@@ -19,7 +19,6 @@ internal sealed class TauLeapStepper : Stepper
     private readonly TauSpecies[] _tauSpecies;
     private readonly int[] _consumeSlots;
     private readonly int[]? _leapSpecies; // with a linear subsystem: the species slots leaps change
-    private double _linearTime;
     private readonly bool[] _critical;
     private readonly double[] _mu;
     private readonly double[] _sigma2;
@@ -55,20 +54,14 @@ internal sealed class TauLeapStepper : Stepper
         var changeDelta = net.ChangeDelta;
         var leap = _leap;
         long leaps = 0;
-        _linearTime = S.T;
         while (S.T < tStop)
         {
             if (leaps >= maxSteps)
             {
-                SyncLinear(S.T);
                 return StopReason.StepLimit;
             }
             var t = S.T;
-            if (S.Recorder.NextTime <= t)
-            {
-                SyncLinear(t);
-                S.Recorder.RecordThrough(t);
-            }
+            S.Recorder.RecordThrough(t);
             double a0 = 0;
             foreach (var j in leap)
             {
@@ -76,12 +69,6 @@ internal sealed class TauLeapStepper : Stepper
             }
             if (!(a0 > 0))
             {
-                while (S.Recorder.NextTime < tStop)
-                {
-                    SyncLinear(S.Recorder.NextTime);
-                    S.Recorder.RecordThrough(S.Recorder.NextTime);
-                }
-                SyncLinear(tStop);
                 S.Recorder.RecordBefore(tStop);
                 S.T = tStop;
                 return StopReason.ReachedStop;
@@ -185,7 +172,6 @@ internal sealed class TauLeapStepper : Stepper
                 break;
             }
         }
-        SyncLinear(S.T);
         return StopReason.ReachedStop;
     }
 
@@ -239,18 +225,8 @@ internal sealed class TauLeapStepper : Stepper
         return false;
     }
 
-    /// <summary>Brings the linear species from where they were last advanced to <paramref name="time"/>.</summary>
-    private void SyncLinear(double time)
-    {
-        if (_linear is not null && time > _linearTime)
-        {
-            _linear.Advance(S, time - _linearTime);
-            _linearTime = time;
-        }
-    }
-
     /// <summary>Up to <see cref="TauLeaping.SsaSteps"/> direct-method firings of the leaped reactions, stopping at <paramref name="horizon"/>.</summary>
-    /// <remarks>Gillespie 1977 (see <see cref="DirectMethod"/>); the linear reactions are not among them, so their species wait for <see cref="SyncLinear"/>.</remarks>
+    /// <remarks>Gillespie 1977 (see <see cref="DirectMethod"/>); the linear reactions are not among them.</remarks>
     private void ExactLeapedFirings(double horizon, double a0)
     {
         var net = S.Net;
