@@ -50,6 +50,48 @@ public sealed record RunStart(
 /// <param name="Host">The machine that ran it.</param>
 public sealed record RunRecord(long Id, RunStart Start, DateTimeOffset? FinishedAt, RunStatus Status, string? Summary, int ProcessId, string Host);
 
+/// <summary>The order of a page of runs.</summary>
+public enum RunSort
+{
+    /// <summary>By run id.</summary>
+    Id,
+
+    /// <summary>By scenario name (current culture's string order).</summary>
+    Scenario,
+
+    /// <summary>By root seed, numerically.</summary>
+    Seed,
+
+    /// <summary>By calibration profile (current culture's string order).</summary>
+    Profile,
+
+    /// <summary>By status as shown (a vanished running run as interrupted).</summary>
+    Status,
+
+    /// <summary>By start time.</summary>
+    Started,
+
+    /// <summary>By finish time; unfinished runs after every finished one.</summary>
+    Finished,
+}
+
+/// <summary>Which recorded runs a page shows, in what order.</summary>
+/// <param name="Text">Keeps runs whose scenario or profile contains it (ignoring case), whose id or seed equals it, or,
+/// for runs that did not succeed, whose summary contains it; null keeps every run.</param>
+/// <param name="Status">Keeps runs with this status as shown; null keeps every run.</param>
+/// <param name="Sort">The order; ties go newest run first.</param>
+/// <param name="Descending">Reverses <paramref name="Sort"/> (not the tie order).</param>
+/// <param name="Offset">Runs of the order to skip (clamped to the number matching).</param>
+/// <param name="Limit">Runs to return at most.</param>
+public sealed record RunQuery(string? Text, RunStatus? Status, RunSort Sort, bool Descending, int Offset, int Limit);
+
+/// <summary>A page of runs.</summary>
+/// <param name="Total">Runs in the store.</param>
+/// <param name="Matching">Runs the query's filters keep.</param>
+/// <param name="Offset">Where the page starts among them.</param>
+/// <param name="Runs">The page.</param>
+public sealed record RunQueryPage(int Total, int Matching, int Offset, IReadOnlyList<RunRecord> Runs);
+
 /// <summary>The embedded SQLite run store of <c>milkcells simulate</c>: one row per run, committed at start and at finish.</summary>
 /// <remarks>
 /// Default location: <c>$MILKCELLS_HOME/runs.db</c>, else <c>$XDG_DATA_HOME/milkcells/runs.db</c>, else
@@ -202,12 +244,16 @@ public sealed class RunStore : IDisposable
     /// <summary>The recorded runs, newest first (at most <paramref name="limit"/>).</summary>
     public IReadOnlyList<RunRecord> List(int limit = int.MaxValue) => List(limit, null);
 
+    private const string Columns = """
+        id, scenario, scenario_hash, seed, profile, model_version, code_version, output_folder, started_at,
+        finished_at, status, summary, process_id, host
+        """;
+
     private List<RunRecord> List(long limit, long? id)
     {
         using var command = _connection.CreateCommand();
         command.CommandText = $"""
-            SELECT id, scenario, scenario_hash, seed, profile, model_version, code_version, output_folder, started_at,
-                   finished_at, status, summary, process_id, host
+            SELECT {Columns}
             FROM runs {(id is null ? "" : "WHERE id = @id")} ORDER BY id DESC LIMIT @limit
             """;
         command.Parameters.AddWithValue("@limit", limit);
@@ -215,6 +261,93 @@ public sealed class RunStore : IDisposable
         {
             command.Parameters.AddWithValue("@id", id.Value);
         }
+        return Read(command);
+    }
+
+    /// <summary>One page of runs, filtered, ordered and cut in the database: only the page's rows are read.</summary>
+    /// <remarks>The status a run shows (a running run whose process on this machine is gone reads as interrupted)
+    /// is decided first for the few running rows, then used by the filter and the order as a column.</remarks>
+    public RunQueryPage Query(RunQuery query)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 0, nameof(query.Limit));
+        var vanished = new List<long>();
+        using (var running = _connection.CreateCommand())
+        {
+            running.CommandText = "SELECT id, process_id FROM runs WHERE status = 'running' AND host = @host";
+            running.Parameters.AddWithValue("@host", Environment.MachineName);
+            using var reader = running.ExecuteReader();
+            while (reader.Read())
+            {
+                if (!IsAlive(reader.GetInt32(1)))
+                {
+                    vanished.Add(reader.GetInt64(0));
+                }
+            }
+        }
+        _connection.CreateFunction("milkcells_contains", (string? text, string part) => text is not null && text.Contains(part, StringComparison.OrdinalIgnoreCase));
+        _connection.CreateCollation("milkcells_culture", (a, b) => string.Compare(a, b, StringComparison.CurrentCulture));
+        var shown = vanished.Count == 0
+            ? "status"
+            : $"CASE WHEN id IN ({string.Join(',', vanished.Select(v => v.ToString(CultureInfo.InvariantCulture)))}) THEN 'interrupted' ELSE status END";
+        var filters = new List<string>();
+        if (query.Status is { } status)
+        {
+            filters.Add("shown = @status");
+        }
+        if (query.Text is { Length: > 0 })
+        {
+            filters.Add("""
+                (milkcells_contains(scenario, @q) OR milkcells_contains(profile, @q) OR CAST(id AS TEXT) = @q OR seed = @q
+                 OR (shown <> 'succeeded' AND milkcells_contains(summary, @q)))
+                """);
+        }
+        var where = filters.Count == 0 ? "" : "WHERE " + string.Join(" AND ", filters);
+        var direction = query.Descending ? "DESC" : "ASC";
+        var order = query.Sort switch
+        {
+            RunSort.Scenario => $"scenario COLLATE milkcells_culture {direction}",
+            RunSort.Seed => $"length(seed) {direction}, seed {direction}",
+            RunSort.Profile => $"profile COLLATE milkcells_culture {direction}",
+            RunSort.Status => $"shown {direction}",
+            RunSort.Started => $"started_at {direction}",
+            RunSort.Finished => $"finished_at IS NULL {direction}, finished_at {direction}",
+            _ => $"id {direction}",
+        };
+        var source = $"(SELECT *, {shown} AS shown FROM runs) {where}";
+
+        void Bind(SqliteCommand command)
+        {
+            if (query.Status is { } s)
+            {
+                command.Parameters.AddWithValue("@status", s.ToString().ToLowerInvariant());
+            }
+            if (query.Text is { Length: > 0 } q)
+            {
+                command.Parameters.AddWithValue("@q", q);
+            }
+        }
+
+        int Count(string sql)
+        {
+            using var command = _connection.CreateCommand();
+            command.CommandText = sql;
+            Bind(command);
+            return Convert.ToInt32(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        }
+
+        var total = Count("SELECT count(*) FROM runs");
+        var matching = where.Length == 0 ? total : Count($"SELECT count(*) FROM {source}");
+        var offset = Math.Clamp(query.Offset, 0, matching);
+        using var page = _connection.CreateCommand();
+        page.CommandText = $"SELECT {Columns} FROM {source} ORDER BY {order}, id DESC LIMIT @limit OFFSET @offset";
+        Bind(page);
+        page.Parameters.AddWithValue("@limit", query.Limit);
+        page.Parameters.AddWithValue("@offset", offset);
+        return new RunQueryPage(total, matching, offset, Read(page));
+    }
+
+    private static List<RunRecord> Read(SqliteCommand command)
+    {
         using var reader = command.ExecuteReader();
         var runs = new List<RunRecord>();
         while (reader.Read())

@@ -59,43 +59,26 @@ internal static class RunApi
 
     private static RunPage List(ServeSettings s, string? q, string? status, string? sort, bool? desc, int? offset, int? limit)
     {
-        using var store = Open(s);
-        var all = store.List();
-        IEnumerable<RunRecord> rows = all;
-        if (status is { Length: > 0 })
-        {
-            rows = rows.Where(r => r.Status.ToString().Equals(status, StringComparison.OrdinalIgnoreCase));
-        }
-        if (q is { Length: > 0 })
-        {
-            rows = rows.Where(r => r.Start.Scenario.Contains(q, StringComparison.OrdinalIgnoreCase) || r.Start.Profile.Contains(q, StringComparison.OrdinalIgnoreCase)
-                || r.Id.ToString(CultureInfo.InvariantCulture) == q || r.Start.Seed.ToString(CultureInfo.InvariantCulture) == q
-                || (r.Status != RunStatus.Succeeded && (r.Summary ?? "").Contains(q, StringComparison.OrdinalIgnoreCase)));
-        }
         var key = sort ?? "id";
         if (!Sorts.Contains(key))
         {
             throw new Core.Errors.InputException(Core.Errors.InputLocation.AtElement(null, "sort"), $"cannot sort by '{(key.Length > 20 ? key[..20] : key)}'", "one of " + string.Join(", ", Sorts));
         }
-        var descending = desc ?? key == "id";
-        rows = key switch
+        RunStatus? shown = null;
+        using var store = Open(s);
+        if (status is { Length: > 0 })
         {
-            "scenario" => Order(rows, r => r.Start.Scenario, descending),
-            "seed" => Order(rows, r => r.Start.Seed, descending),
-            "profile" => Order(rows, r => r.Start.Profile, descending),
-            "status" => Order(rows, r => r.Status.ToString(), descending),
-            "started" => Order(rows, r => r.Start.StartedAt, descending),
-            "finished" => Order(rows, r => r.FinishedAt ?? DateTimeOffset.MaxValue, descending),
-            _ => Order(rows, r => r.Id, descending),
-        };
-        var matching = rows.ToList();
-        var from = Math.Clamp(offset ?? 0, 0, matching.Count);
-        var take = Math.Clamp(limit ?? 100, 1, 500);
-        return new RunPage(all.Count, matching.Count, from, [.. matching.Skip(from).Take(take).Select(Row)]);
+            shown = Enum.GetValues<RunStatus>().Where(v => v.ToString().Equals(status, StringComparison.OrdinalIgnoreCase)).Cast<RunStatus?>().FirstOrDefault();
+            if (shown is null)
+            {
+                // A status no run can have matches none.
+                return new RunPage(store.Query(new RunQuery(null, null, RunSort.Id, true, 0, 0)).Total, 0, 0, []);
+            }
+        }
+        var order = Enum.Parse<RunSort>(key, ignoreCase: true);
+        var page = store.Query(new RunQuery(q, shown, order, desc ?? key == "id", offset ?? 0, Math.Clamp(limit ?? 100, 1, 500)));
+        return new RunPage(page.Total, page.Matching, page.Offset, [.. page.Runs.Select(Row)]);
     }
-
-    private static IOrderedEnumerable<RunRecord> Order<T>(IEnumerable<RunRecord> rows, Func<RunRecord, T> key, bool descending) =>
-        (descending ? rows.OrderByDescending(key) : rows.OrderBy(key)).ThenByDescending(r => r.Id);
 
     private static RunRow Row(RunRecord r) => new(r.Id, r.Start.Scenario, r.Start.Seed, r.Start.Profile, r.Status.ToString().ToLowerInvariant(),
         r.Status is RunStatus.Failed or RunStatus.Interrupted ? r.Summary ?? (r.FinishedAt is null ? "its process ended without recording why (killed?)" : "no reason recorded") : null,
