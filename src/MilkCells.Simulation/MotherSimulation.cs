@@ -58,16 +58,18 @@ public sealed record SimulationOptions
 /// </remarks>
 public static class MotherSimulation
 {
-    /// <summary>The engine algorithm of milk runs: adaptive tau-leaping with exact events, ε = 0.15, at most 25 % turnover per leap.</summary>
+    /// <summary>The engine algorithm of milk runs: the cells sampled exactly, milk synthesis tau-leaped with ε = 0.03.</summary>
     /// <remarks>
-    /// Cao, Gillespie &amp; Petzold 2006 (J Chem Phys 124:044109). A breast holds up to ~10⁷ cells turning over at
-    /// k = β + d ≈ 1.5 /h (docs/model.md §4), ~10¹¹ firings a year: exact SSA is out of reach. The engine's default
-    /// ε = 0.03 takes ~2,000 leaps a day because every feed starts a transient of the cell counts (time scale 1/k ≈ 40 min);
-    /// ε = 0.15 with a turnover cap of 0.25 (kτ ≤ 0.25) takes ~300. All reactions are zero- or first-order in the cells, so
-    /// the leap keeps means exact at steady state; the transient error per leap is O((kτ)²/2) ≤ 3 %. A test compares
-    /// the daily concentrations and post-feed ratios against ε = 0.03 (MotherSimulationTests).
+    /// Every cell reaction of the feed network is monomolecular with rate constants that change only at driver
+    /// changes (entry ∅ → x, death x → y, retention x → ∅, differentiation x → y; swallowed cells in the gut, blood,
+    /// organs and containers likewise), and no other rate reads a cell count, so the engine samples them exactly from
+    /// the monomolecular master equation's solution whenever they are read (<see cref="TauLeaping.ExactLinear"/>;
+    /// Jahnke &amp; Huisinga 2007, J Math Biol 54:1–26): no leap error and no τ bound from them. What is left to leap
+    /// is milk synthesis in each breast (its rate falls as the breast fills), with the engine's default ε = 0.03 and a
+    /// turnover cap of 0.25. Before, every reaction leaped with ε = 0.15 and kτ ≤ 0.25 (~360 leaps a day, a transient
+    /// error per leap up to O((kτ)²/2) ≈ 3 %); MotherSimulationTests compares the two on the same plan.
     /// </remarks>
-    public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.15, MaxTurnover: 0.25);
+    public static readonly TauLeaping DefaultAlgorithm = new(Epsilon: 0.03, MaxTurnover: 0.25) { ExactLinear = true };
 
     /// <summary>The engine algorithm of daily-resolution runs: tau-leaping, which is exact there.</summary>
     /// <remarks>

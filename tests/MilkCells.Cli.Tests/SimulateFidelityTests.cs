@@ -1,5 +1,5 @@
 using System.Globalization;
-using MilkCells.Cli.Simulate;
+using MilkCells.Workflows.Simulate;
 using MilkCells.Model.Catalogue;
 using MilkCells.Model.Derivation;
 using MilkCells.Model.Planning;

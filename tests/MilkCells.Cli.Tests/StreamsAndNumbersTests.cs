@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Json.Schema;
 using MilkCells.Sbml;
 using MilkCells.TestSupport;
+using MilkCells.Workflows;
 
 namespace MilkCells.Cli.Tests;
 
@@ -88,7 +89,8 @@ public sealed class StreamsAndNumbersTests : IDisposable
             Assert.True(result.IsValid, string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
             Assert.Equal(18446744073709551615UL, json["seed"]!.GetValue<ulong>());
             Assert.Equal("tau", json["engine"]!["algorithm"]!["name"]!.GetValue<string>());
-            Assert.Equal(0.15, json["engine"]!["algorithm"]!["epsilon"]!.GetValue<double>());
+            Assert.Equal(0.03, json["engine"]!["algorithm"]!["epsilon"]!.GetValue<double>());
+            Assert.True(json["engine"]!["algorithm"]!["exact_linear"]!.GetValue<bool>());
         }
         // The schema is not vacuous: a seed as text, or an algorithm as a record dump, is refused.
         var bad = JsonNode.Parse(File.ReadAllText(Path.Combine(_dir.File("healthy"), "run.json")))!;

@@ -45,6 +45,8 @@ public static partial class DocCoverage
         (new(@"^(for i in 0 1 2; do|done|wait)$|^cmp cohort\.parquet |--store (parquet|duckdb):cohort\b|--store sqlite:cohort\.db -o (from-sqlite\.parquet|cohort\.arrow)$|--mothers 300 --days 60 --seed 1 --store sqlite:cohort\.db$"),
             "docs/cohorts.md's Parquet, Arrow and DuckDB block (three shard processes at once, byte comparisons): ColumnarDocsTests runs it as written under bash"),
         (new(@"^milkcells sample analyze counts\.csv "), "needs the counts.csv the page shows: SampleDocsTests writes it from docs/sample.md and runs the command"),
+        (new(@"^milkcells serve\b"), "runs until Ctrl+C: ServeCommandTests starts 'milkcells serve' as a process, uses it and stops it with SIGINT and SIGTERM; HelpExampleTests runs its help examples the same way"),
+        (new(@"^bench/serve-speed\.sh\b"), "a benchmark of milkcells serve (five cold starts, 10,000 runs in the API and in Chromium, a 1 GB upload; a few minutes); the figures it printed are in docs/performance.md"),
         (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
         (new(@"^bench/scripts/columnar-stores\.sh\b"), "a benchmark of whole cohort runs, exports and reference builds into every store (minutes to an hour); the figures it printed are in docs/cohorts.md and docs/performance.md"),
     ];

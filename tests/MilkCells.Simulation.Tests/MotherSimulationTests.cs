@@ -65,9 +65,10 @@ public class MotherSimulationTests
         Assert.Contains("--days", ex.Message);
     }
 
-    // The default leap size (ε = 0.15, turnover ≤ 0.25) against the engine's ε = 0.03 on the same plan (same seed:
-    // same mother, feeds and day effects; only the engine's draws differ). The leap error of explicit tau-leaping on
-    // first-order loss is O((kτ)²/2) ≤ 3 % per leap and partly cancels over a day's transients; the two runs' own
+    // The default algorithm (cells sampled exactly, milk synthesis leaped with ε = 0.03) against leaping every reaction
+    // with ε = 0.03, an independent method, on the same plan (same seed: same mother, feeds and day effects; only the
+    // engine's draws differ). The reference's leap error on first-order loss is O((kτ)²/2) per leap and partly cancels
+    // over a day's transients; the two runs' own
     // draws make a day's ratio vary with an sd of ~1.4 % (measured over these 19 days with two different partitions
     // of the run into leaps: means 0.992 and 0.993). So the bias — the mean log ratio over the days — must be within
     // 1.5 %, every day within 5 % (> 3.5 sd), and the median post-feed ratio within 5 % (it is read 30 min into a

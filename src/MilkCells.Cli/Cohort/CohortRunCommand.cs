@@ -55,7 +55,7 @@ internal static class CohortRunCommand
         var calibrated = model.Calibrate(config.Profile);
         var spec = CohortSpec.Create(calibrated, ScenarioLoader.Load(config.Scenario, model), config.Seed, config.Mothers, config.Days);
         using var store = CohortStore.OpenForWrite(config.Store);
-        var options = new CohortRunOptions { Threads = config.Threads, Shard = config.Shard, Resume = config.Resume, CodeVersion = VersionCommand.CodeVersion() };
+        var options = new CohortRunOptions { Threads = config.Threads, Shard = config.Shard, Resume = config.Resume, CodeVersion = Workflows.CodeVersion.Current };
         if (!calibrated.Profile.IsDefault)
         {
             context.Error.WriteLine($"!! calibration profile '{calibrated.Profile.Id}': {calibrated.Profile.Marking}");

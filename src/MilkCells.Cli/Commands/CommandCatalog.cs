@@ -17,5 +17,6 @@ internal static class CommandCatalog
         yield return ModelCommands.Create(context);
         yield return EngineCommands.Create(context);
         yield return ScrnaCommands.Create(context);
+        yield return ServeCommands.Create(context);
     }
 }

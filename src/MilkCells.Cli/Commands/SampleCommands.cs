@@ -14,12 +14,9 @@ using MilkCells.Samples.Inference;
 using MilkCells.Samples.Output;
 using MilkCells.Samples.Panels;
 using MilkCells.Samples.Reference;
+using MilkCells.Workflows.Samples;
 
 namespace MilkCells.Cli.Commands;
-
-/// <summary>What <c>sample analyze</c> was asked to do.</summary>
-internal sealed record AnalyzeConfig(ImmutableArray<string> Inputs, string? Manifest, string Panel, string Reference, string? Out, bool States, StatePriorKind Prior,
-    int Plots, int Threads, bool Force, string? Cache);
 
 /// <summary>What <c>sample synthesize</c> was asked to do.</summary>
 internal sealed record SynthesizeConfig(string Scenario, ulong Seed, ImmutableArray<int> Days, long? MotherId, int Events, string Panel, string? Breast, string Out, bool Force);
@@ -36,8 +33,8 @@ internal static class SampleCommands
         return sample;
     }
 
-    /// <summary>Where <c>sample analyze</c> writes when no <c>-o</c> is given (its parent created if needed, as MilkCells chose it).</summary>
-    internal static readonly string DefaultAnalyzeOut = Path.Combine("milkcells-out", "samples");
+    /// <summary>Where <c>sample analyze</c> writes when no <c>-o</c> is given.</summary>
+    internal static readonly string DefaultAnalyzeOut = SampleWorkflow.DefaultOut;
 
     private static Command Analyze(CliContext context)
     {
@@ -67,7 +64,7 @@ internal static class SampleCommands
                 "uniform" => StatePriorKind.Uniform,
                 _ => throw new InputException(InputLocation.AtElement(null, "--prior"), $"unknown prior '{priorText}'", "evidence or uniform"),
             };
-            return RunAnalyze(new AnalyzeConfig([.. parsed.GetValue(inputs) ?? []], parsed.GetValue(manifest), parsed.GetValue(panel)!, parsed.GetValue(reference)!,
+            return RunAnalyze(new AnalyzeRequest([.. parsed.GetValue(inputs) ?? []], parsed.GetValue(manifest), parsed.GetValue(panel)!, parsed.GetValue(reference)!,
                 parsed.GetValue(output), !parsed.GetValue(noStates), kind, parsed.GetValue(plots), parsed.GetValue(threads) ?? Environment.ProcessorCount, parsed.GetValue(force),
                 parsed.GetValue(cache)), context);
         });
@@ -76,58 +73,27 @@ internal static class SampleCommands
             "milkcells sample analyze --manifest tubes/manifest.csv --panel milk-basic --no-states -o - > samples.csv");
     }
 
-    internal static int RunAnalyze(AnalyzeConfig config, CliContext context)
+    internal static int RunAnalyze(AnalyzeRequest request, CliContext context)
     {
-        if (config.Threads < 1)
-        {
-            throw new InputException(InputLocation.AtElement(null, "--threads"), $"{config.Threads} threads cannot run", "give at least 1");
-        }
         var watch = Stopwatch.StartNew();
-        var model = MilkModel.Embedded;
-        var calibration = model.Calibrate(null);
-        var panel = BuiltInPanels.Load(config.Panel, model);
-        var reference = ReferenceTable.Load(config.Reference);
-        var inputs = SampleAnalysis.Resolve(config.Inputs, config.Manifest);
-        var toStdout = config.Out == "-";
-        if (toStdout)
+        if (request.Out == "-")
         {
-            var streamed = SampleAnalysis.Run(inputs, calibration, Options(config, panel, reference, toStdout: true), context.Cancellation);
-            context.Cancellation.ThrowIfCancellationRequested();
-            using var stdout = FileOutput.Open(context, "-");
-            stdout.WriteText(w => SampleOutputs.WriteSamplesCsv(streamed, w));
+            FileOutput? stdout = null;
+            try
+            {
+                SampleWorkflow.AnalyzeToCsv(request, () => (stdout = FileOutput.Open(context, "-")).Writer(), context.Cancellation);
+                stdout?.Commit();
+            }
+            finally
+            {
+                stdout?.Dispose();
+            }
             return CliApp.Ok;
         }
-        // The output is checked and reserved before the work: a bad place fails now, and a failure leaves nothing.
-        using var folder = OutputFolder.Create(config.Out ?? DefaultAnalyzeOut, config.Force, createParent: config.Out is null);
-        var result = SampleAnalysis.Run(inputs, calibration, Options(config, panel, reference, toStdout: false), context.Cancellation);
-        context.Cancellation.ThrowIfCancellationRequested();
-        FileSystemErrors.Guard(folder.Path, "cannot write", () =>
-        {
-            var dir = folder.WorkPath;
-            SampleOutputs.Text(Path.Combine(dir, "samples.csv"), w => SampleOutputs.WriteSamplesCsv(result, w));
-            using (var json = File.Create(Path.Combine(dir, "findings.json")))
-            {
-                SampleOutputs.WriteFindingsJson(result, json);
-            }
-            SampleOutputs.Text(Path.Combine(dir, "states.csv"), w => SampleOutputs.WriteStatesCsv(result, w));
-            ReportHtml.Write(SampleReport.Build(result, VersionCommand.CodeVersion()), Path.Combine(dir, "report.html"));
-        }, "--out");
-        context.Cancellation.ThrowIfCancellationRequested();
-        folder.Commit();
-        Summarize(context.Error, result, folder.FullPath, watch.Elapsed);
+        var (result, folder) = SampleWorkflow.AnalyzeToFolder(request, context.Cancellation);
+        Summarize(context.Error, result, folder, watch.Elapsed);
         return CliApp.Ok;
     }
-
-    private static AnalysisOptions Options(AnalyzeConfig config, Panel panel, ReferenceTable reference, bool toStdout) => new()
-    {
-        Panel = panel,
-        Reference = reference,
-        Plots = toStdout ? 0 : Math.Max(0, config.Plots),
-        States = config.States && !toStdout,
-        Prior = config.Prior,
-        Threads = config.Threads,
-        CacheDirectory = CacheDirectory(config.Cache),
-    };
 
     private static void Summarize(TextWriter e, AnalysisResult result, string target, TimeSpan elapsed)
     {
@@ -144,28 +110,6 @@ internal static class SampleCommands
             e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"state library {result.LibraryKey} built in {built.TotalSeconds:0.0} s (cached for next time)"));
         }
         e.WriteLine(string.Create(CultureInfo.InvariantCulture, $"-> {target} (samples.csv, findings.json, states.csv, report.html) in {elapsed.TotalSeconds:0.0} s"));
-    }
-
-    /// <summary>The state library cache folder: --cache, else $MILKCELLS_HOME/cache, $XDG_CACHE_HOME/milkcells, ~/.cache/milkcells; null for 'none'.</summary>
-    internal static string? CacheDirectory(string? option)
-    {
-        if (option == "none")
-        {
-            return null;
-        }
-        if (option is { Length: > 0 })
-        {
-            return Path.GetFullPath(option);
-        }
-        if (Environment.GetEnvironmentVariable("MILKCELLS_HOME") is { Length: > 0 } home)
-        {
-            return Path.Combine(home, "cache");
-        }
-        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg)
-        {
-            return Path.Combine(xdg, "milkcells");
-        }
-        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache", "milkcells");
     }
 
     private static Command Synthesize(CliContext context)

@@ -174,7 +174,7 @@ internal static class ScrnaCommands
             context.Error.WriteLine("warning: --lactation-day: the marker sets are not the model's cell types, so there is no model expectation to compare with");
         }
         var composition = AnnotateFiles.CompositionRows(result, expected);
-        var code = VersionCommand.CodeVersion();
+        var code = Workflows.CodeVersion.Current;
         AnnotateFiles.WriteCells(result, In(folder, AnnotateFiles.Cells));
         AnnotateFiles.WriteClusters(result, In(folder, AnnotateFiles.Clusters));
         AnnotateFiles.WriteMarkers(result, In(folder, AnnotateFiles.MarkersCsv));
@@ -240,7 +240,7 @@ internal static class ScrnaCommands
         var m = sample.Matrix;
         var uns = sample.Parameters.All.Select(p => ($"milkcells_{p.Name}", p.Value.ToString("R", CultureInfo.InvariantCulture)))
             .Append(("milkcells_scenario", sample.Scenario)).Append(("milkcells_lactation_day", sample.LactationDay.ToString(CultureInfo.InvariantCulture)))
-            .Append(("milkcells_seed", sample.Seed.ToString(CultureInfo.InvariantCulture))).Append(("milkcells_code_version", VersionCommand.CodeVersion()));
+            .Append(("milkcells_seed", sample.Seed.ToString(CultureInfo.InvariantCulture))).Append(("milkcells_code_version", Workflows.CodeVersion.Current));
         H5adWriter.Write(new H5adContent(m.Counts!, m.Barcodes, [.. m.Features.Select(f => f.Name)],
             [.. m.CellAnnotations.Select(c => (FrameColumn)new CategoricalColumn(c.Name, c.Values, c.Categories))],
             [new CategoricalColumn("feature_types", [.. m.Features.Select(f => f.Type)])], [], [.. uns]), In(folder, "sample.h5ad"));

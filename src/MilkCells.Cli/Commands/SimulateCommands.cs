@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using MilkCells.Cli.Simulate;
+using MilkCells.Workflows.Simulate;
 using MilkCells.Core.Errors;
 using MilkCells.Core.Files;
 using MilkCells.Model.Catalogue;
@@ -14,19 +14,6 @@ using MilkCells.Storage.Runs;
 using Spectre.Console;
 
 namespace MilkCells.Cli.Commands;
-
-/// <summary>What <c>milkcells simulate</c> was asked to do, after parsing.</summary>
-/// <param name="Scenario">Built-in scenario name or YAML file.</param>
-/// <param name="Seed">Root seed.</param>
-/// <param name="Days">Run length instead of the scenario's, if given.</param>
-/// <param name="Profile">Calibration profile (null: default).</param>
-/// <param name="Out">Output folder (null: ./milkcells-out/&lt;scenario&gt;-&lt;seed&gt;/).</param>
-/// <param name="Store">Run store (null: the default location).</param>
-/// <param name="Force">Write into an output folder that holds other files, deleting nothing.</param>
-/// <param name="Mother">"fixed" (the median mother), "sampled" (a population mother), or null: the scenario's.</param>
-/// <param name="MotherId">With a sampled mother: which one, as in a cohort with the same seed (null: 0).</param>
-internal sealed record SimulateConfig(string Scenario, ulong Seed, int? Days, string? Profile, string? Out, string? Store, bool Force = false,
-    string? Mother = null, int? MotherId = null);
 
 /// <summary><c>milkcells simulate</c>: one mother–infant pair across lactation, written to a folder and recorded in the run store.</summary>
 internal static class SimulateCommands
@@ -50,7 +37,7 @@ internal static class SimulateCommands
         {
             scenario, seed, days, profile, output, force, store, mother, motherId,
         };
-        command.SetAction(parsed => Run(new SimulateConfig(parsed.GetValue(scenario)!, parsed.GetValue(seed), parsed.GetValue(days),
+        command.SetAction(parsed => Run(new SimulateRequest(parsed.GetValue(scenario)!, parsed.GetValue(seed), parsed.GetValue(days),
             parsed.GetValue(profile), parsed.GetValue(output), parsed.GetValue(store), parsed.GetValue(force), parsed.GetValue(mother),
             parsed.GetValue(motherId)), context));
         return command.WithExamples(
@@ -59,90 +46,17 @@ internal static class SimulateCommands
             "milkcells simulate --mother sampled --mother-id 3 --seed 1 --days 60 -o mother-3");
     }
 
-    /// <summary>The default output folder of a run.</summary>
-    public static string DefaultOut(Scenario scenario, ulong seed) =>
-        Path.Combine("milkcells-out", $"{scenario.Name}-{seed.ToString(CultureInfo.InvariantCulture)}");
-
-    internal static int Run(SimulateConfig config, CliContext context)
+    internal static int Run(SimulateRequest request, CliContext context)
     {
-        var started = DateTimeOffset.UtcNow;
-        // Everything that can be wrong with the input is checked before anything is written.
         var model = MilkModel.Embedded;
-        var calibrated = model.Calibrate(config.Profile);
-        var scenario = WithMother(MotherSimulation.WithDays(ScenarioLoader.Load(config.Scenario, model), config.Days), config);
-        // A population mother is planned from her cohort seed, so she is cohort mother K of a cohort with the same root seed.
-        var planSeed = scenario.Mother.Mode == MotherMode.Sampled ? MotherSimulation.MotherSeed(config.Seed, config.MotherId ?? 0) : config.Seed;
-        if (scenario.LastDay > model.LastLactationDay)
-        {
-            throw new InputException(InputLocation.AtElement(scenario.Origin, config.Days is null ? "durationDays" : "--days"),
-                $"the run would reach lactation day {scenario.LastDay}, past the end of lactation (day {model.LastLactationDay})",
-                $"run at most {model.LastLactationDay - scenario.StartDay + 1} days from day {scenario.StartDay}");
-        }
-        // The output is checked and reserved before the run starts: a bad place fails now, not after the simulation.
-        using var output = OutputFolder.Create(config.Out ?? DefaultOut(scenario, config.Seed), config.Force, createParent: config.Out is null);
-        var codeVersion = VersionCommand.CodeVersion();
-        using var runs = RunStore.Open(RunStorePath(config.Store));
-        var runId = runs.Start(new RunStart(scenario.Origin, scenario.Hash, config.Seed, calibrated.Profile.Id, model.Version, codeVersion, output.FullPath, started));
-        try
-        {
-            var temp = output.WorkPath;
-            var options = new SimulationOptions { Algorithm = MotherSimulation.DefaultAlgorithm };
-            var result = WithProgress(context, scenario, calibrated, p => MotherSimulation.Simulate(calibrated, scenario, planSeed,
-                options with { Progress = p }, context.Cancellation));
-            context.Cancellation.ThrowIfCancellationRequested();
-            var motherId = scenario.Mother.Mode == MotherMode.Sampled ? config.MotherId ?? 0 : (long?)null;
-            var files = FileSystemErrors.Guard(output.Path, "cannot write", () =>
-            {
-                var written = SimulationFiles.WriteAll(result, temp).ToList();
-                ReportHtml.Write(SimulationReport.Build(result, codeVersion, motherId, config.Seed, calibrated), Path.Combine(temp, SimulationFiles.ReportHtml));
-                written.Add(SimulationFiles.ReportHtml);
-                written.Add(SimulationFiles.RunJson);
-                SimulationFiles.WriteRunJson(Path.Combine(temp, SimulationFiles.RunJson), result,
-                    new SimulationFiles.RunInfo(codeVersion, options.Algorithm, written, started, DateTimeOffset.UtcNow) { MotherId = motherId, RootSeed = config.Seed });
-                return written;
-            }, "--out");
-            context.Cancellation.ThrowIfCancellationRequested();
-            output.Commit();
-            PrintSummary(context, result, output.FullPath, files);
-            runs.Finish(runId, RunStatus.Succeeded, DateTimeOffset.UtcNow, SummaryJson(result));
-            return CliApp.Ok;
-        }
-        catch (Exception ex)
-        {
-            runs.Finish(runId, ex is OperationCanceledException ? RunStatus.Interrupted : RunStatus.Failed, DateTimeOffset.UtcNow,
-                ex is OperationCanceledException ? "interrupted (Ctrl+C)" : ex is InputException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
-            throw;
-        }
+        var outcome = SimulateWorkflow.Run(request, SimulateWorkflow.Load(request, model), (scenario, calibrated, run) => WithProgress(context, scenario, calibrated, run),
+            () => "interrupted (Ctrl+C)", context.Cancellation);
+        PrintSummary(context, outcome.Result, outcome.Folder, outcome.Files);
+        return CliApp.Ok;
     }
 
-    /// <summary>The scenario with the mother the command line asks for.</summary>
-    internal static Scenario WithMother(Scenario scenario, SimulateConfig config)
-    {
-        if (config.MotherId is not null && config.Mother != "sampled" && !(config.Mother is null && scenario.Mother.Mode == MotherMode.Sampled))
-        {
-            throw new InputException(InputLocation.AtElement(null, "--mother-id"), "--mother-id picks a population mother, but the mother is fixed",
-                "add --mother sampled");
-        }
-        return config.Mother switch
-        {
-            "sampled" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Sampled } },
-            "fixed" => scenario with { Mother = scenario.Mother with { Mode = MotherMode.Fixed } },
-            _ => scenario,
-        };
-    }
-
-    /// <summary>The run store file <c>--store</c> names (parsed like every store; the run store is SQLite), or null for the default.</summary>
-    internal static string? RunStorePath(string? store)
-    {
-        if (store is null)
-        {
-            return null;
-        }
-        var uri = StoreUri.Parse(store);
-        return uri.Kind == StoreKind.Sqlite
-            ? uri.Path
-            : throw new InputException(InputLocation.AtElement(null, "--store"), $"the run store is a SQLite file, not {uri.Kind.ToString().ToLowerInvariant()}", "--store runs.db or --store sqlite:runs.db");
-    }
+    /// <summary>The run store file <c>--store</c> names, or null for the default.</summary>
+    internal static string? RunStorePath(string? store) => SimulateWorkflow.RunStorePath(store);
 
     /// <summary>Runs the simulation with a progress bar on a terminal, or a plain line every 10 % when standard error is redirected (progress always on standard error).</summary>
     private static SimulationResult WithProgress(CliContext context, Scenario scenario, CalibratedModel calibrated, Func<IProgress<SimulationProgress>, SimulationResult> run)
@@ -200,16 +114,4 @@ internal static class SimulateCommands
         console.Write(table);
         console.WriteLine($"{ConsoleNumbers.Count(r.Feeds.Length)} breastfeeds, {ConsoleNumbers.Count(r.Stats.Leaps)} tau leaps, {ConsoleNumbers.One(r.Stats.Firings)} firings -> {target} ({string.Join(", ", files)})");
     }
-
-    private static string SummaryJson(SimulationResult r) => JsonSerializer.Serialize(StageSummary.Of(r).Select(s => new
-    {
-        stage = s.Stage,
-        illness = s.Illness,
-        first_day = s.FirstDay,
-        last_day = s.LastDay,
-        milk_ml_per_day = Math.Round(s.MilkMlPerDay, 1),
-        feeds_per_day = Math.Round(s.FeedsPerDay, 2),
-        cells_per_ml = double.IsNaN(s.CellsPerMl) ? (double?)null : Math.Round(s.CellsPerMl),
-        pct_leucocyte = double.IsNaN(s.PctLeucocyte) ? (double?)null : Math.Round(s.PctLeucocyte, 2),
-    }));
 }

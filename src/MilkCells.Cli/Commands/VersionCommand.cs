@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 
 namespace MilkCells.Cli.Commands;
 
@@ -19,6 +18,5 @@ internal static class VersionCommand
     }
 
     /// <summary>The informational version of the running code (version plus source revision when built from git).</summary>
-    public static string CodeVersion() =>
-        typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+    public static string CodeVersion() => Workflows.CodeVersion.Current;
 }

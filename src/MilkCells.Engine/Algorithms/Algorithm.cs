@@ -107,6 +107,19 @@ public sealed record TauLeaping(double Epsilon = 0.03, int CriticalThreshold = 1
     /// <inheritdoc/>
     public override string Name => "tau";
 
+    /// <summary>Whether the network's monomolecular part that acts on nothing else is advanced exactly instead of leaped.</summary>
+    /// <remarks>
+    /// Species changed only by conversions x → y, degradations x → ∅ and inflows ∅ → y whose rates are c·x or c with c
+    /// from parameters and drivers, and read by no other rate, follow the monomolecular master equation between
+    /// stops, whose solution is a multinomial (molecules present) plus independent Poisson counts (arrivals)
+    /// (Jahnke &amp; Huisinga 2007, J Math Biol 54:1–26, doi:10.1007/s00285-006-0034-x). They are then sampled exactly at
+    /// every output time and stop: they no longer bound τ nor cost a Poisson draw per leap, and only the other
+    /// reactions leap. <see cref="Simulation.RunResult.Firings"/> then counts, for them, the molecules that moved or
+    /// arrived between samples (a lower bound on their firings). Used by the milk model's feed resolution; off by
+    /// default and for <see cref="AutoAlgorithm"/>. Networks with rules or events leap everything.
+    /// </remarks>
+    public bool ExactLinear { get; init; }
+
     /// <inheritdoc/>
     public override bool IsExact => false;
 }

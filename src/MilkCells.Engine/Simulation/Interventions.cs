@@ -55,19 +55,30 @@ public sealed class InterventionContext
     /// <summary>The value in <paramref name="slot"/> (a species count, parameter, driver or compartment size).</summary>
     public double this[int slot]
     {
-        get => _s.V[slot];
+        get
+        {
+            _s.Touch(slot, _s.T);
+            return _s.V[slot];
+        }
         set => Set(slot, value);
     }
 
     /// <summary>The value of the element with id <paramref name="id"/> (slower than a slot).</summary>
     public double this[string id]
     {
-        get => _s.V[_s.Net.SlotOf(id)];
+        get => this[_s.Net.SlotOf(id)];
         set => Set(_s.Net.SlotOf(id), value);
     }
 
     /// <summary>Species amounts in <see cref="CompiledNetwork.SpeciesIds"/> order (read-only view).</summary>
-    public ReadOnlySpan<double> Species => new(_s.V, CompiledNetwork.FirstSpeciesSlot, _s.SpeciesCount);
+    public ReadOnlySpan<double> Species
+    {
+        get
+        {
+            _s.TouchAll(_s.T);
+            return new(_s.V, CompiledNetwork.FirstSpeciesSlot, _s.SpeciesCount);
+        }
+    }
 
     /// <summary>Schedules another intervention at <paramref name="time"/> (≥ now), e.g. the next feed.</summary>
     public void Schedule(double time, Action<InterventionContext> action, string? name = null)
@@ -88,6 +99,7 @@ public sealed class InterventionContext
         }
         if (net.IsSpeciesSlot(slot))
         {
+            _s.Touch(slot, _s.T);
             _s.CheckCount(slot, value, Who);
             SpeciesChanged = true;
         }
@@ -99,6 +111,7 @@ public sealed class InterventionContext
                     "declare it with constant: false, or make it a driver");
             }
             _s.CheckParameter(slot, value, Who);
+            _s.TouchAll(_s.T); // rate constants may read it: sample what they governed up to now
             ParametersChanged = true;
         }
         _s.V[slot] = value;

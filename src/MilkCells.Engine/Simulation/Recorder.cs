@@ -6,13 +6,16 @@ namespace MilkCells.Engine.Simulation;
 public readonly ref struct Observation
 {
     private readonly double[] _values;
+    private readonly TrajectoryState _state;
+    private readonly int _speciesCount;
 
-    internal Observation(double time, int index, double[] values, int speciesCount)
+    internal Observation(double time, int index, TrajectoryState state)
     {
         Time = time;
         Index = index;
-        _values = values;
-        Species = new ReadOnlySpan<double>(values, CompiledNetwork.FirstSpeciesSlot, speciesCount);
+        _state = state;
+        _values = state.V;
+        _speciesCount = state.SpeciesCount;
     }
 
     /// <summary>The output time.</summary>
@@ -22,10 +25,21 @@ public readonly ref struct Observation
     public int Index { get; }
 
     /// <summary>Species amounts (counts) in <see cref="CompiledNetwork.SpeciesIds"/> order.</summary>
-    public ReadOnlySpan<double> Species { get; }
+    public ReadOnlySpan<double> Species
+    {
+        get
+        {
+            _state.TouchAll(Time);
+            return new ReadOnlySpan<double>(_values, CompiledNetwork.FirstSpeciesSlot, _speciesCount);
+        }
+    }
 
     /// <summary>The value of any slot (see <see cref="CompiledNetwork.SlotOf"/>): a parameter, driver or compartment.</summary>
-    public double Value(int slot) => _values[slot];
+    public double Value(int slot)
+    {
+        _state.Touch(slot, Time);
+        return _values[slot];
+    }
 }
 
 /// <summary>Receives a trajectory's state at each output time.</summary>
@@ -89,9 +103,10 @@ internal sealed class Recorder
         var n = _s.SpeciesCount;
         if (_series is not null)
         {
+            _s.TouchAll(time);
             Array.Copy(v, CompiledNetwork.FirstSpeciesSlot, _series, _offset + _next * n, n);
         }
-        _observer?.Invoke(new Observation(time, _next, v, n));
+        _observer?.Invoke(new Observation(time, _next, _s));
         _next++;
         NextTime = _next < _times.Length ? _times[_next] : double.PositiveInfinity;
     }

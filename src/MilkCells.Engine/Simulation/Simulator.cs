@@ -107,6 +107,7 @@ public sealed class Simulator
     private readonly InterventionContext _context;
     private readonly PriorityQueue<(Action<InterventionContext> Action, string? Name), (double Time, long Order)> _queue = new();
     private long _scheduled;
+    private readonly List<int> _changing = [];
 
     /// <summary>A simulator for <paramref name="network"/> using <paramref name="algorithm"/>.</summary>
     public Simulator(CompiledNetwork network, Algorithm algorithm)
@@ -145,7 +146,8 @@ public sealed class Simulator
             case CompositionRejection:
                 return ExactSteppers.Create(s, new CompositionRejectionSelector(s.A.Length), out _);
             case TauLeaping tau:
-                return new TauLeapStepper(s, tau, ExactFor(s, 48, out _));
+                s.Linear = tau.ExactLinear ? LinearSubsystem.Find(s.Net) : null;
+                return new TauLeapStepper(s, tau, ExactFor(s, 48, out _), s.Linear);
             case AutoAlgorithm auto:
                 {
                     var exact = ExactFor(s, auto.CompositionRejectionAbove, out var total);
@@ -169,6 +171,7 @@ public sealed class Simulator
         var times = options.RecordTimes as double[] ?? [.. options.RecordTimes];
         var series = options.KeepSeries ? new double[times.Length * Network.SpeciesCount] : null;
         RunInto(ref rng, options, times, series, 0);
+        _s.TouchAll(_s.T);
         return new RunResult(Network.SpeciesIds, times, series,
             _s.V.AsSpan(CompiledNetwork.FirstSpeciesSlot, Network.SpeciesCount).ToArray(), _s.Firings, _s.Leaps, _s.EventsFired);
     }
@@ -220,6 +223,12 @@ public sealed class Simulator
                 }
                 _recorder.RecordBefore(tNext);
                 s.T = tNext;
+                if (s.Linear is { } linear && drivers.NextTime <= tNext)
+                {
+                    _changing.Clear();
+                    drivers.PendingSlots(tNext, _changing);
+                    linear.EnsureReading(s, _changing, tNext);
+                }
                 parametersChanged = drivers.ApplyThrough(tNext, s.V);
                 var changed = parametersChanged;
                 changed |= RunInterventionsDue(ref parametersChanged);
@@ -299,6 +308,22 @@ public sealed class Simulator
         public readonly double NextTime => table is null
             ? _next < _steps.Length ? _steps[_next].Time : double.PositiveInfinity
             : _next < table.Times.Length ? table.Times[_next] : double.PositiveInfinity;
+
+        /// <summary>Adds the slots of the changes at or before <paramref name="t"/> not yet applied.</summary>
+        public readonly void PendingSlots(double t, List<int> slots)
+        {
+            if (table is null)
+            {
+                for (var k = _next; k < _steps.Length && _steps[k].Time <= t; k++)
+                {
+                    slots.Add(_steps[k].Slot);
+                }
+            }
+            else if (_next < table.Times.Length && table.Times[_next] <= t)
+            {
+                slots.AddRange(table.Slots);
+            }
+        }
 
         /// <summary>Applies every change at or before <paramref name="t"/>; returns whether any was applied.</summary>
         public bool ApplyThrough(double t, double[] v)

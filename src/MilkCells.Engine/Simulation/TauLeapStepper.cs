@@ -5,10 +5,20 @@ using MilkCells.Engine.Compilation;
 namespace MilkCells.Engine.Simulation;
 
 /// <summary>Adaptive explicit tau-leaping with critical reactions (see <see cref="TauLeaping"/>).</summary>
+/// <remarks>
+/// With a <see cref="LinearSubsystem"/> the leaps cover only the other reactions; the linear species are sampled
+/// exactly when they are read (see <see cref="TrajectoryState.Linear"/>), and exact steps, where leaps would be too
+/// short, are direct-method firings of the leaped reactions only.
+/// </remarks>
 internal sealed class TauLeapStepper : Stepper
 {
     private readonly TauLeaping _p;
     private readonly Stepper _exact;
+    private readonly LinearSubsystem? _linear;
+    private readonly int[] _leap;
+    private readonly TauSpecies[] _tauSpecies;
+    private readonly int[] _consumeSlots;
+    private readonly int[]? _leapSpecies; // with a linear subsystem: the species slots leaps change
     private readonly bool[] _critical;
     private readonly double[] _mu;
     private readonly double[] _sigma2;
@@ -16,10 +26,16 @@ internal sealed class TauLeapStepper : Stepper
     private readonly double[] _saved;
     private readonly long[] _fired;
 
-    public TauLeapStepper(TrajectoryState s, TauLeaping p, Stepper exact) : base(s)
+    public TauLeapStepper(TrajectoryState s, TauLeaping p, Stepper exact, LinearSubsystem? linear = null) : base(s)
     {
         _p = p;
         _exact = exact;
+        _linear = linear;
+        _leap = linear?.LeapReactions ?? [.. Enumerable.Range(0, s.A.Length)];
+        var net = s.Net;
+        _tauSpecies = linear is null ? net.TauSpeciesInfo : [.. net.TauSpeciesInfo.Where(sp => !linear.IsLinearSlot(sp.Slot))];
+        _consumeSlots = [.. _leap.SelectMany(j => net.ConsumeSlot[net.ConsumeStart[j]..net.ConsumeStart[j + 1]]).Distinct().Order()];
+        _leapSpecies = linear is null ? null : [.. _leap.SelectMany(j => net.ChangeSlot[net.ChangeStart[j]..net.ChangeStart[j + 1]]).Distinct().Order()];
         _critical = new bool[s.A.Length];
         _mu = new double[s.V.Length];
         _sigma2 = new double[s.V.Length];
@@ -33,12 +49,10 @@ internal sealed class TauLeapStepper : Stepper
         var net = S.Net;
         var v = S.V;
         var a = S.A;
-        var m = a.Length;
-        var first = CompiledNetwork.FirstSpeciesSlot;
-        var n = S.SpeciesCount;
         var changeStart = net.ChangeStart;
         var changeSlot = net.ChangeSlot;
         var changeDelta = net.ChangeDelta;
+        var leap = _leap;
         long leaps = 0;
         while (S.T < tStop)
         {
@@ -49,7 +63,7 @@ internal sealed class TauLeapStepper : Stepper
             var t = S.T;
             S.Recorder.RecordThrough(t);
             double a0 = 0;
-            for (var j = 0; j < m; j++)
+            foreach (var j in leap)
             {
                 a0 += a[j];
             }
@@ -63,6 +77,12 @@ internal sealed class TauLeapStepper : Stepper
             if (tau1 < _p.SsaFactor / a0)
             {
                 // A leap this short is no cheaper than exact firings.
+                if (_linear is not null)
+                {
+                    ExactLeapedFirings(Math.Min(tStop, S.Recorder.NextTime), a0);
+                    leaps++;
+                    continue;
+                }
                 var reason = _exact.Advance(tStop, _p.SsaSteps);
                 leaps++;
                 if (reason != StopReason.StepLimit)
@@ -82,9 +102,9 @@ internal sealed class TauLeapStepper : Stepper
                 {
                     tau = tau2;
                 }
-                Array.Copy(v, first, _saved, 0, n);
+                Save(v);
                 long total = 0;
-                for (var j = 0; j < m; j++)
+                foreach (var j in leap)
                 {
                     if (_critical[j] || a[j] == 0)
                     {
@@ -112,18 +132,9 @@ internal sealed class TauLeapStepper : Stepper
                         v[changeSlot[c]] += changeDelta[c];
                     }
                 }
-                var negative = false;
-                for (var i = 0; i < n; i++)
+                if (AnyNegative(v))
                 {
-                    if (v[first + i] < 0)
-                    {
-                        negative = true;
-                        break;
-                    }
-                }
-                if (negative)
-                {
-                    Array.Copy(_saved, 0, v, first, n);
+                    Restore(v);
                     tau1 = tau / 2;
                     continue;
                 }
@@ -135,7 +146,7 @@ internal sealed class TauLeapStepper : Stepper
                 if (S.HasEvents && total > 1 && S.WouldTrigger(tNew))
                 {
                     // A trigger would turn true inside this leap: undo it and find the crossing by exact firings.
-                    Array.Copy(_saved, 0, v, first, n);
+                    Restore(v);
                     S.ApplyAllRules(t);
                     var reason = _exact.Advance(tStop, _p.SsaSteps);
                     leaps++;
@@ -149,7 +160,7 @@ internal sealed class TauLeapStepper : Stepper
                 S.Firings += total;
                 S.Leaps++;
                 leaps++;
-                for (var j = 0; j < m; j++)
+                foreach (var j in leap)
                 {
                     a[j] = S.Propensity(j);
                 }
@@ -164,6 +175,100 @@ internal sealed class TauLeapStepper : Stepper
         return StopReason.ReachedStop;
     }
 
+    private void Save(double[] v)
+    {
+        if (_leapSpecies is null)
+        {
+            Array.Copy(v, CompiledNetwork.FirstSpeciesSlot, _saved, 0, S.SpeciesCount);
+            return;
+        }
+        foreach (var slot in _leapSpecies)
+        {
+            _saved[slot - CompiledNetwork.FirstSpeciesSlot] = v[slot];
+        }
+    }
+
+    private void Restore(double[] v)
+    {
+        if (_leapSpecies is null)
+        {
+            Array.Copy(_saved, 0, v, CompiledNetwork.FirstSpeciesSlot, S.SpeciesCount);
+            return;
+        }
+        foreach (var slot in _leapSpecies)
+        {
+            v[slot] = _saved[slot - CompiledNetwork.FirstSpeciesSlot];
+        }
+    }
+
+    private bool AnyNegative(double[] v)
+    {
+        if (_leapSpecies is null)
+        {
+            var first = CompiledNetwork.FirstSpeciesSlot;
+            for (var i = 0; i < S.SpeciesCount; i++)
+            {
+                if (v[first + i] < 0)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        foreach (var slot in _leapSpecies)
+        {
+            if (v[slot] < 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Up to <see cref="TauLeaping.SsaSteps"/> direct-method firings of the leaped reactions, stopping at <paramref name="horizon"/>.</summary>
+    /// <remarks>Gillespie 1977 (see <see cref="DirectMethod"/>); the linear reactions are not among them.</remarks>
+    private void ExactLeapedFirings(double horizon, double a0)
+    {
+        var net = S.Net;
+        var a = S.A;
+        S.ExactStale = true;
+        for (var step = 0; step < _p.SsaSteps; step++)
+        {
+            var next = a0 > 0 ? S.T + ZigguratExponential.Next(ref S.Rng) / a0 : double.PositiveInfinity;
+            if (next >= horizon)
+            {
+                S.T = horizon;
+                return;
+            }
+            S.T = next;
+            var r = S.Rng.NextDouble() * a0;
+            var chosen = -1;
+            foreach (var j in _leap)
+            {
+                if (a[j] > 0)
+                {
+                    chosen = j;
+                    r -= a[j];
+                    if (r < 0)
+                    {
+                        break;
+                    }
+                }
+            }
+            for (var c = net.ChangeStart[chosen]; c < net.ChangeStart[chosen + 1]; c++)
+            {
+                S.V[net.ChangeSlot[c]] += net.ChangeDelta[c];
+            }
+            S.Firings++;
+            a0 = 0;
+            foreach (var j in _leap)
+            {
+                a[j] = S.Propensity(j);
+                a0 += a[j];
+            }
+        }
+    }
+
     /// <summary>τ of Cao, Gillespie &amp; Petzold 2006 eq. 33 over the non-critical reactions; marks critical ones.</summary>
     private double SelectTau(double a0, out double a0Critical)
     {
@@ -172,16 +277,16 @@ internal sealed class TauLeapStepper : Stepper
         var a = S.A;
         var nc = _p.CriticalThreshold;
         a0Critical = 0;
-        foreach (var sp in net.TauSpeciesInfo)
+        foreach (var sp in _tauSpecies)
         {
             _mu[sp.Slot] = 0;
             _sigma2[sp.Slot] = 0;
         }
-        for (var c = 0; c < net.ConsumeSlot.Length; c++)
+        foreach (var slot in _consumeSlots)
         {
-            _consumption[net.ConsumeSlot[c]] = 0;
+            _consumption[slot] = 0;
         }
-        for (var j = 0; j < a.Length; j++)
+        foreach (var j in _leap)
         {
             var critical = false;
             if (a[j] > 0)
@@ -220,15 +325,14 @@ internal sealed class TauLeapStepper : Stepper
         }
         var tau = double.PositiveInfinity;
         var eps = _p.Epsilon;
-        for (var c = 0; c < net.ConsumeSlot.Length; c++)
+        foreach (var slot in _consumeSlots)
         {
-            var slot = net.ConsumeSlot[c];
             if (_consumption[slot] > 0)
             {
                 tau = Math.Min(tau, _p.MaxTurnover * v[slot] / _consumption[slot]);
             }
         }
-        foreach (var sp in net.TauSpeciesInfo)
+        foreach (var sp in _tauSpecies)
         {
             var mu = Math.Abs(_mu[sp.Slot]);
             var s2 = _sigma2[sp.Slot];

@@ -36,6 +36,18 @@ internal sealed class TrajectoryState
     /// <summary>Set whenever propensities changed outside an exact stepper, which must then rebuild its sums.</summary>
     public bool ExactStale = true;
 
+    /// <summary>The exactly sampled monomolecular part, or null. Its species in <see cref="V"/> hold the values at
+    /// their component's last sample: whatever reads or writes one goes through <see cref="Touch"/> first, and
+    /// anything that changes a rate constant brings the components that read it up to date before.</summary>
+    public LinearSubsystem? Linear;
+
+    /// <summary>Makes slot <paramref name="slot"/> current at <paramref name="time"/> (samples its linear component).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Touch(int slot, double time) => Linear?.Ensure(this, slot, time);
+
+    /// <summary>Makes every slot current at <paramref name="time"/>.</summary>
+    public void TouchAll(double time) => Linear?.EnsureAll(this, time);
+
     public TrajectoryState(CompiledNetwork net)
     {
         Net = net;
@@ -63,6 +75,7 @@ internal sealed class TrajectoryState
         EventsFired = 0;
         ExactStale = true;
         Array.Clear(_pending);
+        Linear?.Reset(startTime);
     }
 
     /// <summary>The propensity of reaction <paramref name="j"/> from the current values; a negative or NaN rate throws.</summary>

@@ -51,17 +51,24 @@ public static class Manifest
     /// <exception cref="InputException">A missing file, a missing column, a bad value.</exception>
     public static ImmutableArray<ManifestRow> Read(string path)
     {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Read(path, file => Path.GetFullPath(Path.Combine(folder, file)));
+    }
+
+    /// <summary>Reads a manifest whose <c>file</c> cells <paramref name="locate"/> turns into full paths (a server maps uploaded names to its own); every file must exist.</summary>
+    /// <exception cref="InputException">A missing file, a missing column, a bad value.</exception>
+    public static ImmutableArray<ManifestRow> Read(string path, Func<string, string> locate)
+    {
         var table = CsvTable.ReadFile(path);
         if (!table.Has("file"))
         {
             throw new InputException(InputLocation.AtLine(path, 1), "the manifest has no 'file' column", "columns: " + string.Join(", ", Columns));
         }
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var rows = ImmutableArray.CreateBuilder<ManifestRow>();
         foreach (var row in table.Rows)
         {
             var file = table.Text(row, "file") ?? throw new InputException(new InputLocation(path, row.Line, Element: "file"), "no file given");
-            var full = Path.GetFullPath(Path.Combine(folder, file));
+            var full = locate(file);
             if (!File.Exists(full))
             {
                 throw new InputException(new InputLocation(path, row.Line, Element: "file"), $"the file '{file}' does not exist (looked for {full})",

@@ -200,15 +200,21 @@ public sealed class RunStore : IDisposable
     }
 
     /// <summary>The recorded runs, newest first (at most <paramref name="limit"/>).</summary>
-    public IReadOnlyList<RunRecord> List(int limit = int.MaxValue)
+    public IReadOnlyList<RunRecord> List(int limit = int.MaxValue) => List(limit, null);
+
+    private List<RunRecord> List(long limit, long? id)
     {
         using var command = _connection.CreateCommand();
-        command.CommandText = """
+        command.CommandText = $"""
             SELECT id, scenario, scenario_hash, seed, profile, model_version, code_version, output_folder, started_at,
                    finished_at, status, summary, process_id, host
-            FROM runs ORDER BY id DESC LIMIT @limit
+            FROM runs {(id is null ? "" : "WHERE id = @id")} ORDER BY id DESC LIMIT @limit
             """;
         command.Parameters.AddWithValue("@limit", limit);
+        if (id is not null)
+        {
+            command.Parameters.AddWithValue("@id", id.Value);
+        }
         using var reader = command.ExecuteReader();
         var runs = new List<RunRecord>();
         while (reader.Read())
@@ -226,6 +232,18 @@ public sealed class RunStore : IDisposable
                 reader.IsDBNull(11) ? null : reader.GetString(11), pid, host));
         }
         return runs;
+    }
+
+    /// <summary>Run <paramref name="id"/>, or null when the store does not hold it.</summary>
+    public RunRecord? Get(long id) => List(long.MaxValue, id).FirstOrDefault();
+
+    /// <summary>Removes run <paramref name="id"/>'s record (committed at once); false when the store does not hold it. Its files are the caller's to remove.</summary>
+    public bool Delete(long id)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "DELETE FROM runs WHERE id = @id";
+        command.Parameters.AddWithValue("@id", id);
+        return command.ExecuteNonQuery() == 1;
     }
 
     private static bool IsAlive(int pid)

@@ -2,11 +2,11 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Reflection;
 
-namespace MilkCells.Cli.Simulate;
+namespace MilkCells.Workflows.Simulate;
 
 /// <summary>The reference set shipped in data/reference (embedded): the healthy cohort's percentiles of daily values by lactation-day window.</summary>
 /// <remarks>Read-only and parsed once. A run's report draws them behind its own lines (issue 10: a single trajectory shows no spread).</remarks>
-internal sealed class ShippedReference
+public sealed class ShippedReference
 {
     private static readonly Lazy<ShippedReference?> Instance = new(Load);
 
@@ -47,7 +47,7 @@ internal sealed class ShippedReference
 
     private static ShippedReference? Load()
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("MilkCells.Cli.reference.csv");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("MilkCells.Workflows.reference.csv");
         if (stream is null)
         {
             return null;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace MilkCells.Cli;
+namespace MilkCells.Workflows;
 
 /// <summary>Numbers in console tables: one notation per column, thousands separators, a few significant digits (docs/cli.md).</summary>
 /// <remarks>
@@ -9,7 +9,7 @@ namespace MilkCells.Cli;
 /// zero, otherwise entirely in powers of ten (<c>1.26×10⁵</c>, <c>8.40×10⁴</c>), so magnitudes compare at a glance.
 /// Files keep full precision; these are for people.
 /// </remarks>
-internal static class ConsoleNumbers
+public static class ConsoleNumbers
 {
     /// <summary>What stands for a missing value.</summary>
     public const string Missing = "—";

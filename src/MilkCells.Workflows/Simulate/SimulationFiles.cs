@@ -5,14 +5,14 @@ using MilkCells.Engine.Algorithms;
 using MilkCells.Model.Structure;
 using MilkCells.Simulation;
 
-namespace MilkCells.Cli.Simulate;
+namespace MilkCells.Workflows.Simulate;
 
 /// <summary>Writes a finished run's CSV files and run.json: pure formatting of <see cref="SimulationResult"/>.</summary>
 /// <remarks>
 /// Numbers are the shortest text that round-trips (invariant culture); NaN is an empty field. Same result → same bytes.
 /// Under a non-default calibration profile every CSV starts with a comment line <c># MARKING</c> before its header.
 /// </remarks>
-internal static class SimulationFiles
+public static class SimulationFiles
 {
     public const string Daily = "daily.csv";
     public const string Feeds = "feeds.csv";
@@ -257,7 +257,10 @@ internal static class SimulationFiles
         json.WriteNumber("ssa_factor", tau.SsaFactor);
         json.WriteNumber("ssa_steps", tau.SsaSteps);
         json.WriteNumber("max_turnover", tau.MaxTurnover);
-        json.WriteString("reference", "Cao, Gillespie & Petzold 2006, J Chem Phys 124:044109, doi:10.1063/1.2159468");
+        json.WriteBoolean("exact_linear", tau.ExactLinear);
+        json.WriteString("reference", tau.ExactLinear
+            ? "Cao, Gillespie & Petzold 2006, J Chem Phys 124:044109, doi:10.1063/1.2159468; monomolecular part exact: Jahnke & Huisinga 2007, J Math Biol 54:1-26, doi:10.1007/s00285-006-0034-x"
+            : "Cao, Gillespie & Petzold 2006, J Chem Phys 124:044109, doi:10.1063/1.2159468");
     }
 
     /// <summary>What run.json records besides the result.</summary>

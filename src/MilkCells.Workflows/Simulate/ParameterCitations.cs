@@ -3,7 +3,7 @@ using MilkCells.Model.Catalogue;
 using MilkCells.Model.Structure;
 using MilkCells.Reports;
 
-namespace MilkCells.Cli.Simulate;
+namespace MilkCells.Workflows.Simulate;
 
 /// <summary>A run's parameters' sources as citations for the report, which numbers the works into one reference list.</summary>
 /// <remarks>
@@ -11,7 +11,7 @@ namespace MilkCells.Cli.Simulate;
 /// profile has one), so its source ids name the works. A constant whose provenance differs (set by the scenario, or
 /// derived) has no works to number: the report shows its provenance text as it is.
 /// </remarks>
-internal sealed class ParameterCitations(CalibratedModel model)
+public sealed class ParameterCitations(CalibratedModel model)
 {
     /// <summary>The citation of <paramref name="spec"/>, or null when its source is not one of the model's parameters'.</summary>
     public SourceCitation? Of(ParameterSpec spec) =>

@@ -6,13 +6,14 @@ using MilkCells.Model.Planning;
 using MilkCells.Model.Scenarios;
 using MilkCells.Model.Structure;
 using MilkCells.Reports;
+using MilkCells.Workflows;
 using MilkCells.Simulation;
 using ReportSeries = MilkCells.Reports.Series;
 
-namespace MilkCells.Cli.Simulate;
+namespace MilkCells.Workflows.Simulate;
 
 /// <summary>Builds report.html's content from a finished run (an exporter: it only reads the result).</summary>
-internal static class SimulationReport
+public static class SimulationReport
 {
     /// <summary>The report of a run of <paramref name="calibrated"/> (null: only the network's constants are listed).</summary>
     public static Report Build(SimulationResult r, string codeVersion, long? motherId = null, ulong? rootSeed = null, CalibratedModel? calibrated = null)
