@@ -195,6 +195,29 @@ public abstract class CohortStoreContract
     }
 
     [Fact]
+    public void Mothers_that_arrive_one_by_one_are_committed_before_the_run_completes()
+    {
+        // The writer gathers a few mothers per commit, but only for a bounded time: three mothers, fewer than it gathers,
+        // must reach the store while the run is still open (a commit that waited for more would never come).
+        var uri = Stores.NewUri("trickle");
+        using var store = NewRun(uri, 3, 4);
+        using var writer = new CohortWriter(store, mothersPerTransaction: 64, queueCapacity: 16);
+        for (var id = 0; id < 3; id++)
+        {
+            writer.Add(SyntheticCohort.Fill(writer.Rent(id), 4), TestContext.Current.CancellationToken);
+            Thread.Sleep(20);
+        }
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (writer.MothersWritten < 3 && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            Thread.Sleep(10);
+        }
+        Assert.Equal(3, writer.MothersWritten);
+        writer.Complete();
+        Assert.Equal(new HashSet<long> { 0, 1, 2 }, store.CompletedMothers().ToHashSet());
+    }
+
+    [Fact]
     public void Merging_shards_gives_what_one_store_gives_and_a_repeated_merge_changes_nothing()
     {
         const int mothers = 23, days = 11;

@@ -263,23 +263,35 @@ internal static class FeedCycleAveraging
             _milkDt = 0;
         }
 
-        // The decay factors of the last piece length: most pieces are post-feed shedding steps of one bin, so consecutive
-        // pieces often have the same length, and the same length gives the same factors bit for bit.
+        // The decay factors of the last two piece lengths: most pieces are post-feed shedding steps of one bin, and the
+        // pieces between them (to a feed, a day start) interrupt runs of one length, so the length before the last
+        // returns often; the same length gives the same factors bit for bit.
         private double _lastDt = double.NaN, _ea, _en, _ia, _in;
-        private readonly double[] _ed = new double[differentiation.Length];
+        private double[] _ed = new double[differentiation.Length];
+        private double _prevDt = double.NaN, _pEa, _pEn, _pIa, _pIn;
+        private double[] _pEd = new double[differentiation.Length];
 
         public void Advance(double dt)
         {
             _milkDt += dt;
             if (dt != _lastDt)
             {
-                _lastDt = dt;
-                _ea = Math.Exp(-k.K * dt);
-                _en = Math.Exp(-k.Beta * dt);
-                (_ia, _in) = (k.EntryViable * (1 - _ea) / k.K, (1 - _en) / k.Beta);
-                for (var i = 0; i < _diff.Length; i++)
+                (_prevDt, _lastDt) = (_lastDt, _prevDt);
+                (_pEa, _ea) = (_ea, _pEa);
+                (_pEn, _en) = (_en, _pEn);
+                (_pIa, _ia) = (_ia, _pIa);
+                (_pIn, _in) = (_in, _pIn);
+                (_pEd, _ed) = (_ed, _pEd);
+                if (dt != _lastDt)
                 {
-                    _ed[i] = Math.Exp(-(k.K + _diff[i].Rate) * dt);
+                    _lastDt = dt;
+                    _ea = Math.Exp(-k.K * dt);
+                    _en = Math.Exp(-k.Beta * dt);
+                    (_ia, _in) = (k.EntryViable * (1 - _ea) / k.K, (1 - _en) / k.Beta);
+                    for (var i = 0; i < _diff.Length; i++)
+                    {
+                        _ed[i] = Math.Exp(-(k.K + _diff[i].Rate) * dt);
+                    }
                 }
             }
             var (ea, en, ia, inn) = (_ea, _en, _ia, _in);

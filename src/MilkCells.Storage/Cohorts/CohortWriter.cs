@@ -75,17 +75,49 @@ public sealed class CohortWriter : IDisposable
         _store.Flush();
     }
 
+    /// <summary>A commit waits this long at most for <see cref="MinBatch"/> mothers to gather.</summary>
+    private static readonly TimeSpan MaxGather = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Mothers a commit waits for (within <see cref="MaxGather"/>) when they arrive one by one.</summary>
+    private int MinBatch => Math.Min(_perTransaction, 8);
+
     private void Pump()
     {
         var batch = new List<MotherRows>(_perTransaction);
         var reader = _queue.Reader;
+        void Take()
+        {
+            while (batch.Count < _perTransaction && reader.TryRead(out var rows))
+            {
+                batch.Add(rows);
+            }
+        }
         try
         {
-            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            // When the simulation is slower than the store, mothers arrive one at a time; a commit then waits briefly for a
+            // few more, so that each commit's fixed cost (the WAL frames of the pages it touched, the page cache's sweep)
+            // is shared. A wait that is still pending when the gathering time ends is kept for the next round.
+            Task<bool>? waiting = null;
+            while ((waiting ?? reader.WaitToReadAsync().AsTask()).GetAwaiter().GetResult())
             {
-                while (batch.Count < _perTransaction && reader.TryRead(out var rows))
+                waiting = null;
+                Take();
+                var gather = System.Diagnostics.Stopwatch.StartNew();
+                while (batch.Count < MinBatch)
                 {
-                    batch.Add(rows);
+                    waiting = reader.WaitToReadAsync().AsTask();
+                    var left = MaxGather - gather.Elapsed;
+                    if (left <= TimeSpan.Zero || !waiting.Wait(left))
+                    {
+                        break;
+                    }
+                    var more = waiting.GetAwaiter().GetResult();
+                    waiting = null;
+                    if (!more)
+                    {
+                        break;
+                    }
+                    Take();
                 }
                 _store.WriteMothers(batch);
                 Interlocked.Add(ref _written, batch.Count);
