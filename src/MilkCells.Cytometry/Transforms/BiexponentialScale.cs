@@ -147,6 +147,28 @@ public abstract class BiexponentialScale : ScaleTransform
         return negative ? 2 * X1 - root : root;
     }
 
+    /// <inheritdoc />
+    internal override bool HasDecisionBands => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// B is increasing, so a data value below B(cut − δ) has a scale value below cut − δ and one above B(cut + δ) a
+    /// scale value above cut + δ. Apply and Inverse are both accurate to a few units in the last place (Halley to
+    /// rounding level; the formula or series), so with δ = 10⁻⁹·max(1, |cut|), six orders of magnitude above those
+    /// errors, the computed scale value falls on the same side of the cut as the true one outside the band.
+    /// </remarks>
+    internal override (double Below, double Above)? DecisionBand(double cut)
+    {
+        if (!double.IsFinite(cut))
+        {
+            return null;
+        }
+        var delta = 1e-9 * Math.Max(1, Math.Abs(cut));
+        var below = Inverse(cut - delta);
+        var above = Inverse(cut + delta);
+        return double.IsFinite(below) && double.IsFinite(above) && below < above ? (below, above) : null;
+    }
+
     private double? Halley(double target, double y)
     {
         for (var i = 0; i < 20; i++)
