@@ -83,10 +83,17 @@ internal static class SampleCommands
             throw new InputException(InputLocation.AtElement(null, "--threads"), $"{config.Threads} threads cannot run", "give at least 1");
         }
         var watch = Stopwatch.StartNew();
+        var tw = Stopwatch.StartNew();
+        void T(string w) { Console.Error.WriteLine($"TT {w} {tw.Elapsed.TotalMilliseconds:0.0} ms (since start {(DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds:0})"); tw.Restart(); }
+        T("enter");
         var model = MilkModel.Embedded;
+        T("model");
         var calibration = model.Calibrate(null);
+        T("calibrate");
         var panel = BuiltInPanels.Load(config.Panel, model);
+        T("panel");
         var reference = ReferenceTable.Load(config.Reference);
+        T("reference");
         var inputs = SampleAnalysis.Resolve(config.Inputs, config.Manifest);
         var toStdout = config.Out == "-";
         if (toStdout)
@@ -99,7 +106,9 @@ internal static class SampleCommands
         }
         // The output is checked and reserved before the work: a bad place fails now, and a failure leaves nothing.
         using var folder = OutputFolder.Create(config.Out ?? DefaultAnalyzeOut, config.Force, createParent: config.Out is null);
+        T("resolve");
         var result = SampleAnalysis.Run(inputs, calibration, Options(config, panel, reference, toStdout: false), context.Cancellation);
+        T("run");
         context.Cancellation.ThrowIfCancellationRequested();
         FileSystemErrors.Guard(folder.Path, "cannot write", () =>
         {
@@ -113,6 +122,7 @@ internal static class SampleCommands
             ReportHtml.Write(SampleReport.Build(result, VersionCommand.CodeVersion()), Path.Combine(dir, "report.html"));
         }, "--out");
         context.Cancellation.ThrowIfCancellationRequested();
+        T("write");
         folder.Commit();
         Summarize(context.Error, result, folder.FullPath, watch.Elapsed);
         return CliApp.Ok;

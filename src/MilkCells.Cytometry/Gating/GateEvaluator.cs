@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Errors;
 using MilkCells.Cytometry.Compensation;
 using MilkCells.Cytometry.Numerics;
@@ -110,21 +111,20 @@ public sealed class GateEvaluator
             return done;
         }
         bool[] inside;
-        string? parent;
+        bool[]? parentInside;
         if (_document.FindQuadrant(id) is { } quadrant)
         {
+            parentInside = quadrant.Gate.ParentId is { } p ? Population(p) : null;
             inside = QuadrantRegion(quadrant.Gate, quadrant.Quadrant);
-            parent = quadrant.Gate.ParentId;
         }
         else
         {
             var gate = _document.FindGate(id) ?? throw new InvalidOperationException($"no population '{id}'");
-            inside = Region(gate);
-            parent = gate.ParentId;
+            parentInside = gate.ParentId is { } p ? Population(p) : null;
+            inside = Region(gate, parentInside);
         }
-        if (parent is not null)
+        if (parentInside is not null)
         {
-            var parentInside = Population(parent);
             for (var i = 0; i < inside.Length; i++)
             {
                 inside[i] &= parentInside[i];
@@ -134,14 +134,15 @@ public sealed class GateEvaluator
         return inside;
     }
 
-    private bool[] Region(Gate gate)
+    /// <summary>The events in a gate's own region; those outside <paramref name="parent"/> (when given) may be left out, as the parent's events are all that count.</summary>
+    private bool[] Region(Gate gate, bool[]? parent)
     {
         try
         {
             return gate switch
             {
-                RectangleGate r => Rectangle(r),
-                PolygonGate p => Polygon(p),
+                RectangleGate r => Rectangle(r, parent),
+                PolygonGate p => Polygon(p, parent),
                 EllipsoidGate e => Ellipsoid(e),
                 BooleanGate b => Boolean(b),
                 _ => throw new InvalidOperationException($"{gate.Kind} '{gate.Id}' is not a population"),
@@ -154,10 +155,17 @@ public sealed class GateEvaluator
         }
     }
 
-    private bool[] Rectangle(RectangleGate gate)
+    private bool[] Rectangle(RectangleGate gate, bool[]? parent)
     {
         var inside = new bool[_events.EventCount];
-        Array.Fill(inside, true);
+        if (parent is null)
+        {
+            Array.Fill(inside, true);
+        }
+        else
+        {
+            parent.CopyTo(inside);
+        }
         foreach (var d in gate.Dimensions)
         {
             var min = d.Min ?? double.NegativeInfinity;
@@ -189,7 +197,7 @@ public sealed class GateEvaluator
         return inside;
     }
 
-    private bool[] Polygon(PolygonGate gate)
+    private bool[] Polygon(PolygonGate gate, bool[]? parent)
     {
         var xs = Values(gate.X);
         var ys = Values(gate.Y);
@@ -200,7 +208,7 @@ public sealed class GateEvaluator
         {
             for (var i = start; i < start + length; i++)
             {
-                inside[i] = Geometry.EvenOdd(vx, vy, xs[i], ys[i]);
+                inside[i] = (parent is null || parent[i]) && Geometry.EvenOdd(vx, vy, xs[i], ys[i]);
             }
         });
         return inside;
@@ -440,6 +448,7 @@ internal readonly record struct DecisionCut(ScaleTransform Scale, double Min, do
     double MinBelow, double MinAbove, double MaxBelow, double MaxAbove)
 {
     /// <summary>Clears the flag of every event outside the cuts (flags already clear stay clear).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a Vector<T> loop: no ReadyToRun code, so compiled optimised at once rather than at tier 0
     public void Apply(ReadOnlySpan<double> data, Span<bool> flags)
     {
         var i = 0;
