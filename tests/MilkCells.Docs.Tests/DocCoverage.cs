@@ -47,6 +47,7 @@ public static partial class DocCoverage
         (new(@"^milkcells sample analyze counts\.csv "), "needs the counts.csv the page shows: SampleDocsTests writes it from docs/sample.md and runs the command"),
         (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
         (new(@"^bench/scripts/columnar-stores\.sh\b"), "a benchmark of whole cohort runs, exports and reference builds into every store (minutes to an hour); the figures it printed are in docs/cohorts.md and docs/performance.md"),
+        (new(@"^bench/scripts/sample-speed\.sh\b"), "whole-process timing of sample analyze on 1,000 synthesized files (3 GB, minutes to synthesize); the figures it printed are in docs/sample.md"),
     ];
 
     /// <summary>Sizes capped so every documented command runs in seconds; the cap is reported with the result.</summary>
