@@ -19,6 +19,12 @@ if (args is ["samples-calibration", ..])
     MilkCells.Benchmarks.Samples.SampleSpeed.Calibration(mothers, Environment.ProcessorCount);
     return;
 }
+if (args is ["samples-infer", ..])
+{
+    // One mother's state inference, wall and CPU per call, and the library's build time (docs/sample.md, Speed).
+    MilkCells.Benchmarks.Samples.SampleSpeed.Inference(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300);
+    return;
+}
 if (args is ["steady", ..])
 {
     // Firings/s as trajectories accumulate in one process (see Engine/SteadySpeed.cs).

@@ -22,6 +22,68 @@ public class GateEvaluatorTests
         Assert.Equal([false, true, true, false, false, false], result.Membership("R").ToArray());
     }
 
+    public static TheoryData<string> BandedScales => ["logicle", "logicle-a", "logicle-w0", "hyperlog"];
+
+    private static Transforms.ScaleTransform BandedScale(string name) => name switch
+    {
+        "logicle" => new Transforms.LogicleTransform(262144, 0.5, 4.5),
+        "logicle-a" => new Transforms.LogicleTransform(10000, 1, 4.5, 1),
+        "logicle-w0" => new Transforms.LogicleTransform(262144, 0, 4.5),
+        _ => new Transforms.HyperlogTransform(262144, 0.5, 4.5),
+    };
+
+    [Theory]
+    [MemberData(nameof(BandedScales))]
+    public void A_rectangle_on_a_logicle_or_hyperlog_scale_decides_every_event_as_its_transformed_value_does(string name)
+    {
+        // The evaluator compares raw data with decision bands around each cut; the reference transforms every value.
+        var scale = BandedScale(name);
+        double[] cuts = [-0.2, 0, 0.1, 0.46, 0.55, 0.86, 1, 1.3];
+        var rng = new Random(11);
+        var data = new List<double> { 0, -0.0, double.NaN, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, -double.Epsilon, 1e300, -1e300 };
+        foreach (var cut in cuts)
+        {
+            // The data value of each cut, its neighbours to the last bit, and the edges of its band.
+            var at = scale.Inverse(cut);
+            var (below, above) = scale.DecisionBand(cut)!.Value;
+            foreach (var v in new[] { at, below, above })
+            {
+                var (down, up) = (v, v);
+                for (var k = 0; k < 4; k++)
+                {
+                    data.Add(down = Math.BitDecrement(down));
+                    data.Add(up = Math.BitIncrement(up));
+                }
+                data.Add(v);
+            }
+            for (var k = 0; k < 200; k++)
+            {
+                data.Add(scale.Inverse(cut + (rng.NextDouble() - 0.5) * 1e-8));
+            }
+        }
+        for (var k = 0; k < 20_000; k++)
+        {
+            data.Add((rng.Next(2) == 0 ? -1 : 1) * Math.Pow(10, rng.NextDouble() * 9 - 3));
+        }
+        var values = data.ToArray();
+        var transformations = new Dictionary<string, GmlTransformation> { ["t"] = new("t", scale, null) };
+        var dimension = new ChannelDimension("A", CompensationRef.Uncompensated, "t");
+        var pairs = cuts.SelectMany(lo => cuts.Where(hi => hi > lo).Select(hi => ((double?)lo, (double?)hi)))
+            .Concat(cuts.SelectMany(c => new[] { ((double?)c, (double?)null), (null, c) })).Append((null, null)).ToList();
+        var gates = pairs.Select((p, k) => (Gate)new RectangleGate($"R{k}", null, [new RectangleDimension(dimension, p.Item1, p.Item2)])).ToList();
+        var result = GateEvaluator.Evaluate(new GatingDocument(gates, transformations, new Dictionary<string, SpilloverMatrix>()), new EventMatrix(["A"], [values]));
+        var transformed = values.Select(scale.Apply).ToArray();
+        for (var k = 0; k < pairs.Count; k++)
+        {
+            var (lo, hi) = pairs[k];
+            var expected = transformed.Select(x => x >= (lo ?? double.NegativeInfinity) && (hi is null || x < hi)).ToArray();
+            Assert.Equal(expected, result.Membership($"R{k}").ToArray());
+        }
+        // The transformed column is still there for drawing, computed on request.
+        Assert.Equal(transformed, result.DimensionValues(dimension)!.Value.ToArray());
+        Assert.Null(result.DimensionValues(dimension with { TransformationRef = null }));
+    }
+
     [Fact]
     public void The_quadrants_of_a_quadrant_gate_partition_the_events()
     {

@@ -175,6 +175,39 @@ public class TransformTests
         }
     }
 
+    public static TheoryData<double, double, double, double, bool> InverseTableScales => new()
+    {
+        { 262144, 0.5, 4.5, 0, false }, { 10000, 1, 4.5, 1, false }, { 262144, 0, 4.5, 0, false }, { 1, 0.25, 10, 0, false },
+        { 262144, 0.5, 4.5, 0, true }, { 10000, 1, 4, 0.5, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(InverseTableScales))]
+    public void The_inverse_tables_indexed_step_is_the_binary_searchs(double t, double w, double m, double a, bool hyperlog)
+    {
+        BiexponentialScale scale = hyperlog ? new HyperlogTransform(t, w, m, a) : new LogicleTransform(t, w, m, a);
+        var table = new InverseTable(scale.Inverse, scale.ZeroScale, 1);
+        var step = (1 - scale.ZeroScale) / 1024;
+        var data = Enumerable.Range(0, 1025).Select(k => scale.Inverse(scale.ZeroScale + k * step)).ToArray();
+        var targets = new List<double>();
+        foreach (var v in data[..^1])
+        {
+            var (down, up) = (v, v);
+            targets.Add(v);
+            for (var k = 0; k < 3; k++)
+            {
+                targets.Add(down = Math.BitDecrement(down));
+                targets.Add(up = Math.BitIncrement(up));
+            }
+        }
+        var rng = new Random(5);
+        targets.AddRange(Enumerable.Range(0, 20_000).Select(_ => Math.Pow(10, rng.NextDouble() * 14 - 8) * t));
+        foreach (var target in targets.Where(x => x >= data[0] && x < data[^1]))
+        {
+            Assert.Equal(RootFinding.Bracket(data, target), table.Step(target));
+        }
+    }
+
     [Fact]
     public void Logicle_width_for_a_negative_reference_follows_parks_2006()
     {

@@ -49,6 +49,7 @@ public static partial class DocCoverage
         (new(@"^bench/serve-speed\.sh\b"), "a benchmark of milkcells serve (five cold starts, 10,000 runs in the API and in Chromium, a 1 GB upload; a few minutes); the figures it printed are in docs/performance.md"),
         (new(@"^bench/sidebyside\.py\b"), "builds StochKit2 from ../shared/peers and runs for minutes to ~20 min; the table it printed is in docs/performance.md"),
         (new(@"^bench/scripts/columnar-stores\.sh\b"), "a benchmark of whole cohort runs, exports and reference builds into every store (minutes to an hour); the figures it printed are in docs/cohorts.md and docs/performance.md"),
+        (new(@"^bench/scripts/sample-speed\.sh\b"), "whole-process timing of sample analyze on 1,000 synthesized files (3 GB, minutes to synthesize); the figures it printed are in docs/sample.md"),
     ];
 
     /// <summary>Sizes capped so every documented command runs in seconds; the cap is reported with the result.</summary>

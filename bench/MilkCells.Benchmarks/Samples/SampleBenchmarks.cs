@@ -40,12 +40,19 @@ public class SampleBenchmarks
         SampleOutputs.WriteSynthesis(samples, _panel, model, _dir, []);
         var row = Manifest.Read(Path.Combine(_dir, "manifest.csv"))[0];
         (_file, _info, _counting) = (row.File, row.Info, row.Counting);
-        _library = StateLibrary.LoadOrBuild(calibration, StatePriors.Default, new StateLibraryOptions(), 364, Path.Combine(_dir, "cache"), out _);
-        // 14 daily samples of a mother from alternating breasts with bacteria and Na:K, leucocytes, bacteria and Na:K rising from day 8 (as an infectious mastitis would).
-        _mother = [.. Enumerable.Range(0, 14).Select(k => new StateObservation(60 + k, k % 2 == 0 ? "left" : "right",
-            _library.MeanL[60 + k] + (k >= 8 ? 7 : 0), _library.MeanN[60 + k] + (k >= 8 ? 1 : 0), 1e-3, 1e-5,
-            _library.MeanB[60 + k] + (k >= 8 ? 1.5 : 0), _library.MeanR[60 + k] + (k >= 8 ? 1 : 0)))];
+        _library = Library(calibration, out _);
+        _mother = Mother(_library);
     }
+
+    /// <summary>The library, cached across runs (keyed by model, priors and options, so a stale one is never used): its build takes minutes under load.</summary>
+    internal static StateLibrary Library(CalibratedModel calibration, out TimeSpan? built) =>
+        StateLibrary.LoadOrBuild(calibration, StatePriors.Default, new StateLibraryOptions(), 364, Path.Combine(Path.GetTempPath(), "milkcells-bench-cache"), out built);
+
+    /// <summary>14 daily samples of a mother from alternating breasts with bacteria and Na:K, leucocytes, bacteria and Na:K rising from day 8 (as an infectious mastitis would).</summary>
+    internal static StateObservation[] Mother(StateLibrary library) =>
+        [.. Enumerable.Range(0, 14).Select(k => new StateObservation(60 + k, k % 2 == 0 ? "left" : "right",
+            library.MeanL[60 + k] + (k >= 8 ? 7 : 0), library.MeanN[60 + k] + (k >= 8 ? 1 : 0), 1e-3, 1e-5,
+            library.MeanB[60 + k] + (k >= 8 ? 1.5 : 0), library.MeanR[60 + k] + (k >= 8 ? 1 : 0)))];
 
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_dir, true);
@@ -99,6 +106,37 @@ public static class SampleSpeed
             source[3] = (30 + i % 10).ToString(CultureInfo.InvariantCulture);
             w.Write(string.Join(',', source) + "\n");
         }
+    }
+
+    /// <summary>
+    /// <c>samples-infer [N]</c>: the state library's build time (or its load from the benchmark's cache), then N inferences
+    /// of <see cref="SampleBenchmarks.InferMother"/>'s mother after 30 to warm up: wall and CPU per inference.
+    /// </summary>
+    public static void Inference(int count)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var library = SampleBenchmarks.Library(MilkModel.Embedded.Calibrate(null), out var built);
+        Console.WriteLine(built is { } b ? $"library {library.Key}: built in {b.TotalSeconds:0.0} s" : $"library {library.Key}: loaded from cache in {watch.Elapsed.TotalSeconds:0.0} s");
+        var mother = SampleBenchmarks.Mother(library);
+        for (var i = 0; i < 30; i++)
+        {
+            StateInference.Infer(library, mother, StatePriors.Default, StatePriorKind.Evidence);
+        }
+        var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var times = new double[count];
+        watch.Restart();
+        for (var i = 0; i < count; i++)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            StateInference.Infer(library, mother, StatePriors.Default, StatePriorKind.Evidence);
+            times[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        var wall = watch.Elapsed.TotalMilliseconds / count;
+        process.Refresh();
+        Array.Sort(times);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count} inferences (14 samples, evidence prior): {wall:0.00} ms wall, {(process.TotalProcessorTime - cpu).TotalMilliseconds / count:0.00} ms CPU each; median {times[count / 2]:0.00} ms, fastest {times[0]:0.00} ms"));
     }
 
     public static void Calibration(int mothersPerState, int threads)

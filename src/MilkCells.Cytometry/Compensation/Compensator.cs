@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Errors;
 
 namespace MilkCells.Cytometry.Compensation;
@@ -106,6 +107,7 @@ public sealed class Compensator
         return result;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a Vector<T> loop: no ReadyToRun code, so compiled optimised at once rather than at tier 0
     private static void MultiplyAdd(ReadOnlySpan<double> x, double factor, Span<double> y)
     {
         var i = 0;

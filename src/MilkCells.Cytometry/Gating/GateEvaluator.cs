@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using MilkCells.Core.Errors;
 using MilkCells.Cytometry.Compensation;
 using MilkCells.Cytometry.Numerics;
@@ -9,10 +11,10 @@ namespace MilkCells.Cytometry.Gating;
 public sealed class GatingResult
 {
     private readonly Dictionary<string, bool[]> _membership;
-    private readonly IReadOnlyDictionary<GateDimension, double[]> _dimensions;
+    private readonly Func<GateDimension, double[]?> _dimensions;
 
     internal GatingResult(GatingDocument document, int eventCount, Dictionary<string, bool[]> membership, IReadOnlyList<string> warnings,
-        IReadOnlyDictionary<GateDimension, double[]> dimensions)
+        Func<GateDimension, double[]?> dimensions)
     {
         Document = document;
         EventCount = eventCount;
@@ -21,10 +23,13 @@ public sealed class GatingResult
         _dimensions = dimensions;
     }
 
-    /// <summary>A gate dimension's values as the evaluation computed them (compensated, transformed), or null if no gate used it.</summary>
-    /// <remarks>For drawing gates on their data without computing the columns again.</remarks>
+    /// <summary>A gate dimension's values as the evaluation computes them (compensated, transformed), or null if no gate used it.</summary>
+    /// <remarks>
+    /// For drawing gates on their data without compensating again. A column the gates decided on raw data alone
+    /// (a rectangle on a logicle scale) is transformed on first request; not thread-safe.
+    /// </remarks>
     public ReadOnlyMemory<double>? DimensionValues(GateDimension dimension) =>
-        _dimensions.TryGetValue(dimension, out var values) ? values : (ReadOnlyMemory<double>?)null; // (a null array would convert to an empty memory)
+        _dimensions(dimension) is { } values ? values : (ReadOnlyMemory<double>?)null; // (a null array would convert to an empty memory)
 
     /// <summary>The document evaluated.</summary>
     public GatingDocument Document { get; }
@@ -69,6 +74,7 @@ public sealed class GateEvaluator
     private readonly EventMatrix _events;
     private readonly SpilloverMatrix? _fcsSpillover;
     private readonly Dictionary<GateDimension, double[]> _dimensions = [];
+    private readonly HashSet<GateDimension> _used = [];
     private readonly Dictionary<string, Dictionary<string, double[]>> _compensated = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool[]> _membership = new(StringComparer.Ordinal);
     private readonly List<string> _warnings = [];
@@ -94,7 +100,8 @@ public sealed class GateEvaluator
         {
             evaluator.Population(id);
         }
-        return new GatingResult(document, events.EventCount, evaluator._membership, evaluator._warnings, evaluator._dimensions);
+        return new GatingResult(document, events.EventCount, evaluator._membership, evaluator._warnings,
+            d => evaluator._used.Contains(d) ? evaluator.Values(d) : null);
     }
 
     private bool[] Population(string id)
@@ -104,21 +111,20 @@ public sealed class GateEvaluator
             return done;
         }
         bool[] inside;
-        string? parent;
+        bool[]? parentInside;
         if (_document.FindQuadrant(id) is { } quadrant)
         {
+            parentInside = quadrant.Gate.ParentId is { } p ? Population(p) : null;
             inside = QuadrantRegion(quadrant.Gate, quadrant.Quadrant);
-            parent = quadrant.Gate.ParentId;
         }
         else
         {
             var gate = _document.FindGate(id) ?? throw new InvalidOperationException($"no population '{id}'");
-            inside = Region(gate);
-            parent = gate.ParentId;
+            parentInside = gate.ParentId is { } p ? Population(p) : null;
+            inside = Region(gate, parentInside);
         }
-        if (parent is not null)
+        if (parentInside is not null)
         {
-            var parentInside = Population(parent);
             for (var i = 0; i < inside.Length; i++)
             {
                 inside[i] &= parentInside[i];
@@ -128,14 +134,15 @@ public sealed class GateEvaluator
         return inside;
     }
 
-    private bool[] Region(Gate gate)
+    /// <summary>The events in a gate's own region; those outside <paramref name="parent"/> (when given) may be left out, as the parent's events are all that count.</summary>
+    private bool[] Region(Gate gate, bool[]? parent)
     {
         try
         {
             return gate switch
             {
-                RectangleGate r => Rectangle(r),
-                PolygonGate p => Polygon(p),
+                RectangleGate r => Rectangle(r, parent),
+                PolygonGate p => Polygon(p, parent),
                 EllipsoidGate e => Ellipsoid(e),
                 BooleanGate b => Boolean(b),
                 _ => throw new InvalidOperationException($"{gate.Kind} '{gate.Id}' is not a population"),
@@ -148,16 +155,34 @@ public sealed class GateEvaluator
         }
     }
 
-    private bool[] Rectangle(RectangleGate gate)
+    private bool[] Rectangle(RectangleGate gate, bool[]? parent)
     {
         var inside = new bool[_events.EventCount];
-        Array.Fill(inside, true);
+        if (parent is null)
+        {
+            Array.Fill(inside, true);
+        }
+        else
+        {
+            parent.CopyTo(inside);
+        }
         foreach (var d in gate.Dimensions)
         {
-            var values = Values(d.Dimension);
             var min = d.Min ?? double.NegativeInfinity;
             var max = d.Max ?? double.PositiveInfinity;
             var maxUnbounded = d.Max is null; // then +∞ itself is inside too
+            if (!_dimensions.ContainsKey(d.Dimension) && RawDecision(d.Dimension) is { } raw)
+            {
+                // Compare untransformed data with the cuts' decision bands; transform only the events inside a band.
+                _used.Add(d.Dimension);
+                var (scale, data) = raw;
+                var (minBelow, minAbove) = d.Min is { } lo ? scale.DecisionBand(lo) ?? (double.NaN, double.NaN) : (double.NegativeInfinity, double.NegativeInfinity);
+                var (maxBelow, maxAbove) = d.Max is { } hi ? scale.DecisionBand(hi) ?? (double.NaN, double.NaN) : (double.PositiveInfinity, double.PositiveInfinity);
+                var band = new DecisionCut(scale, min, max, maxUnbounded, minBelow, minAbove, maxBelow, maxAbove);
+                ColumnParallel.For(data.Length, (start, length) => band.Apply(data.AsSpan(start, length), inside.AsSpan(start, length)));
+                continue;
+            }
+            var values = Values(d.Dimension);
             ColumnParallel.For(values.Length, (start, length) =>
             {
                 var v = values.AsSpan(start, length);
@@ -172,7 +197,7 @@ public sealed class GateEvaluator
         return inside;
     }
 
-    private bool[] Polygon(PolygonGate gate)
+    private bool[] Polygon(PolygonGate gate, bool[]? parent)
     {
         var xs = Values(gate.X);
         var ys = Values(gate.Y);
@@ -183,7 +208,7 @@ public sealed class GateEvaluator
         {
             for (var i = start; i < start + length; i++)
             {
-                inside[i] = Geometry.EvenOdd(vx, vy, xs[i], ys[i]);
+                inside[i] = (parent is null || parent[i]) && Geometry.EvenOdd(vx, vy, xs[i], ys[i]);
             }
         });
         return inside;
@@ -286,6 +311,20 @@ public sealed class GateEvaluator
         return result;
     }
 
+    /// <summary>
+    /// A channel dimension whose scale gives decision bands (<see cref="ScaleTransform.DecisionBand"/>) and has no bounds: its
+    /// scale and untransformed values, for a rectangle gate to decide on; null for any other dimension.
+    /// </summary>
+    private (ScaleTransform Scale, double[] Data)? RawDecision(GateDimension dimension)
+    {
+        if (dimension is not ChannelDimension || dimension.TransformationRef is not { } id
+            || _document.Transformations[id] is not { Scale: { HasDecisionBands: true } scale, BoundMin: null, BoundMax: null })
+        {
+            return null;
+        }
+        return (scale, Untransformed(dimension));
+    }
+
     /// <summary>The values of a dimension for every event: compensated, ratioed if a new dimension, transformed, bounded.</summary>
     private double[] Values(GateDimension dimension)
     {
@@ -293,19 +332,8 @@ public sealed class GateEvaluator
         {
             return cached;
         }
-        double[] values;
-        if (dimension is ChannelDimension channel)
-        {
-            values = Channel(channel.Name, dimension.CompensationRef);
-        }
-        else
-        {
-            var ratio = _document.Transformations[((RatioDimension)dimension).RatioId].Ratio!;
-            var numerator = Channel(ratio.Numerator, dimension.CompensationRef);
-            var denominator = Channel(ratio.Denominator, dimension.CompensationRef);
-            values = new double[numerator.Length];
-            ratio.Transform.Apply(numerator, denominator, values);
-        }
+        _used.Add(dimension);
+        var values = Untransformed(dimension);
         if (dimension.TransformationRef is { } transformationId)
         {
             var transformation = _document.Transformations[transformationId];
@@ -321,6 +349,25 @@ public sealed class GateEvaluator
             }
         }
         _dimensions[dimension] = values;
+        return values;
+    }
+
+    /// <summary>A dimension's values compensated (and ratioed, for a ratio dimension) but not transformed.</summary>
+    private double[] Untransformed(GateDimension dimension)
+    {
+        double[] values;
+        if (dimension is ChannelDimension channel)
+        {
+            values = Channel(channel.Name, dimension.CompensationRef);
+        }
+        else
+        {
+            var ratio = _document.Transformations[((RatioDimension)dimension).RatioId].Ratio!;
+            var numerator = Channel(ratio.Numerator, dimension.CompensationRef);
+            var denominator = Channel(ratio.Denominator, dimension.CompensationRef);
+            values = new double[numerator.Length];
+            ratio.Transform.Apply(numerator, denominator, values);
+        }
         return values;
     }
 
@@ -388,5 +435,68 @@ public sealed class GateEvaluator
         {
             _warnings.Add(message);
         }
+    }
+}
+
+/// <summary>A rectangle dimension's cuts decided on untransformed data: surely in, surely out, or transform and compare.</summary>
+/// <remarks>
+/// Between <c>MinAbove</c> and <c>MaxBelow</c> an event is surely inside; below <c>MinBelow</c> or above
+/// <c>MaxAbove</c> surely outside (<see cref="ScaleTransform.DecisionBand"/>); any other event (within a band, or NaN)
+/// is transformed and compared as <see cref="GateEvaluator"/> compares every transformed value, so the outcome is the same.
+/// </remarks>
+internal readonly record struct DecisionCut(ScaleTransform Scale, double Min, double Max, bool MaxUnbounded,
+    double MinBelow, double MinAbove, double MaxBelow, double MaxAbove)
+{
+    /// <summary>Clears the flag of every event outside the cuts (flags already clear stay clear).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a Vector<T> loop: no ReadyToRun code, so compiled optimised at once rather than at tier 0
+    public void Apply(ReadOnlySpan<double> data, Span<bool> flags)
+    {
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && data.Length >= Vector<double>.Count)
+        {
+            var minBelow = new Vector<double>(MinBelow);
+            var minAbove = new Vector<double>(MinAbove);
+            var maxBelow = new Vector<double>(MaxBelow);
+            var maxAbove = new Vector<double>(MaxAbove);
+            var last = data.Length - Vector<double>.Count;
+            for (; i <= last; i += Vector<double>.Count)
+            {
+                var y = new Vector<double>(data.Slice(i));
+                var surelyIn = Vector.GreaterThan(y, minAbove) & Vector.LessThan(y, maxBelow);
+                var surelyOut = Vector.LessThan(y, minBelow) | Vector.GreaterThan(y, maxAbove);
+                if (Vector.EqualsAll(surelyIn | surelyOut, new Vector<long>(-1)))
+                {
+                    for (var l = 0; l < Vector<double>.Count; l++)
+                    {
+                        flags[i + l] &= surelyIn[l] != 0;
+                    }
+                }
+                else
+                {
+                    for (var l = 0; l < Vector<double>.Count; l++)
+                    {
+                        flags[i + l] &= Inside(data[i + l]);
+                    }
+                }
+            }
+        }
+        for (; i < data.Length; i++)
+        {
+            flags[i] &= Inside(data[i]);
+        }
+    }
+
+    private bool Inside(double y)
+    {
+        if (y > MinAbove && y < MaxBelow)
+        {
+            return true;
+        }
+        if (y < MinBelow || y > MaxAbove)
+        {
+            return false;
+        }
+        var x = Scale.Apply(y);
+        return x >= Min && (MaxUnbounded || x < Max);
     }
 }

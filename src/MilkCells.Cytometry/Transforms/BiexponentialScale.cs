@@ -147,6 +147,28 @@ public abstract class BiexponentialScale : ScaleTransform
         return negative ? 2 * X1 - root : root;
     }
 
+    /// <inheritdoc />
+    internal override bool HasDecisionBands => true;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// B is increasing, so a data value below B(cut − δ) has a scale value below cut − δ and one above B(cut + δ) a
+    /// scale value above cut + δ. Apply and Inverse are both accurate to a few units in the last place (Halley to
+    /// rounding level; the formula or series), so with δ = 10⁻⁹·max(1, |cut|), six orders of magnitude above those
+    /// errors, the computed scale value falls on the same side of the cut as the true one outside the band.
+    /// </remarks>
+    internal override (double Below, double Above)? DecisionBand(double cut)
+    {
+        if (!double.IsFinite(cut))
+        {
+            return null;
+        }
+        var delta = 1e-9 * Math.Max(1, Math.Abs(cut));
+        var below = Inverse(cut - delta);
+        var above = Inverse(cut + delta);
+        return double.IsFinite(below) && double.IsFinite(above) && below < above ? (below, above) : null;
+    }
+
     private double? Halley(double target, double y)
     {
         for (var i = 0; i < 20; i++)
@@ -231,13 +253,19 @@ internal static class RootFinding
 /// <remarks>
 /// Within one of 1024 steps the data grow by about e^(b/1024) ≈ 1%, so linear interpolation guesses the scale
 /// value to about 1e-8, and one cubically convergent Halley step takes that to rounding level.
+/// The step holding a data value is found from an index on the value's leading bits (exponent and 7 bits of
+/// mantissa, buckets 2⁻⁷ ≈ 0.8% wide) and a short forward scan: the same step a binary search finds, without its
+/// ten unpredictable branches per value.
 /// </remarks>
 internal sealed class InverseTable
 {
     private const int Steps = 1024;
+    private const int KeyShift = 45; // 52 mantissa bits − 7 kept
     private readonly double _start;
     private readonly double _step;
     private readonly double[] _data = new double[Steps + 1];
+    private readonly long _firstKey;
+    private readonly int[]? _bucketStart;
 
     /// <summary>Tabulates <paramref name="inverse"/> from scale <paramref name="start"/> to <paramref name="end"/>.</summary>
     public InverseTable(Func<double, double> inverse, double start, double end)
@@ -247,6 +275,26 @@ internal sealed class InverseTable
         for (var k = 0; k <= Steps; k++)
         {
             _data[k] = inverse(start + k * _step);
+        }
+        // Buckets of positive doubles by their leading bits, from the table's second entry to its top; each holds the
+        // step of its smallest value (a positive double's bits order as its value). Only for an increasing table whose
+        // index stays small (a few thousand buckets for the usual scales); otherwise Step is the binary search itself.
+        var first = _data[1];
+        var increasing = _data[0] >= 0 && first > 0 && double.IsFinite(Top);
+        for (var k = 1; k < Steps && increasing; k++)
+        {
+            increasing = _data[k + 1] > _data[k];
+        }
+        _firstKey = increasing ? Key(first) : 0;
+        var buckets = increasing ? Key(Top) - _firstKey + 1 : 0;
+        if (buckets is > 0 and <= 1 << 16)
+        {
+            _bucketStart = new int[buckets];
+            for (var b = 0; b < buckets; b++)
+            {
+                var smallest = Math.Max(BitConverter.Int64BitsToDouble((_firstKey + b) << KeyShift), first);
+                _bucketStart[b] = smallest >= Top ? Steps - 1 : RootFinding.Bracket(_data, smallest);
+            }
         }
     }
 
@@ -260,9 +308,26 @@ internal sealed class InverseTable
         {
             return _start + Steps * _step;
         }
-        var lo = RootFinding.Bracket(_data, target);
+        var lo = Step(target);
         var span = _data[lo + 1] - _data[lo];
         var fraction = span > 0 ? (target - _data[lo]) / span : 0;
         return _start + (lo + fraction) * _step;
     }
+
+    /// <summary>The largest index i with table[i] ≤ target (as <see cref="RootFinding.Bracket"/>), for table[0] ≤ target &lt; table[^1].</summary>
+    internal int Step(double target)
+    {
+        if (_bucketStart is null || !(target >= _data[1]))
+        {
+            return RootFinding.Bracket(_data, target);
+        }
+        var lo = _bucketStart[Key(target) - _firstKey];
+        while (_data[lo + 1] <= target)
+        {
+            lo++;
+        }
+        return lo;
+    }
+
+    private static long Key(double positive) => BitConverter.DoubleToInt64Bits(positive) >> KeyShift;
 }

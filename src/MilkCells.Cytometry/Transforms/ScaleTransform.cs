@@ -42,6 +42,19 @@ public abstract class ScaleTransform
         return result;
     }
 
+    /// <summary>
+    /// For a gate's cut on this scale: data values below which <see cref="Apply(double)"/> is surely under
+    /// <paramref name="cut"/> and above which it is surely over it, or null if the scale gives no such band.
+    /// </summary>
+    /// <remarks>
+    /// Lets a rectangle gate compare raw data with two numbers and evaluate the scale only for the few events between
+    /// them, with the same outcome as comparing every transformed value (see <see cref="BiexponentialScale"/>).
+    /// </remarks>
+    internal virtual (double Below, double Above)? DecisionBand(double cut) => null;
+
+    /// <summary>Whether <see cref="DecisionBand"/> gives bands (an increasing scale whose evaluation is worth avoiding).</summary>
+    internal virtual bool HasDecisionBands => false;
+
     private protected static void CheckLengths(ReadOnlySpan<double> source, Span<double> destination)
     {
         if (destination.Length != source.Length)
