@@ -26,7 +26,8 @@ public sealed record RunDeleted(long Id, string[] FilesDeleted, bool FolderRemov
 /// <summary>The run store: a sortable, filterable table; a run's files and daily data; deleting exactly what a run wrote.</summary>
 internal static class RunApi
 {
-    private static readonly string[] Sorts = ["id", "scenario", "seed", "profile", "status", "started", "finished"];
+    // The query names of the run store's orders.
+    private static readonly string[] Sorts = [.. Enum.GetNames<RunSort>().Select(n => n.ToLowerInvariant())];
 
     public static void Map(WebApplication app)
     {
