@@ -67,7 +67,17 @@ public sealed record MilkModel(
     public Source Source(string id) => Sources.First(s => s.Id == id);
 
     /// <summary>The stage of lactation day <paramref name="day"/>, or null outside lactation (before day 0 or after 4 years).</summary>
-    public Stage? StageOnDay(int day) => Stages.FirstOrDefault(s => !s.AfterWeaning && day >= s.FirstDay && day <= s.LastDay);
+    public Stage? StageOnDay(int day)
+    {
+        foreach (var s in Stages) // a loop, not LINQ: planning asks this for every day of every mother
+        {
+            if (!s.AfterWeaning && day >= s.FirstDay && day <= s.LastDay)
+            {
+                return s;
+            }
+        }
+        return null;
+    }
 
     /// <summary>The last lactation day the model covers.</summary>
     public int LastLactationDay => Stages.Where(s => s.LastDay is not null).Max(s => s.LastDay!.Value);

@@ -43,17 +43,11 @@ internal static class FeedCycleAveraging
         var end = p.Scenario.DurationHours;
         var constants = new Constants(model.Value(RetentionRate), derived[DerivedParameters.LossRate], derived[DerivedParameters.EntryViable],
             mother.CapacityMl, model.Value(VolumeQuantum));
-        var leucocyte = types.Select(t => t.Class == CellClass.Leucocyte).ToArray();
-        var differentiation = Differentiation.Of(model, types);
+        var layout = p.AveragingLayout ??= new Layout(p);
+        var (leucocyte, differentiation) = (layout.Leucocyte, layout.Differentiation);
 
-        var network = p.Network;
-        var columns = network.Drivers.Length;
+        var columns = layout.Drivers.Length;
         var values = buffer is not null && buffer.Length == days * columns ? buffer : new double[days * columns];
-        var column = new Dictionary<string, int>(columns, StringComparer.Ordinal);
-        for (var c = 0; c < columns; c++)
-        {
-            column[network.Drivers[c].Id] = c;
-        }
         var pumping = context.Pumping().ToArray();
         var boosts = DerivedParameters.BoostSteps(model);
         var bin = model.Value(BoostBin);
@@ -72,9 +66,7 @@ internal static class FeedCycleAveraging
             var (milk0, alive0, dead0) = context.InitialBreast(b);
             var means = new BreastMeans(constants, n, leucocyte, differentiation, milk0 * constants.Quantum, alive0, dead0);
             Walk(means, b, points, boosts, bin, context, feeds, pumped, end, milk, alive, all, chemistry);
-            var flowColumn = column[Names.DrinkFlow(b)];
-            var aliveColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray();
-            var deadColumns = types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray();
+            var (flowColumn, aliveColumns, deadColumns) = (layout.FlowColumn[(int)b], layout.AliveColumns[(int)b], layout.DeadColumns[(int)b]);
             for (var d = 0; d < days; d++)
             {
                 var row = values.AsSpan(d * columns, columns);
@@ -98,8 +90,45 @@ internal static class FeedCycleAveraging
             times[d] = d * 24.0;
         }
         chemistryDays = ImmutableCollectionsMarshal.AsImmutableArray(chemistryOut);
-        return new DriverTable([.. network.Drivers.Select(x => x.Id)], ImmutableCollectionsMarshal.AsImmutableArray(times),
-            ImmutableCollectionsMarshal.AsImmutableArray(values));
+        return new DriverTable(layout.Drivers, ImmutableCollectionsMarshal.AsImmutableArray(times), ImmutableCollectionsMarshal.AsImmutableArray(values));
+    }
+
+    /// <summary>What the table needs from the planner's model and network, worked out once per planner rather than once per mother.</summary>
+    internal sealed class Layout
+    {
+        public Layout(ScenarioPlanner p)
+        {
+            var types = p.Types;
+            Leucocyte = [.. types.Select(t => t.Class == CellClass.Leucocyte)];
+            Differentiation = FeedCycleAveraging.Differentiation.Of(p.Model, types);
+            Drivers = [.. p.Network.Drivers.Select(x => x.Id)];
+            var column = new Dictionary<string, int>(Drivers.Length, StringComparer.Ordinal);
+            for (var c = 0; c < Drivers.Length; c++)
+            {
+                column[Drivers[c]] = c;
+            }
+            FlowColumn = [.. Names.Breasts.Select(b => column[Names.DrinkFlow(b)])];
+            AliveColumns = [.. Names.Breasts.Select(b => types.Select(t => column[Names.DrunkConc(t, Viability.Alive, b)]).ToArray())];
+            DeadColumns = [.. Names.Breasts.Select(b => types.Select(t => column[Names.DrunkConc(t, Viability.Dead, b)]).ToArray())];
+        }
+
+        /// <summary>Per cell type (model order): whether it is a leucocyte.</summary>
+        public bool[] Leucocyte { get; }
+
+        /// <summary>The stem types that differentiate in the milk.</summary>
+        public Differentiation[] Differentiation { get; }
+
+        /// <summary>The network's driver ids: the table's columns.</summary>
+        public ImmutableArray<string> Drivers { get; }
+
+        /// <summary>Per breast: the drink-flow column.</summary>
+        public int[] FlowColumn { get; }
+
+        /// <summary>Per breast, per cell type: the alive and dead drunk-concentration columns.</summary>
+        public int[][] AliveColumns { get; }
+
+        /// <inheritdoc cref="AliveColumns"/>
+        public int[][] DeadColumns { get; }
     }
 
     /// <summary>Values per (day, breast) in <see cref="RunPlan.ChemistryDays"/>: mean milk drunk (mL), then bacteria, sodium, potassium volume-weighted over its feeds.</summary>
@@ -199,7 +228,7 @@ internal static class FeedCycleAveraging
     private sealed record Constants(double Beta, double K, double EntryViable, double CapacityMl, double Quantum);
 
     /// <summary>Stem types that differentiate in the milk (docs/model.md §4d): per stem type (model index) its rate δ and its targets (type index, share).</summary>
-    private sealed record Differentiation(int Stem, double Rate, (int Target, double Share)[] Targets)
+    internal sealed record Differentiation(int Stem, double Rate, (int Target, double Share)[] Targets)
     {
         public static Differentiation[] Of(CalibratedModel model, ImmutableArray<CellType> types)
         {

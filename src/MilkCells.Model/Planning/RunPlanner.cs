@@ -154,6 +154,9 @@ public sealed class ScenarioPlanner
     internal ImmutableArray<CellType> Types { get; }
 
     /// <summary>The size of a daily-resolution driver table for this scenario: run days × drivers.</summary>
+    /// <summary>The daily driver table's layout, worked out by the first mother planned (a benign race: every thread computes the same).</summary>
+    internal FeedCycleAveraging.Layout? AveragingLayout { get; set; }
+
     internal int TableSize => (int)Math.Ceiling(Scenario.DurationDays) * Network.Drivers.Length;
 
     internal int[] LeucocyteTypes { get; }
@@ -226,18 +229,49 @@ public sealed class ScenarioPlanner
 }
 
 /// <summary>The values of the breast and cell drivers from one planning time (a day start, an illness step, the end of weaning).</summary>
-/// <param name="Hours">Run time, hours.</param>
-/// <param name="SynthMax">Per breast: synthesis rate of the empty breast, mL/h.</param>
-/// <param name="ClearFlow">Per breast: clearance flow Q, mL/h.</param>
-/// <param name="BoostNorm">Per breast: 1/B.</param>
-/// <param name="Epithelial">Per breast: illness factor on epithelial shedding.</param>
-/// <param name="Inflammation">Per breast, per cell type (model order; 0 for non-leucocytes): added leucocytes per mL.</param>
-/// <param name="Conc">Per cell type (model order): target concentration, cells/mL.</param>
-/// <param name="Bacteria">Per breast: bacteria in the milk, CFU/mL.</param>
-/// <param name="Sodium">Per breast: sodium, mmol/L.</param>
-/// <param name="Potassium">Per breast: potassium, mmol/L.</param>
-internal sealed record DriverPoint(double Hours, double[] SynthMax, double[] ClearFlow, double[] BoostNorm, double[] Epithelial, double[][] Inflammation, double[] Conc,
-    double[] Bacteria, double[] Sodium, double[] Potassium);
+/// <param name="hours">Run time, hours.</param>
+/// <param name="types">Number of cell types.</param>
+/// <remarks>Every value lives in one array (a point per planning time per mother adds up: one allocation, not eleven).</remarks>
+internal sealed class DriverPoint(double hours, int types)
+{
+    private readonly double[] _v = new double[2 * 7 + 3 * types];
+
+    /// <summary>Run time, hours.</summary>
+    public double Hours { get; } = hours;
+
+    /// <summary>Per breast: synthesis rate of the empty breast, mL/h.</summary>
+    public Span<double> SynthMax => _v.AsSpan(0, 2);
+
+    /// <summary>Per breast: clearance flow Q, mL/h.</summary>
+    public Span<double> ClearFlow => _v.AsSpan(2, 2);
+
+    /// <summary>Per breast: 1/B.</summary>
+    public Span<double> BoostNorm => _v.AsSpan(4, 2);
+
+    /// <summary>Per breast: illness factor on epithelial shedding.</summary>
+    public Span<double> Epithelial => _v.AsSpan(6, 2);
+
+    /// <summary>Per breast: bacteria in the milk, CFU/mL.</summary>
+    public Span<double> Bacteria => _v.AsSpan(8, 2);
+
+    /// <summary>Per breast: sodium, mmol/L.</summary>
+    public Span<double> Sodium => _v.AsSpan(10, 2);
+
+    /// <summary>Per breast: potassium, mmol/L.</summary>
+    public Span<double> Potassium => _v.AsSpan(12, 2);
+
+    /// <summary>Per breast, per cell type (model order; 0 for non-leucocytes): added leucocytes per mL.</summary>
+    public PerBreast Inflammation => new(_v, types);
+
+    /// <summary>Per cell type (model order): target concentration, cells/mL.</summary>
+    public Span<double> Conc => _v.AsSpan(14 + 2 * types, types);
+
+    /// <summary>Per breast, per cell type: <c>Inflammation[b][t]</c>.</summary>
+    public readonly struct PerBreast(double[] values, int types)
+    {
+        public Span<double> this[int breast] => values.AsSpan(14 + breast * types, types);
+    }
+}
 
 /// <summary>The seed-dependent part of planning one run.</summary>
 internal sealed class PlanContext
@@ -343,7 +377,9 @@ internal sealed class PlanContext
     public ImmutableArray<PlannedFeed> PlanFeeds()
     {
         var rng = RandomStream.Derive(_seed, RandomStream.Label("feeding"));
-        var feeds = new List<PlannedFeed>();
+        // Sized for the most breastfeeds a day the model allows, so that a year's feeds do not grow the list step by step,
+        // and kept under the large-object heap's 85,000 bytes (10,000 references).
+        var feeds = new List<PlannedFeed>((int)Math.Min(10_000, Math.Ceiling(_days * _model.Value(BreastfeedsMax))));
         var (alpha, beta) = (_derived[DerivedParameters.RemovalBetaAlpha], _derived[DerivedParameters.RemovalBetaBeta]);
         var scenario = _scenario;
         double Removal(ref RandomStream r)
@@ -445,7 +481,11 @@ internal sealed class PlanContext
         var chemistry = _p.Chemistry;
 
         // Times at which daily or illness-driven values are recomputed.
-        var times = new SortedSet<double>(Enumerable.Range(0, _days).Select(d => d * 24.0));
+        var times = new List<double>(_days + 16);
+        for (var d = 0; d < _days; d++)
+        {
+            times.Add(d * 24.0);
+        }
         var step = model.Value(HealthStep);
         foreach (var ep in _p.Episodes)
         {
@@ -460,11 +500,17 @@ internal sealed class PlanContext
         {
             times.Add(w.EndHours);
         }
+        times.Sort();
         var points = new List<DriverPoint>(times.Count);
         FeedCycle? lastCycle = null;
         var scales = new (FeedCycle? Cycle, InfluxScale Scale)[2];
-        foreach (var t in times)
+        for (var it = 0; it < times.Count; it++)
         {
+            var t = times[it];
+            if (it > 0 && t == times[it - 1])
+            {
+                continue; // a time once, as a set keeps it
+            }
             if (!(t < _scenario.DurationHours))
             {
                 break;
@@ -472,8 +518,7 @@ internal sealed class PlanContext
             var d = (int)Math.Floor(t / 24);
             var involuting = Involuting(t);
             var mid = t + step / 2; // illness shape at the middle of the step
-            var point = new DriverPoint(t, new double[2], new double[2], new double[2], new double[2], [new double[n], new double[n]], new double[n],
-                new double[2], new double[2], new double[2]);
+            var point = new DriverPoint(t, n);
             var lactationDay = LactationDay(d);
             // Weaning opens the junctions as suckling falls (Prosser 1984): the leak follows the taper of feeds.
             var weaning = involuting ? 1 : _p.Weaning[Math.Min(d, _days - 1)];

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 
 namespace MilkCells.Storage.Cohorts;
 
@@ -13,20 +12,26 @@ namespace MilkCells.Storage.Cohorts;
 public sealed class CohortWriter : IDisposable
 {
     private readonly ICohortStore _store;
-    private readonly Channel<MotherRows> _queue;
     private readonly ConcurrentBag<MotherRows> _free = [];
     private readonly int _perTransaction;
+    private readonly int _capacity;
     private readonly Task _pump;
+    // The queue: a plain queue under a monitor. Waits on it block without spinning. A Task.Wait or a channel's wait
+    // would spin first, and the writer waits once per mother. On 2 cores that spinning took CPU from the simulation
+    // threads (docs/performance.md, "Cohorts").
+    private readonly Queue<MotherRows> _items = new();
+    private readonly object _gate = new();
+    private bool _closed; // no more mothers: completed, disposed or failed
     private long _written;
-    private bool _completed;
 
     /// <summary>A writer into <paramref name="store"/> (on which <see cref="ICohortStore.StartRun"/> has been called).</summary>
     public CohortWriter(ICohortStore store, int mothersPerTransaction = 64, int queueCapacity = 256)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(mothersPerTransaction, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(queueCapacity, 1);
         _store = store;
         _perTransaction = mothersPerTransaction;
-        _queue = Channel.CreateBounded<MotherRows>(new BoundedChannelOptions(queueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _capacity = queueCapacity;
         _pump = Task.Factory.StartNew(Pump, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
@@ -48,29 +53,31 @@ public sealed class CohortWriter : IDisposable
     /// <exception cref="Exception">The background writer's failure, rethrown.</exception>
     public void Add(MotherRows rows, CancellationToken cancellation = default)
     {
-        if (_pump.IsFaulted)
+        lock (_gate)
         {
-            _pump.GetAwaiter().GetResult();
+            while (_items.Count >= _capacity && !_closed)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                Monitor.Wait(_gate, CancellationPoll); // woken when the writer takes mothers
+            }
+            if (!_closed)
+            {
+                _items.Enqueue(rows);
+                Monitor.PulseAll(_gate);
+                return;
+            }
         }
-        try
-        {
-            _queue.Writer.WriteAsync(rows, cancellation).AsTask().GetAwaiter().GetResult();
-        }
-        catch (ChannelClosedException) when (_pump.IsFaulted)
-        {
-            _pump.GetAwaiter().GetResult();
-            throw;
-        }
+        // Closed: the writer failed (rethrow its error), or the caller already completed or disposed it.
+        ((IAsyncResult)_pump).AsyncWaitHandle.WaitOne();
+        _pump.GetAwaiter().GetResult();
+        throw new InvalidOperationException("the cohort writer no longer accepts mothers: it was completed or disposed");
     }
 
     /// <summary>Commits everything queued, waits for it and flushes the store (<see cref="ICohortStore.Flush"/>); rethrows a failure of the background writer.</summary>
     public void Complete()
     {
-        if (!_completed)
-        {
-            _completed = true;
-            _queue.Writer.TryComplete();
-        }
+        Close();
+        ((IAsyncResult)_pump).AsyncWaitHandle.WaitOne();
         _pump.GetAwaiter().GetResult();
         _store.Flush();
     }
@@ -78,46 +85,69 @@ public sealed class CohortWriter : IDisposable
     /// <summary>A commit waits this long at most for <see cref="MinBatch"/> mothers to gather.</summary>
     private static readonly TimeSpan MaxGather = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>How often a thread waiting for room in the queue looks at its cancellation token.</summary>
+    private static readonly TimeSpan CancellationPoll = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Mothers a commit waits for (within <see cref="MaxGather"/>) when they arrive one by one.</summary>
     private int MinBatch => Math.Min(_perTransaction, 8);
+
+    private void Close()
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Moves queued mothers into the batch, up to a transaction's worth, and wakes threads waiting for room. Call under the lock.</summary>
+    private void Take(List<MotherRows> batch)
+    {
+        var took = false;
+        while (batch.Count < _perTransaction && _items.TryDequeue(out var rows))
+        {
+            batch.Add(rows);
+            took = true;
+        }
+        if (took)
+        {
+            Monitor.PulseAll(_gate);
+        }
+    }
 
     private void Pump()
     {
         var batch = new List<MotherRows>(_perTransaction);
-        var reader = _queue.Reader;
-        void Take()
-        {
-            while (batch.Count < _perTransaction && reader.TryRead(out var rows))
-            {
-                batch.Add(rows);
-            }
-        }
         try
         {
-            // When the simulation is slower than the store, mothers arrive one at a time; a commit then waits briefly for a
-            // few more, so that each commit's fixed cost (the WAL frames of the pages it touched, the page cache's sweep)
-            // is shared. A wait that is still pending when the gathering time ends is kept for the next round.
-            Task<bool>? waiting = null;
-            while ((waiting ?? reader.WaitToReadAsync().AsTask()).GetAwaiter().GetResult())
+            while (true)
             {
-                waiting = null;
-                Take();
-                var gather = System.Diagnostics.Stopwatch.StartNew();
-                while (batch.Count < MinBatch)
+                lock (_gate)
                 {
-                    waiting = reader.WaitToReadAsync().AsTask();
-                    var left = MaxGather - gather.Elapsed;
-                    if (left <= TimeSpan.Zero || !waiting.Wait(left))
+                    while (_items.Count == 0 && !_closed)
                     {
-                        break;
+                        Monitor.Wait(_gate);
                     }
-                    var more = waiting.GetAwaiter().GetResult();
-                    waiting = null;
-                    if (!more)
+                    if (_items.Count == 0)
                     {
-                        break;
+                        return; // closed and drained
                     }
-                    Take();
+                    Take(batch);
+                    // When the simulation is slower than the store, mothers arrive one at a time; a commit then waits briefly
+                    // for a few more, so that each commit's fixed cost (the WAL frames of the pages it touched, the page
+                    // cache's sweep) is shared.
+                    var gather = System.Diagnostics.Stopwatch.StartNew();
+                    while (batch.Count < MinBatch && !_closed)
+                    {
+                        var left = MaxGather - gather.Elapsed;
+                        if (left <= TimeSpan.Zero)
+                        {
+                            break;
+                        }
+                        Monitor.Wait(_gate, left);
+                        Take(batch);
+                    }
+                    Take(batch); // what arrived with the close
                 }
                 _store.WriteMothers(batch);
                 Interlocked.Add(ref _written, batch.Count);
@@ -130,7 +160,7 @@ public sealed class CohortWriter : IDisposable
         }
         catch
         {
-            _queue.Writer.TryComplete();
+            Close();
             throw;
         }
     }
@@ -138,13 +168,7 @@ public sealed class CohortWriter : IDisposable
     /// <summary>Stops accepting mothers and waits for queued ones; does not rethrow (call <see cref="Complete"/> for that).</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        try
-        {
-            _pump.Wait();
-        }
-        catch (AggregateException)
-        {
-        }
+        Close();
+        ((IAsyncResult)_pump).AsyncWaitHandle.WaitOne();
     }
 }
