@@ -25,10 +25,13 @@ public static class CliApp
     public const int Interrupted = 130;
 
     /// <summary>The root command with every area's subcommands, and help that ends with each command's examples.</summary>
-    public static RootCommand BuildRoot(CliContext context)
+    public static RootCommand BuildRoot(CliContext context) => BuildRoot(context, CommandCatalog.All(context));
+
+    /// <summary>The root command with the given area commands (<see cref="CommandCatalog.For"/>: only those a command line needs).</summary>
+    public static RootCommand BuildRoot(CliContext context, IEnumerable<Command> commands)
     {
         var root = new RootCommand("MilkCells: model, simulate, measure and interpret the living cells of human milk.");
-        foreach (var command in CommandCatalog.All(context))
+        foreach (var command in commands)
         {
             root.Subcommands.Add(command);
         }
@@ -52,7 +55,7 @@ public static class CliApp
         try
         {
             var context = new CliContext(output, error, cancellation.Token);
-            var root = BuildRoot(context);
+            var root = BuildRoot(context, CommandCatalog.For(args, context));
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0 && parsed.Action is not HelpWithExamples)
             {

@@ -26,6 +26,23 @@ public sealed partial class VocabularyTests
     }
 
     [Fact]
+    public void Each_area_is_found_by_its_command_name_and_alone_builds_the_same_tree()
+    {
+        var context = new CliContext(TextWriter.Null, TextWriter.Null, CancellationToken.None);
+        foreach (var (name, _) in Commands.CommandCatalog.Areas)
+        {
+            var alone = Assert.Single(Commands.CommandCatalog.For([name, "--help"], context));
+            Assert.Equal(name, alone.Name);
+            var full = Assert.Single(Root.Subcommands, c => c.Name == name);
+            Assert.Equal(Leaves(full).Select(l => l.Path + ":" + string.Join(",", l.Command.Options.Select(o => o.Name))),
+                Leaves(alone).Select(l => l.Path + ":" + string.Join(",", l.Command.Options.Select(o => o.Name))));
+        }
+        Assert.Equal(Root.Subcommands.Select(c => c.Name), Commands.CommandCatalog.Areas.Select(a => a.Name));
+        Assert.Equal(Commands.CommandCatalog.Areas.Count, Commands.CommandCatalog.For(["simualte"], context).Count());
+        Assert.Empty(Commands.CommandCatalog.For(["--version"], context));
+    }
+
+    [Fact]
     public void Shared_options_have_one_spelling_everywhere()
     {
         foreach (var (path, command) in Leaves(Root))
