@@ -29,7 +29,7 @@ public sealed partial class VocabularyTests
     public void Each_area_is_found_by_its_command_name_and_alone_builds_the_same_tree()
     {
         var context = new CliContext(TextWriter.Null, TextWriter.Null, CancellationToken.None);
-        foreach (var (name, _) in Commands.CommandCatalog.Areas)
+        foreach (var name in Commands.CommandCatalog.Areas.Select(a => a.Name))
         {
             var alone = Assert.Single(Commands.CommandCatalog.For([name, "--help"], context));
             Assert.Equal(name, alone.Name);
@@ -38,8 +38,30 @@ public sealed partial class VocabularyTests
                 Leaves(alone).Select(l => l.Path + ":" + string.Join(",", l.Command.Options.Select(o => o.Name))));
         }
         Assert.Equal(Root.Subcommands.Select(c => c.Name), Commands.CommandCatalog.Areas.Select(a => a.Name));
-        Assert.Equal(Commands.CommandCatalog.Areas.Count, Commands.CommandCatalog.For(["simualte"], context).Count());
+        Assert.Equal(Root.Subcommands.Select(c => c.Name), Commands.CommandCatalog.For(["simualte"], context).Select(c => c.Name));
+        Assert.Equal(Root.Subcommands.Select(c => c.Description), Commands.CommandCatalog.For([], context).Select(c => c.Description));
         Assert.Empty(Commands.CommandCatalog.For(["--version"], context));
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("simualte")]
+    [InlineData("--nope")]
+    [InlineData("")]
+    public void A_command_line_naming_no_area_prints_what_the_full_tree_prints(string line)
+    {
+        string[] args = line.Length == 0 ? [] : [line];
+        // A response file builds every area's full tree (CommandCatalog.For), so it is the reference.
+        using var dir = new TempDir();
+        var file = Path.Combine(dir.Path, "args.rsp");
+        File.WriteAllText(file, line);
+        var (fullOut, fullErr) = (new StringWriter(), new StringWriter());
+        var fullCode = CliApp.Run(["@" + file], fullOut, fullErr);
+        var (shallowOut, shallowErr) = (new StringWriter(), new StringWriter());
+        var code = CliApp.Run(args, shallowOut, shallowErr);
+        Assert.Equal(fullCode, code);
+        Assert.Equal(fullOut.ToString(), shallowOut.ToString());
+        Assert.Equal(fullErr.ToString(), shallowErr.ToString());
     }
 
     [Fact]

@@ -9,9 +9,15 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells cohort …</c>: run a cohort into a store, estimate a study's power, merge shard stores, export a store as canonical CSV, Parquet or Arrow.</summary>
 internal static class CohortCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "cohort";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Cohorts of mother–infant pairs in stores: a path or sqlite:PATH, duckdb:PATH, parquet:DIR (Hive-partitioned Parquet files) or postgres://user:pass@host:port/db.";
+
     public static Command Create(CliContext context)
     {
-        var cohort = new Command("cohort", "Cohorts of mother–infant pairs in stores: a path or sqlite:PATH, duckdb:PATH, parquet:DIR (Hive-partitioned Parquet files) or postgres://user:pass@host:port/db.");
+        var cohort = new Command(Name, Summary);
         cohort.Subcommands.Add(CohortRunCommand.Create(context));
         cohort.Subcommands.Add(CohortPowerCommand.Create(context));
         cohort.Subcommands.Add(Merge(context));

@@ -23,6 +23,12 @@ internal sealed record DsmtsConfig(string Directory, int Trajectories, Algorithm
 /// <summary><c>milkcells engine …</c>: run SBML models as stochastic ensembles, and the DSMTS conformance suite.</summary>
 internal static class EngineCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "engine";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "The stochastic simulation engine: run SBML models, check conformance.";
+
     private static readonly Option<int> Trajectories = CliOptions.RequiredWhole("--trajectories", "Number of trajectories.", 1, "1000", "-n");
     private static readonly Option<string> AlgorithmOption = new("--algorithm", "-a")
     {
@@ -34,7 +40,7 @@ internal static class EngineCommands
 
     public static Command Create(CliContext context)
     {
-        var engine = new Command("engine", "The stochastic simulation engine: run SBML models, check conformance.");
+        var engine = new Command(Name, Summary);
         engine.Subcommands.Add(RunCommand(context));
         engine.Subcommands.Add(DsmtsCommand(context));
         return engine;

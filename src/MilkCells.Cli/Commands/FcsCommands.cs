@@ -13,9 +13,15 @@ namespace MilkCells.Cli.Commands;
 /// </remarks>
 internal static partial class FcsCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "fcs";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Read flow cytometry (FCS 2.0–3.2) files.";
+
     public static Command Create(CliContext context)
     {
-        var fcs = new Command("fcs", "Read flow cytometry (FCS 2.0–3.2) files.");
+        var fcs = new Command(Name, Summary);
         fcs.Subcommands.Add(Info(context));
         fcs.Subcommands.Add(Dump(context));
         AddGatingCommands(fcs, context);

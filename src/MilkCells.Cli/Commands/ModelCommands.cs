@@ -11,9 +11,15 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells model show|validate|schema</c>: the model's data, sources and scenario checking.</summary>
 internal static class ModelCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "model";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "The milk model: its cell types, stages, parameters with sources, and scenario validation.";
+
     public static Command Create(CliContext context)
     {
-        var command = new Command("model", "The milk model: its cell types, stages, parameters with sources, and scenario validation.");
+        var command = new Command(Name, Summary);
         command.Subcommands.Add(Show(context));
         command.Subcommands.Add(Validate(context));
         command.Subcommands.Add(Schema(context));

@@ -11,9 +11,15 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells reference build</c>: percentile reference ranges from a cohort store, as CSV and plots.</summary>
 internal static class ReferenceCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "reference";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Reference ranges of milk cells from simulated cohorts.";
+
     public static Command Create(CliContext context)
     {
-        var reference = new Command("reference", "Reference ranges of milk cells from simulated cohorts.");
+        var reference = new Command(Name, Summary);
         var store = CliOptions.Store("The cohort store (complete: every mother of the run).", required: true);
         var output = CliOptions.Out("Output folder for reference.csv and report.html; created if absent, replaced only if it holds a previous MilkCells output.", required: true);
         var force = CliOptions.Force();

@@ -8,9 +8,15 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells runs …</c>: the run store that <c>simulate</c> records into.</summary>
 internal static class RunsCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "runs";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Recorded simulate runs (default store: $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db).";
+
     public static Command Create(CliContext context)
     {
-        var runs = new Command("runs", $"Recorded simulate runs (default store: $MILKCELLS_HOME/runs.db, else $XDG_DATA_HOME/milkcells/runs.db, else ~/.local/share/milkcells/runs.db).");
+        var runs = new Command(Name, Summary);
         runs.Subcommands.Add(List(context));
         return runs;
     }

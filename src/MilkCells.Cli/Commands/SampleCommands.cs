@@ -24,9 +24,15 @@ internal sealed record SynthesizeConfig(string Scenario, ulong Seed, ImmutableAr
 /// <summary><c>milkcells sample analyze | synthesize | panels</c>: reading real milk samples, and synthesizing ones whose truth is known.</summary>
 internal static class SampleCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "sample";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Read milk samples: gate FCS files or take counts, make counts absolute, place them among healthy mothers, state findings and infer states.";
+
     public static Command Create(CliContext context)
     {
-        var sample = new Command("sample", "Read milk samples: gate FCS files or take counts, make counts absolute, place them among healthy mothers, state findings and infer states.");
+        var sample = new Command(Name, Summary);
         sample.Subcommands.Add(Analyze(context));
         sample.Subcommands.Add(Synthesize(context));
         sample.Subcommands.Add(Panels(context));

@@ -25,9 +25,15 @@ internal sealed record SynthesizeRun(string Scenario, int LactationDay, int Cell
 /// <summary><c>milkcells scrna</c>: read single-cell count matrices, annotate them into the model's cell types, synthesize them from the model.</summary>
 internal static class ScrnaCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "scrna";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Single-cell RNA-seq: read count matrices (10x, .h5ad, MTX, tables), cluster and annotate them into the model's cell types, or synthesize them from the model.";
+
     public static Command Create(CliContext context)
     {
-        var scrna = new Command("scrna", "Single-cell RNA-seq: read count matrices (10x, .h5ad, MTX, tables), cluster and annotate them into the model's cell types, or synthesize them from the model.");
+        var scrna = new Command(Name, Summary);
         scrna.Subcommands.Add(Info(context));
         scrna.Subcommands.Add(Annotate(context));
         scrna.Subcommands.Add(Synthesize(context));

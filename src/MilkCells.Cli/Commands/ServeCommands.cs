@@ -6,6 +6,12 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells serve</c>: the web dashboard over the same libraries (docs/serve.md).</summary>
 internal static class ServeCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "serve";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Serve the web dashboard: simulate, runs, cohorts and reference ranges, samples and the model's evidence, with a JSON API (/openapi/v1.json).";
+
     public static Command Create(CliContext context)
     {
         var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080: this machine only); beyond loopback a token is required.", DefaultValueFactory = _ => ServeSettings.DefaultUrls, HelpName = "URLS" };
@@ -15,7 +21,7 @@ internal static class ServeCommands
         var maxUpload = new Option<string>("--max-upload") { Description = "Largest upload accepted, e.g. 2GB, 500MB (default 2GB); larger ones get 413.", DefaultValueFactory = _ => "2GB", HelpName = "SIZE" };
         var threads = CliOptions.Threads();
         threads.Description = "Jobs running at once (default: all cores); more wait in a bounded queue, and a full queue answers 429.";
-        var command = new Command("serve", "Serve the web dashboard: simulate, runs, cohorts and reference ranges, samples and the model's evidence, with a JSON API (/openapi/v1.json).")
+        var command = new Command(Name, Summary)
         {
             urls, store, data, token, maxUpload, threads,
         };

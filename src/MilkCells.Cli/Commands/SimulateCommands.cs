@@ -18,6 +18,12 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells simulate</c>: one mother–infant pair across lactation, written to a folder and recorded in the run store.</summary>
 internal static class SimulateCommands
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "simulate";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Simulate one mother–infant pair across lactation and write daily, feed, infant and expressed-milk tables, run.json and report.html.";
+
     /// <summary>The seed when none is given.</summary>
     public const ulong DefaultSeed = 1;
 
@@ -33,7 +39,7 @@ internal static class SimulateCommands
         var mother = new Option<string?>("--mother") { Description = "fixed: the median mother; sampled: a mother drawn from the population (default: the scenario's).", HelpName = "MOTHER" };
         mother.AcceptOnlyFromAmong("fixed", "sampled");
         var motherId = CliOptions.Whole("--mother-id", "With --mother sampled: mother K of the population, the same mother as cohort mother K with this --seed (default 0).", 0, "3");
-        var command = new Command("simulate", "Simulate one mother–infant pair across lactation and write daily, feed, infant and expressed-milk tables, run.json and report.html.")
+        var command = new Command(Name, Summary)
         {
             scenario, seed, days, profile, output, force, store, mother, motherId,
         };

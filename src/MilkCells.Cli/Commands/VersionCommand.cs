@@ -5,9 +5,15 @@ namespace MilkCells.Cli.Commands;
 /// <summary><c>milkcells version</c>: the code version, runtime and machine.</summary>
 internal static class VersionCommand
 {
+    /// <summary>The area's command name.</summary>
+    public const string Name = "version";
+
+    /// <summary>The area's one-line description (root help lists it without building the area).</summary>
+    public const string Summary = "Print the MilkCells version, the .NET runtime and the core count.";
+
     public static Command Create(CliContext context)
     {
-        var command = new Command("version", "Print the MilkCells version, the .NET runtime and the core count.");
+        var command = new Command(Name, Summary);
         command.SetAction(_ =>
         {
             context.Output.WriteLine($"milkcells {CodeVersion()}");
