@@ -153,10 +153,10 @@ public sealed class ScenarioPlanner
 
     internal ImmutableArray<CellType> Types { get; }
 
-    /// <summary>The size of a daily-resolution driver table for this scenario: run days × drivers.</summary>
     /// <summary>The daily driver table's layout, worked out by the first mother planned (a benign race: every thread computes the same).</summary>
     internal FeedCycleAveraging.Layout? AveragingLayout { get; set; }
 
+    /// <summary>The size of a daily-resolution driver table for this scenario: run days × drivers.</summary>
     internal int TableSize => (int)Math.Ceiling(Scenario.DurationDays) * Network.Drivers.Length;
 
     internal int[] LeucocyteTypes { get; }

@@ -356,7 +356,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         /// <summary>Writes the gathered mothers as a part on a background thread (after the part in flight, if any, is done).</summary>
         public void FlushInBackground()
         {
-            Complete();
+            Settle();
             if (_batch.Count == 0)
             {
                 return;
@@ -370,7 +370,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         /// <summary>Writes every gathered mother and waits until all of them are in part files.</summary>
         public void Flush()
         {
-            Complete();
+            Settle();
             if (_batch.Count > 0)
             {
                 Record(Write(_batch, _next++));
@@ -378,11 +378,8 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             }
         }
 
-        /// <summary>Waits for the part in flight, if any, and records it.</summary>
-        public void Settle() => Complete();
-
-        /// <summary>Waits for the part in flight and records it; rethrows its failure.</summary>
-        private void Complete()
+        /// <summary>Waits for the part in flight, if any, and records it; rethrows its failure.</summary>
+        public void Settle()
         {
             if (_inFlight is not { } flight)
             {
