@@ -198,10 +198,6 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
 
     public long CountRows()
     {
-        foreach (var writer in _writers.Values)
-        {
-            writer.Settle(); // a part in flight is neither pending nor yet recorded
-        }
         Refresh();
         return _parts.Values.Sum(p => p.Rows) + _writers.Values.Sum(w => (long)w.PendingRows);
     }
@@ -242,7 +238,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             done.Add(m.MotherId);
             if (writer.PendingRows >= _uri.RowsPerFile)
             {
-                writer.FlushInBackground();
+                writer.Flush();
             }
         }
     }
@@ -315,19 +311,13 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
     }
 
     /// <summary>One shard's folder as written by this process: its lock, pending rows and next part number.</summary>
-    /// <remarks>A full batch is sorted, encoded and written on a background thread while the next batch gathers,
-    /// so the cohort's writer thread keeps taking mothers (otherwise the simulation threads wait for every part's
-    /// encoding). One part at most is in flight. Its mothers stay pending until the part has been renamed into
-    /// place and the writer thread has recorded it.</remarks>
     private sealed class ShardWriter : IDisposable
     {
         private readonly ParquetCohortStore _store;
         private readonly ShardSpec _shard;
         private readonly string _folder;
         private readonly FileLock _lock;
-        private ColumnBatch _batch;
-        private ColumnBatch? _spare;
-        private (Task<WrittenPart> Task, ColumnBatch Batch)? _inFlight;
+        private readonly ColumnBatch _batch;
         private int _next;
 
         public ShardWriter(ParquetCohortStore store, ShardSpec shard, string folder)
@@ -344,61 +334,21 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
             _next = Directory.EnumerateFiles(folder, PartPrefix + "*" + PartExtension)
                 .Select(f => int.TryParse(Path.GetFileNameWithoutExtension(f)[PartPrefix.Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n + 1 : 0)
                 .DefaultIfEmpty(0).Max();
-            _batch = NewBatch();
+            _batch = new ColumnBatch(store.Schema!, Math.Min(store._uri.RowsPerFile, 1 << 16));
         }
-
-        private ColumnBatch NewBatch() => new(_store.Schema!, Math.Min(_store._uri.RowsPerFile, 1 << 16));
 
         public int PendingRows => _batch.Count;
 
         public void Add(MotherRows mother) => _batch.Add(mother);
 
-        /// <summary>Writes the gathered mothers as a part on a background thread (after the part in flight, if any, is done).</summary>
-        public void FlushInBackground()
+        public void Flush()
         {
-            Settle();
             if (_batch.Count == 0)
             {
                 return;
             }
-            var (batch, number) = (_batch, _next++);
-            _batch = _spare ?? NewBatch();
-            _spare = null;
-            _inFlight = (Task.Factory.StartNew(() => Write(batch, number), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default), batch);
-        }
-
-        /// <summary>Writes every gathered mother and waits until all of them are in part files.</summary>
-        public void Flush()
-        {
-            Settle();
-            if (_batch.Count > 0)
-            {
-                Record(Write(_batch, _next++));
-                _batch.Clear();
-            }
-        }
-
-        /// <summary>Waits for the part in flight, if any, and records it; rethrows its failure.</summary>
-        public void Settle()
-        {
-            if (_inFlight is not { } flight)
-            {
-                return;
-            }
-            _inFlight = null;
-            ((IAsyncResult)flight.Task).AsyncWaitHandle.WaitOne(); // a blocking wait, without Task.Wait's spinning
-            Record(flight.Task.GetAwaiter().GetResult());
-            flight.Batch.Clear();
-            _spare = flight.Batch;
-        }
-
-        private readonly record struct WrittenPart(string Path, long[] Mothers, int Rows);
-
-        /// <summary>Sorts, encodes and writes one part: to a hidden partial file, synced, then renamed into place.</summary>
-        private WrittenPart Write(ColumnBatch batch, int number)
-        {
-            batch.SortByMother();
-            var name = PartPrefix + number.ToString("D6", CultureInfo.InvariantCulture) + PartExtension;
+            _batch.SortByMother();
+            var name = PartPrefix + _next.ToString("D6", CultureInfo.InvariantCulture) + PartExtension;
             var final = Path.Combine(_folder, name);
             var partial = Path.Combine(_folder, "." + name + PartialExtension);
             var metadata = ColumnarMetadata.For(_store.Metadata!, _store.Schema!).Append(new(ColumnarMetadata.Shard, _shard.ToString())).ToList();
@@ -408,7 +358,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
                 {
                     using (var file = CohortParquetFile.Create(stream, _store.Schema!, metadata))
                     {
-                        file.WriteRowGroup(batch);
+                        file.WriteRowGroup(_batch);
                     }
                     stream.Flush(flushToDisk: true);
                 }
@@ -419,30 +369,14 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
                 File.Delete(partial);
                 throw;
             }
-            return new WrittenPart(final, batch.MotherIds.AsSpan(0, batch.Count).ToArray().Distinct().ToArray(), batch.Count);
+            _next++;
+            var ids = _batch.MotherIds.AsSpan(0, _batch.Count).ToArray().Distinct().ToArray();
+            _store._pending.ExceptWith(ids);
+            _store._parts[final] = (ids, _batch.Count);
+            _batch.Clear();
         }
 
-        /// <summary>On the writer's thread: the part's mothers are complete.</summary>
-        private void Record(WrittenPart part)
-        {
-            _store._pending.ExceptWith(part.Mothers);
-            _store._parts[part.Path] = (part.Mothers, part.Rows);
-        }
-
-        public void Dispose()
-        {
-            try
-            {
-                if (_inFlight is { } flight)
-                {
-                    ((IAsyncResult)flight.Task).AsyncWaitHandle.WaitOne(); // never release the lock under a part being written
-                }
-            }
-            finally
-            {
-                _lock.Dispose();
-            }
-        }
+        public void Dispose() => _lock.Dispose();
     }
 
     /// <summary>The store's manifest: format, run, columns and K, as JSON.</summary>
