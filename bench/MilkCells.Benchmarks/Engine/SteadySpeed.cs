@@ -58,8 +58,8 @@ public static class SteadySpeed
 
 /// <summary>Nanoseconds per firing from many short runs, reporting the minimum and the median: on a shared,
 /// loaded machine the fastest of many runs of a few hundred microseconds is one the scheduler left alone.</summary>
-/// <remarks><c>dotnet …/MilkCells.Benchmarks.dll firing-cost [MODEL] [ALGORITHM] [END] [RUNS]</c>, e.g.
-/// <c>firing-cost birth-death direct 2 3000</c>. A direction-finder while developing under load, not a
+/// <remarks><c>dotnet …/MilkCells.Benchmarks.dll firing-cost [MODEL] [ALGORITHM] [END] [RUNS] [pairs]</c>, e.g.
+/// <c>firing-cost birth-death direct 2 3000 pairs</c> (<c>pairs</c>: two trajectories at a time, as in an ensemble). A direction-finder while developing under load, not a
 /// replacement for the whole-process comparison in <c>bench/sidebyside.py</c>.</remarks>
 public static class FiringCost
 {
@@ -69,23 +69,36 @@ public static class FiringCost
         var algorithm = Algorithm.Parse(args.Length > 1 ? args[1] : "direct");
         var end = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2;
         var runs = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3000;
+        var pairs = args.Length > 4 && args[4] == "pairs";
         var (network, _, _) = Workloads.Get(model);
-        var sim = new Simulator(CompiledNetwork.Compile(network), algorithm);
+        var compiled = CompiledNetwork.Compile(network);
+        var sim = new Simulator(compiled, algorithm);
+        var partner = new Simulator(compiled, algorithm);
         var options = new RunOptions { EndTime = end, RecordTimes = [end], KeepSeries = false };
+        double[] times = [end];
         var perFiring = new double[runs];
         for (var i = 0; i < runs + runs / 10; i++)
         {
             var rng = MilkCells.Core.Random.RandomStream.Derive(7, (ulong)i);
+            var rngB = MilkCells.Core.Random.RandomStream.Derive(8, (ulong)i);
             var start = Stopwatch.GetTimestamp();
-            sim.Run(ref rng, options);
+            if (pairs)
+            {
+                // Two trajectories advanced together, as an ensemble runs them (Simulator.RunPairInto).
+                sim.RunPairInto(partner, ref rng, ref rngB, options, times, null, 0, 0);
+            }
+            else
+            {
+                sim.Run(ref rng, options);
+            }
             var ns = Stopwatch.GetElapsedTime(start).TotalNanoseconds;
             if (i >= runs / 10)
             {
-                perFiring[i - runs / 10] = ns / sim.LastFirings;
+                perFiring[i - runs / 10] = ns / (sim.LastFirings + (pairs ? partner.LastFirings : 0));
             }
         }
         Array.Sort(perFiring);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{model} {algorithm.Name} t=0–{end}: {sim.LastFirings:N0} firings per run; ns/firing min {perFiring[0]:F2}, 10th pct {perFiring[runs / 10]:F2}, median {perFiring[runs / 2]:F2}"));
+            $"{model} {algorithm.Name} t=0–{end}{(pairs ? ", in pairs" : "")}: {sim.LastFirings:N0} firings per run; ns/firing min {perFiring[0]:F2}, 10th pct {perFiring[runs / 10]:F2}, median {perFiring[runs / 2]:F2}"));
     }
 }

@@ -95,9 +95,21 @@ public static class Ensemble
         var threads = Math.Clamp(options.Threads ?? Environment.ProcessorCount, 1, Math.Max(1, n));
         var times = options.RecordTimes as double[] ?? [.. options.RecordTimes];
         var width = times.Length * network.SpeciesCount;
+        var baseOptions = new RunOptions
+        {
+            StartTime = options.StartTime,
+            EndTime = options.EndTime,
+            RecordTimes = times,
+        };
         // Small blocks keep the threads' finishing times within a few trajectories of each other; the fold order, and so
         // the output, does not depend on the block size.
         var blockSize = Math.Clamp(n / (threads * 64), 1, 16);
+        // Trajectories go two at a time where they can (Simulator.RunPairInto), so blocks then hold an even number.
+        var pairs = options.InterventionsFor is null && Simulator.CanPair(network, algorithm, baseOptions);
+        if (pairs)
+        {
+            blockSize += blockSize & 1;
+        }
         var blocks = (n + blockSize - 1) / blockSize;
         var mean = new double[width];
         var m2 = new double[width];
@@ -110,12 +122,6 @@ public static class Ensemble
         long firings = 0;
         long leaps = 0;
         Exception? failure = null;
-        var baseOptions = new RunOptions
-        {
-            StartTime = options.StartTime,
-            EndTime = options.EndTime,
-            RecordTimes = times,
-        };
 
         void Fold(double[] buffer, int count)
         {
@@ -139,6 +145,8 @@ public static class Ensemble
             try
             {
                 var sim = new Simulator(network, algorithm);
+                // A second simulator runs every other trajectory of a block alongside the first (Simulator.RunPairInto).
+                var partner = pairs ? new Simulator(network, algorithm) : null;
                 long localFirings = 0;
                 long localLeaps = 0;
                 while (true)
@@ -160,6 +168,15 @@ public static class Ensemble
                     {
                         var trajectory = first + i;
                         var rng = RandomStream.Derive(options.Seed, (ulong)trajectory);
+                        if (partner is not null && i + 1 < count)
+                        {
+                            var rngB = RandomStream.Derive(options.Seed, (ulong)trajectory + 1);
+                            sim.RunPairInto(partner, ref rng, ref rngB, baseOptions, times, buffer, i * width, (i + 1) * width);
+                            localFirings += sim.LastFirings + partner.LastFirings;
+                            localLeaps += sim.LastLeaps + partner.LastLeaps;
+                            i++;
+                            continue;
+                        }
                         var run = options.InterventionsFor is { } f ? baseOptions with { Interventions = f(trajectory) } : baseOptions;
                         sim.RunInto(ref rng, run, times, buffer, i * width);
                         localFirings += sim.LastFirings;

@@ -82,7 +82,7 @@ internal struct CompositionRejectionSelector : IReactionSelector
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly int Select(ref RandomStream rng, double[] a)
+    public readonly int Select(ref RandomStream rng, ref double a)
     {
         var r = rng.NextDouble() * _a0;
         var g = _hi;
@@ -105,7 +105,7 @@ internal struct CompositionRejectionSelector : IReactionSelector
         {
             // A uniform member (the high word of a 64×64-bit product: bias below count/2⁶⁴), accepted w.p. a/bound.
             var j = members[(int)Math.BigMul(rng.NextUInt64(), count, out _)];
-            if (rng.NextDouble() * bound < a[j])
+            if (rng.NextDouble() * bound < Unsafe.Add(ref a, j))
             {
                 return j;
             }

@@ -22,8 +22,9 @@ internal interface IReactionSelector
     /// <summary>Recomputes the sums exactly from the propensities.</summary>
     void Resum(double[] a);
 
-    /// <summary>A reaction with probability aⱼ/a₀, or −1 when rounding drift left no live reaction (resum and redraw).</summary>
-    int Select(ref RandomStream rng, double[] a);
+    /// <summary>A reaction with probability aⱼ/a₀ (<paramref name="a"/> is the first propensity; the selector knows
+    /// how many there are), or −1 when rounding drift left no live reaction (resum and redraw).</summary>
+    int Select(ref RandomStream rng, ref double a);
 
     /// <summary>Records that propensity k is now <paramref name="value"/> (was <paramref name="old"/>; the two may be equal).</summary>
     void Update(int k, double old, double value);
@@ -129,7 +130,7 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
         BadRate,
     }
 
-    /// <summary>What the loop carries across its exits.</summary>
+    /// <summary>What the loop carries across its exits, and the bookkeeping of one <see cref="Advance"/>.</summary>
     private struct Loop
     {
         public RandomStream Rng;
@@ -139,115 +140,210 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
         public double Tn;
         public int J;
         public int Layer;
+
+        /// <summary>The stop of this advance.</summary>
+        public double Stop;
+
+        /// <summary>The firing budget of this advance.</summary>
+        public long Budget;
+
+        /// <summary>Firings left of the budget at the start of the current chunk.</summary>
+        public long Left;
+
+        /// <summary>Firings until the next re-summation at the start of the current chunk.</summary>
+        public int UntilResum;
+
+        /// <summary>The current chunk's length: <see cref="Countdown"/> counts it down.</summary>
+        public int Chunk;
+
+        /// <summary>Why the advance ends (<see cref="StopReason.ReachedStop"/> while it runs).</summary>
+        public StopReason Reason;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override StopReason Advance(double tStop, long maxSteps)
     {
-        EnsureFresh();
-        var a = S.A;
         ref var loop = ref _loop;
-        loop.Rng = S.Rng;
-        loop.T = S.T;
-        loop.Horizon = Math.Min(tStop, S.Recorder.NextTime);
-        // One countdown for the periodic work: it reaches 0 at the next re-summation or at the step budget.
-        var resumEvery = _selector.ResumEvery;
-        var untilResum = resumEvery;
-        var budget = Math.Max(1, maxSteps);
-        var left = budget;
-        var chunk = (int)Math.Min(untilResum, left);
-        loop.Countdown = chunk;
-        var reason = StopReason.ReachedStop;
-        while (reason == StopReason.ReachedStop)
+        Begin(ref loop, tStop, maxSteps);
+        Finish(ref loop);
+        return End(ref loop);
+    }
+
+    /// <summary>Advances this trajectory and <paramref name="other"/>'s (the same network, another random stream)
+    /// to <paramref name="tStop"/> together, firing them alternately in one loop (<see cref="RunPair"/>); false, doing
+    /// nothing, when <paramref name="other"/> is not the same kind of stepper.</summary>
+    /// <remarks>
+    /// A firing's work is a chain of dependent steps (the total propensity, the selection, the state change, the
+    /// new propensities, the total again), so one trajectory keeps the processor waiting on latencies while most
+    /// of its execution units idle. Two independent trajectories in one loop give the out-of-order core a second
+    /// chain to fill those cycles with (instruction-level parallelism). Each trajectory draws from its own stream and
+    /// does exactly the arithmetic it would alone, so its path is bit for bit the same.
+    /// Only for runs with no step budget and no triggers: the caller checks that the network has no events
+    /// (<see cref="Simulator.CanPair"/>).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override bool TryAdvancePair(Stepper other, double tStop)
+    {
+        if (other is not ExactStepper<TSelector, TFactors> b || !ReferenceEquals(b.S.Net, S.Net))
         {
-            var exit = RunPlain(ref loop, ref _selector);
-            var fired = false;
-            switch (exit)
+            return false;
+        }
+        ref var la = ref _loop;
+        ref var lb = ref b._loop;
+        Begin(ref la, tStop, long.MaxValue);
+        b.Begin(ref lb, tStop, long.MaxValue);
+        var aRunning = true;
+        var bRunning = true;
+        while (aRunning && bRunning)
+        {
+            var exit = RunPair(ref la, ref _selector, b, ref lb, ref b._selector, out var second);
+            if (second)
             {
-                case Exit.Extinct:
-                    loop.T = tStop;
-                    goto done;
-                case Exit.SlowDraw:
-                    loop.Tn = loop.T + ZigguratExponential.Finish(ref loop.Rng, loop.Layer, loop.Tn) / _selector.Total;
-                    if (loop.Tn >= loop.Horizon && ReachedStop(ref loop, tStop))
-                    {
-                        goto done;
-                    }
-                    fired = FireOne(ref loop);
-                    break;
-                case Exit.Horizon:
-                    if (ReachedStop(ref loop, tStop))
-                    {
-                        goto done;
-                    }
-                    fired = FireOne(ref loop);
-                    break;
-                case Exit.Drift:
-                    _selector.Resum(a);
-                    break;
-                case Exit.Flagged:
-                    fired = Fire(ref loop, loop.J);
-                    break;
-                case Exit.Countdown:
-                    fired = true;
-                    loop.Countdown = 1;
-                    break;
-                default:
-                    S.T = loop.T;
-                    S.ThrowBadRate(loop.J, loop.Tn);
-                    break;
+                bRunning = !b.Handle(ref lb, exit) && lb.Reason == StopReason.ReachedStop;
             }
-            if (fired && --loop.Countdown == 0)
+            else
             {
-                left -= chunk;
-                untilResum -= chunk;
-                if (untilResum == 0)
-                {
-                    _selector.Resum(a);
-                    untilResum = resumEvery;
-                }
-                chunk = (int)Math.Min(untilResum, left);
-                loop.Countdown = chunk;
-                if (left == 0)
-                {
-                    reason = StopReason.StepLimit;
-                }
-            }
-            if (fired && (S.Net.FiringPlans[loop.J].Flags & FiringPlan.TouchesTrigger) != 0)
-            {
-                S.T = loop.T;
-                if (S.CheckTriggers(loop.T))
-                {
-                    reason = StopReason.Trigger;
-                }
+                aRunning = !Handle(ref la, exit) && la.Reason == StopReason.ReachedStop;
             }
         }
-    done:
+        if (aRunning)
+        {
+            Finish(ref la);
+        }
+        if (bRunning)
+        {
+            b.Finish(ref lb);
+        }
+        End(ref la);
+        b.End(ref lb);
+        return true;
+    }
+
+    /// <summary>Starts an advance to <paramref name="tStop"/> with at most <paramref name="maxSteps"/> firings.</summary>
+    private void Begin(ref Loop loop, double tStop, long maxSteps)
+    {
+        EnsureFresh();
+        loop.Rng = S.Rng;
+        loop.T = S.T;
+        loop.Stop = tStop;
+        loop.Horizon = Math.Min(tStop, S.Recorder.NextTime);
+        loop.Reason = StopReason.ReachedStop;
+        // One countdown for the periodic work: it reaches 0 at the next re-summation or at the step budget.
+        loop.UntilResum = _selector.ResumEvery;
+        loop.Budget = Math.Max(1, maxSteps);
+        loop.Left = loop.Budget;
+        loop.Chunk = (int)Math.Min(loop.UntilResum, loop.Left);
+        loop.Countdown = loop.Chunk;
+    }
+
+    /// <summary>Runs this trajectory alone until its advance ends.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Finish(ref Loop loop)
+    {
+        while (loop.Reason == StopReason.ReachedStop)
+        {
+            if (Handle(ref loop, RunPlain(ref loop, ref _selector)))
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Ends an advance: the state takes the loop's time, stream and firings.</summary>
+    private StopReason End(ref Loop loop)
+    {
         S.T = loop.T;
         S.Rng = loop.Rng;
-        S.Firings += budget - left + (chunk - loop.Countdown);
-        return reason;
+        S.Firings += loop.Budget - loop.Left + (loop.Chunk - loop.Countdown);
+        return loop.Reason;
+    }
+
+    /// <summary>Handles why the loop returned; true when the advance reached its stop (or nothing can fire).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool Handle(ref Loop loop, Exit exit)
+    {
+        var fired = false;
+        switch (exit)
+        {
+            case Exit.Extinct:
+                loop.T = loop.Stop;
+                return true;
+            case Exit.SlowDraw:
+                loop.Tn = loop.T + ZigguratExponential.Finish(ref loop.Rng, loop.Layer, loop.Tn) / _selector.Total;
+                if (loop.Tn >= loop.Horizon && ReachedStop(ref loop))
+                {
+                    return true;
+                }
+                fired = FireOne(ref loop);
+                break;
+            case Exit.Horizon:
+                if (ReachedStop(ref loop))
+                {
+                    return true;
+                }
+                fired = FireOne(ref loop);
+                break;
+            case Exit.Drift:
+                _selector.Resum(S.A);
+                break;
+            case Exit.Flagged:
+                fired = Fire(ref loop, loop.J);
+                break;
+            case Exit.Countdown:
+                fired = true;
+                loop.Countdown = 1;
+                break;
+            default:
+                S.T = loop.T;
+                S.ThrowBadRate(loop.J, loop.Tn);
+                break;
+        }
+        if (fired && --loop.Countdown == 0)
+        {
+            loop.Left -= loop.Chunk;
+            loop.UntilResum -= loop.Chunk;
+            if (loop.UntilResum == 0)
+            {
+                _selector.Resum(S.A);
+                loop.UntilResum = _selector.ResumEvery;
+            }
+            loop.Chunk = (int)Math.Min(loop.UntilResum, loop.Left);
+            loop.Countdown = loop.Chunk;
+            if (loop.Left == 0)
+            {
+                loop.Reason = StopReason.StepLimit;
+            }
+        }
+        if (fired && (S.Net.FiringPlans[loop.J].Flags & FiringPlan.TouchesTrigger) != 0)
+        {
+            S.T = loop.T;
+            if (S.CheckTriggers(loop.T))
+            {
+                loop.Reason = StopReason.Trigger;
+            }
+        }
+        return false;
     }
 
     /// <summary>At an exit with <see cref="Loop.Tn"/> at or past the horizon: true at the stop; otherwise records the
     /// output times before <see cref="Loop.Tn"/> and moves the horizon.</summary>
-    private bool ReachedStop(ref Loop loop, double tStop)
+    private bool ReachedStop(ref Loop loop)
     {
-        if (loop.Tn >= tStop)
+        if (loop.Tn >= loop.Stop)
         {
-            loop.T = tStop;
+            loop.T = loop.Stop;
             return true;
         }
         S.T = loop.T;
         S.Recorder.RecordBefore(loop.Tn);
-        loop.Horizon = Math.Min(tStop, S.Recorder.NextTime);
+        loop.Horizon = Math.Min(loop.Stop, S.Recorder.NextTime);
         return false;
     }
 
     /// <summary>Selects and fires one reaction at <see cref="Loop.Tn"/>; false when rounding drift forced a re-sum instead.</summary>
     private bool FireOne(ref Loop loop)
     {
-        var j = _selector.Select(ref loop.Rng, S.A);
+        var j = _selector.Select(ref loop.Rng, ref MemoryMarshal.GetArrayDataReference(S.A));
         if (j < 0)
         {
             _selector.Resum(S.A);
@@ -283,102 +379,169 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
     }
 
     /// <summary>Fires reactions until one needs more than a plain firing; returns why it stopped.</summary>
-    /// <remarks>No calls (<typeparamref name="TSelector"/>'s hot members inline), so nothing is spilled.</remarks>
+    /// <remarks>No calls (<typeparamref name="TSelector"/>'s hot members and <see cref="Step"/> inline), so nothing is spilled.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     [SkipLocalsInit]
     private Exit RunPlain(ref Loop loop, ref TSelector selectorRef)
     {
-        var s = S;
-        var net = s.Net;
-        var a = s.A;
+        var tables = new FiringTables(S.Net);
+        var arrays = new LaneArrays(S);
         var selector = selectorRef;
         var rng = loop.Rng;
         var t = loop.T;
-        var horizon = loop.Horizon;
         var countdown = loop.Countdown;
-        // Raw references: every index below was validated when the network was compiled.
-        ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
-        ref var vRef = ref MemoryMarshal.GetArrayDataReference(s.V);
-        ref var kernelRef = ref MemoryMarshal.GetArrayDataReference(s.F);
-        ref var planRef = ref MemoryMarshal.GetArrayDataReference(net.FiringPlans);
-        ref var changeRef = ref MemoryMarshal.GetArrayDataReference(net.Changes);
-        ref var depsRef = ref MemoryMarshal.GetArrayDataReference(net.Dependents);
+        Exit exit;
+        double tn;
+        int j;
+        while (Step(ref selector, ref rng, ref t, loop.Horizon, ref countdown, in arrays, in tables, out exit, out tn, out j))
+        {
+        }
+        selectorRef = selector;
+        Keep(ref loop, rng, t, countdown);
+        Exited(ref loop, tn, j);
+        return exit;
+    }
+
+    /// <summary><see cref="RunPlain"/> for two trajectories of the same network at once: one firing of each per
+    /// round, until either needs more than a plain firing; <paramref name="second"/> says which one that was.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [SkipLocalsInit]
+    private Exit RunPair(ref Loop la, ref TSelector selectorA, ExactStepper<TSelector, TFactors> other, ref Loop lb, ref TSelector selectorB, out bool second)
+    {
+        var tables = new FiringTables(S.Net);
+        var arraysA = new LaneArrays(S);
+        var arraysB = new LaneArrays(other.S);
+        var (selA, rngA, tA, horizonA, countdownA) = (selectorA, la.Rng, la.T, la.Horizon, la.Countdown);
+        var (selB, rngB, tB, horizonB, countdownB) = (selectorB, lb.Rng, lb.T, lb.Horizon, lb.Countdown);
         Exit exit;
         double tn;
         int j;
         while (true)
         {
-            var a0 = selector.Total;
-            if (!(a0 > 0))
+            if (!Step(ref selA, ref rngA, ref tA, horizonA, ref countdownA, in arraysA, in tables, out exit, out tn, out j))
             {
-                exit = Exit.Extinct;
-                tn = t;
-                j = 0;
+                second = false;
                 break;
             }
-            if (!ZigguratExponential.TryNextFast(ref rng, out var e, out var layer))
+            if (!Step(ref selB, ref rngB, ref tB, horizonB, ref countdownB, in arraysB, in tables, out exit, out tn, out j))
             {
-                exit = Exit.SlowDraw;
-                tn = e;
-                j = layer;
-                break;
-            }
-            tn = t + e / a0;
-            if (tn >= horizon)
-            {
-                exit = Exit.Horizon;
-                j = 0;
-                break;
-            }
-            j = selector.Select(ref rng, a);
-            if (j < 0)
-            {
-                exit = Exit.Drift;
-                break;
-            }
-            ref readonly var plan = ref Unsafe.Add(ref planRef, j);
-            if (plan.Flags != 0)
-            {
-                exit = Exit.Flagged;
-                break;
-            }
-            t = tn;
-            for (nint c = plan.ChangeStart, cEnd = plan.ChangeEnd; c < cEnd; c++)
-            {
-                ref readonly var change = ref Unsafe.Add(ref changeRef, c);
-                Unsafe.Add(ref vRef, change.Slot) += change.Delta;
-            }
-            for (nint d = plan.DependentStart, dEnd = plan.DependentEnd; d < dEnd; d++)
-            {
-                var k = Unsafe.Add(ref depsRef, d);
-                var ak = Unsafe.Add(ref kernelRef, k).Product(ref vRef, TFactors.Three);
-                if (!(ak >= 0 && ak < double.PositiveInfinity))
-                {
-                    exit = Exit.BadRate;
-                    tn = ak;
-                    j = k;
-                    goto leave;
-                }
-                ref var slot = ref Unsafe.Add(ref aRef, k);
-                var old = slot;
-                slot = ak;
-                selector.Update(k, old, ak);
-            }
-            if (--countdown == 0)
-            {
-                exit = Exit.Countdown;
+                second = true;
                 break;
             }
         }
-    leave:
-        selectorRef = selector;
+        selectorA = selA;
+        selectorB = selB;
+        Keep(ref la, rngA, tA, countdownA);
+        Keep(ref lb, rngB, tB, countdownB);
+        Exited(ref second ? ref lb : ref la, tn, j);
+        return exit;
+    }
+
+    /// <summary>Stores what the loop keeps across exits.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Keep(ref Loop loop, in RandomStream rng, double t, int countdown)
+    {
         loop.Rng = rng;
         loop.T = t;
         loop.Countdown = countdown;
+    }
+
+    /// <summary>Stores what an exit concerns: a time, and a reaction or ziggurat layer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Exited(ref Loop loop, double tn, int j)
+    {
         loop.Tn = tn;
         loop.J = j;
         loop.Layer = j;
-        return exit;
+    }
+
+    /// <summary>The network's firing tables as raw references: every index into them was validated when the network was compiled.</summary>
+    private readonly ref struct FiringTables(CompiledNetwork net)
+    {
+        public readonly ref FiringPlan Plans = ref MemoryMarshal.GetArrayDataReference(net.FiringPlans);
+        public readonly ref StateChange Changes = ref MemoryMarshal.GetArrayDataReference(net.Changes);
+        public readonly ref int Dependents = ref MemoryMarshal.GetArrayDataReference(net.Dependents);
+    }
+
+    /// <summary>One trajectory's propensities, values and rate kernels as raw references.</summary>
+    private readonly ref struct LaneArrays(TrajectoryState s)
+    {
+        public readonly ref double A = ref MemoryMarshal.GetArrayDataReference(s.A);
+        public readonly ref double V = ref MemoryMarshal.GetArrayDataReference(s.V);
+        public readonly ref FlatKernel F = ref MemoryMarshal.GetArrayDataReference(s.F);
+    }
+
+    /// <summary>One plain firing of one trajectory: true when it fired; false, firing nothing, with the reason (and
+    /// the time, reaction or ziggurat layer it concerns) when it needs the caller.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Step(ref TSelector selector, ref RandomStream rng, ref double t, double horizon, ref int countdown,
+        in LaneArrays arrays, in FiringTables tables, out Exit exit, out double tn, out int j)
+    {
+        ref var aRef = ref arrays.A;
+        ref var vRef = ref arrays.V;
+        var a0 = selector.Total;
+        if (!(a0 > 0))
+        {
+            exit = Exit.Extinct;
+            tn = t;
+            j = 0;
+            return false;
+        }
+        if (!ZigguratExponential.TryNextFast(ref rng, out var e, out var layer))
+        {
+            exit = Exit.SlowDraw;
+            tn = e;
+            j = layer;
+            return false;
+        }
+        tn = t + e / a0;
+        if (tn >= horizon)
+        {
+            exit = Exit.Horizon;
+            j = 0;
+            return false;
+        }
+        j = selector.Select(ref rng, ref aRef);
+        if (j < 0)
+        {
+            exit = Exit.Drift;
+            return false;
+        }
+        ref readonly var plan = ref Unsafe.Add(ref tables.Plans, j);
+        if (plan.Flags != 0)
+        {
+            exit = Exit.Flagged;
+            return false;
+        }
+        t = tn;
+        for (nint c = plan.ChangeStart, cEnd = plan.ChangeEnd; c < cEnd; c++)
+        {
+            ref readonly var change = ref Unsafe.Add(ref tables.Changes, c);
+            Unsafe.Add(ref vRef, change.Slot) += change.Delta;
+        }
+        for (nint d = plan.DependentStart, dEnd = plan.DependentEnd; d < dEnd; d++)
+        {
+            var k = Unsafe.Add(ref tables.Dependents, d);
+            var ak = Unsafe.Add(ref arrays.F, k).Product(ref vRef, TFactors.Three);
+            if (!(ak >= 0 && ak < double.PositiveInfinity))
+            {
+                exit = Exit.BadRate;
+                tn = ak;
+                j = k;
+                return false;
+            }
+            ref var slot = ref Unsafe.Add(ref aRef, k);
+            var old = slot;
+            slot = ak;
+            selector.Update(k, old, ak);
+        }
+        if (--countdown == 0)
+        {
+            exit = Exit.Countdown;
+            return false;
+        }
+        exit = default;
+        return true;
     }
 }
 
@@ -386,6 +549,7 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
 internal struct DirectSelector(int reactions) : IReactionSelector
 {
     private readonly bool _branchFree = reactions <= BranchFreeUpTo;
+    private readonly int _last = reactions - 1;
     private double _a0;
 
     public readonly double Total => _a0;
@@ -411,11 +575,10 @@ internal struct DirectSelector(int reactions) : IReactionSelector
     public const int BranchFreeUpTo = 8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly int Select(ref RandomStream rng, double[] a)
+    public readonly int Select(ref RandomStream rng, ref double aRef)
     {
-        ref var aRef = ref MemoryMarshal.GetArrayDataReference(a);
         var r = rng.NextDouble() * _a0;
-        var last = a.Length - 1;
+        var last = _last;
         var j = 0;
         if (_branchFree)
         {

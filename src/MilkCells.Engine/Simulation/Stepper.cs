@@ -22,4 +22,8 @@ internal abstract class Stepper(TrajectoryState s)
     /// <paramref name="maxSteps"/> firings or leaps. Propensities in <see cref="TrajectoryState.A"/> are current on
     /// entry and on return.</summary>
     public abstract StopReason Advance(double tStop, long maxSteps);
+
+    /// <summary>Advances this trajectory and <paramref name="other"/>'s to <paramref name="tStop"/> together, with no
+    /// step budget, in a network without triggers; false, doing nothing, when this stepper cannot (then advance each alone).</summary>
+    public virtual bool TryAdvancePair(Stepper other, double tStop) => false;
 }

@@ -1,0 +1,93 @@
+using MilkCells.Core.Random;
+using MilkCells.Engine.Algorithms;
+using MilkCells.Engine.Catalog;
+using MilkCells.Engine.Compilation;
+using MilkCells.Engine.Ensembles;
+using MilkCells.Engine.Model;
+using MilkCells.Engine.Simulation;
+
+namespace MilkCells.Engine.Tests;
+
+/// <summary>Two trajectories advanced together (<see cref="Simulator.RunPairInto"/>) are each bit for bit the
+/// trajectory that runs alone, and an ensemble's output does not depend on whether its trajectories were paired.</summary>
+public class PairedTrajectoryTests
+{
+    public static TheoryData<string> Networks => ["birth-death", "dimerisation", "extinction", "immigration"];
+
+    private static Network Get(string name) => name switch
+    {
+        "birth-death" => StandardModels.BirthDeath(1000),
+        "dimerisation" => StandardModels.Dimerisation(300),
+        // Dies out within the run in most trajectories, at different times in the two of a pair.
+        "extinction" => new NetworkBuilder("extinction").Parameter("mu", 1.5).Species("X", 4).MassAction("death", "X ->", "mu").Build(),
+        "immigration" => StandardModels.ImmigrationDeath(5, 0.5, 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Networks))]
+    public void A_paired_trajectory_is_the_trajectory_run_alone(string name)
+    {
+        var compiled = CompiledNetwork.Compile(Get(name));
+        var options = new RunOptions { EndTime = 20, RecordTimes = [0, 0.5, 0.5, 3, 7.25, 19.999, 20] };
+        Assert.True(Simulator.CanPair(compiled, Algorithm.Direct, options));
+        var alone = new Simulator(compiled, Algorithm.Direct);
+        var first = new Simulator(compiled, Algorithm.Direct);
+        var second = new Simulator(compiled, Algorithm.Direct);
+        var times = options.RecordTimes.ToArray();
+        var width = times.Length * compiled.SpeciesCount;
+        for (ulong k = 0; k < 40; k += 2)
+        {
+            var a = RandomStream.Derive(5, k);
+            var b = RandomStream.Derive(5, k + 1);
+            var paired = new double[2 * width];
+            first.RunPairInto(second, ref a, ref b, options, times, paired, 0, width);
+            foreach (var (i, rng, pairedStream, firings) in new[] { (0, k, a, first.LastFirings), (1, k + 1, b, second.LastFirings) })
+            {
+                var stream = RandomStream.Derive(5, rng);
+                var single = alone.Run(ref stream, options);
+                Assert.Equal(single.Series, paired.AsSpan(i * width, width).ToArray());
+                Assert.Equal(single.Firings, firings);
+                // The stream is left where the lone run leaves it.
+                Assert.Equal(stream.NextUInt64(), pairedStream.NextUInt64());
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 1)]
+    [InlineData(33, 2)]
+    [InlineData(200, 2)]
+    public void An_ensemble_is_the_same_paired_or_not(int trajectories, int threads)
+    {
+        var compiled = CompiledNetwork.Compile(StandardModels.BirthDeath(500));
+        var times = RunOptions.EvenlySpaced(0, 10, 11);
+        var options = new EnsembleOptions { Trajectories = trajectories, Seed = 3, Threads = threads, EndTime = 10, RecordTimes = times };
+        var rows = new List<double[]>();
+        var paired = Ensemble.Run(compiled, Algorithm.Direct, options with { OnTrajectory = (i, row) => rows.Add(row.ToArray()) });
+        var alone = new Simulator(compiled, Algorithm.Direct);
+        for (var i = 0; i < trajectories; i++)
+        {
+            var rng = RandomStream.Derive(3, (ulong)i);
+            Assert.Equal(alone.Run(ref rng, new RunOptions { EndTime = 10, RecordTimes = times }).Series, rows[i]);
+        }
+        // Interventions turn pairing off; an intervention that does nothing leaves every trajectory as it was.
+        var unpaired = Ensemble.Run(compiled, Algorithm.Direct, options with { InterventionsFor = _ => [new Intervention(100, _ => { }, "never")] });
+        Assert.Equal(unpaired.Mean, paired.Mean);
+        Assert.Equal(unpaired.StandardDeviation, paired.StandardDeviation);
+        Assert.Equal(unpaired.Firings, paired.Firings);
+    }
+
+    [Fact]
+    public void Only_small_direct_networks_without_discontinuities_pair()
+    {
+        var small = CompiledNetwork.Compile(StandardModels.BirthDeath(100));
+        var options = new RunOptions { EndTime = 1 };
+        Assert.True(Simulator.CanPair(small, Algorithm.Direct, options));
+        Assert.False(Simulator.CanPair(small, Algorithm.CompositionRejection, options));
+        Assert.False(Simulator.CanPair(small, Algorithm.Auto, options));
+        Assert.False(Simulator.CanPair(small, Algorithm.Direct, options with { Interventions = [new Intervention(0.5, _ => { })] }));
+        Assert.False(Simulator.CanPair(CompiledNetwork.Compile(StandardModels.ReactionDiffusionRing(10)), Algorithm.Direct, options));
+    }
+}
