@@ -12,7 +12,23 @@ namespace MilkCells.Engine.Tests;
 /// trajectory that runs alone, and an ensemble's output does not depend on whether its trajectories were paired.</summary>
 public class PairedTrajectoryTests
 {
-    public static TheoryData<string> Networks => ["birth-death", "dimerisation", "extinction", "immigration"];
+    public static TheoryData<string, string> Cases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var network in new[] { "birth-death", "dimerisation", "extinction", "immigration" })
+        {
+            foreach (var algorithm in new[] { "direct", "auto", "auto-switching" })
+            {
+                cases.Add(network, algorithm);
+            }
+        }
+        return cases;
+    }
+
+    /// <summary>The algorithms paired: direct, auto, and auto with a budget so small that trajectories leap, then
+    /// fire exactly, in chunks of 256 firings.</summary>
+    private static Algorithm AlgorithmFor(string name) =>
+        name == "auto-switching" ? new AutoAlgorithm(ExactBudget: 3000, CheckEvery: 256) : Algorithm.Parse(name);
 
     private static Network Get(string name) => name switch
     {
@@ -25,17 +41,19 @@ public class PairedTrajectoryTests
     };
 
     [Theory]
-    [MemberData(nameof(Networks))]
-    public void A_paired_trajectory_is_the_trajectory_run_alone(string name)
+    [MemberData(nameof(Cases))]
+    public void A_paired_trajectory_is_the_trajectory_run_alone(string name, string algorithmName)
     {
         var compiled = CompiledNetwork.Compile(Get(name));
+        var algorithm = AlgorithmFor(algorithmName);
         var options = new RunOptions { EndTime = 20, RecordTimes = [0, 0.5, 0.5, 3, 7.25, 19.999, 20] };
-        Assert.True(Simulator.CanPair(compiled, Algorithm.Direct, options));
-        var alone = new Simulator(compiled, Algorithm.Direct);
-        var first = new Simulator(compiled, Algorithm.Direct);
-        var second = new Simulator(compiled, Algorithm.Direct);
+        Assert.True(Simulator.CanPair(compiled, algorithm, options));
+        var alone = new Simulator(compiled, algorithm);
+        var first = new Simulator(compiled, algorithm);
+        var second = new Simulator(compiled, algorithm);
         var times = options.RecordTimes.ToArray();
         var width = times.Length * compiled.SpeciesCount;
+        var leaptThenFired = 0;
         for (ulong k = 0; k < 40; k += 2)
         {
             var a = RandomStream.Derive(5, k);
@@ -48,9 +66,15 @@ public class PairedTrajectoryTests
                 var single = alone.Run(ref stream, options);
                 Assert.Equal(single.Series, paired.AsSpan(i * width, width).ToArray());
                 Assert.Equal(single.Firings, firings);
+                Assert.Equal(single.Leaps, (i == 0 ? first : second).LastLeaps);
+                leaptThenFired += single.Leaps > 0 && single.Firings > single.Leaps * 10 ? 1 : 0;
                 // The stream is left where the lone run leaves it.
                 Assert.Equal(stream.NextUInt64(), pairedStream.NextUInt64());
             }
+        }
+        if (name == "birth-death" && algorithmName == "auto-switching")
+        {
+            Assert.True(leaptThenFired > 10, $"only {leaptThenFired} of 40 trajectories both leapt and fired exactly");
         }
     }
 
@@ -79,6 +103,22 @@ public class PairedTrajectoryTests
         Assert.Equal(unpaired.Firings, paired.Firings);
     }
 
+    [Theory]
+    [InlineData("direct")]
+    [InlineData("cr")]
+    [InlineData("tau")]
+    [InlineData("auto")]
+    public void Warming_up_leaves_the_next_ensemble_unchanged(string algorithm)
+    {
+        var compiled = CompiledNetwork.Compile(StandardModels.Dimerisation(200));
+        var options = new EnsembleOptions { Trajectories = 6, Seed = 9, Threads = 1, EndTime = 5, RecordTimes = RunOptions.EvenlySpaced(0, 5, 6) };
+        var before = Ensemble.Run(compiled, Algorithm.Parse(algorithm), options);
+        Ensemble.WarmUp(Algorithm.Parse(algorithm));
+        var after = Ensemble.Run(compiled, Algorithm.Parse(algorithm), options);
+        Assert.Equal(before.Mean, after.Mean);
+        Assert.Equal(before.StandardDeviation, after.StandardDeviation);
+    }
+
     [Fact]
     public void Only_small_direct_networks_without_discontinuities_pair()
     {
@@ -86,7 +126,9 @@ public class PairedTrajectoryTests
         var options = new RunOptions { EndTime = 1 };
         Assert.True(Simulator.CanPair(small, Algorithm.Direct, options));
         Assert.False(Simulator.CanPair(small, Algorithm.CompositionRejection, options));
-        Assert.False(Simulator.CanPair(small, Algorithm.Auto, options));
+        Assert.True(Simulator.CanPair(small, Algorithm.Auto, options));
+        Assert.False(Simulator.CanPair(small, new AutoAlgorithm(CompositionRejectionAbove: 1), options));
+        Assert.False(Simulator.CanPair(small, Algorithm.Parse("tau"), options));
         Assert.False(Simulator.CanPair(small, Algorithm.Direct, options with { Interventions = [new Intervention(0.5, _ => { })] }));
         Assert.False(Simulator.CanPair(CompiledNetwork.Compile(StandardModels.ReactionDiffusionRing(10)), Algorithm.Direct, options));
     }

@@ -114,6 +114,11 @@ internal static class EngineCommands
     {
         var clock = Stopwatch.StartNew();
         using var output = FileOutput.Open(context, config.Out);
+        // The JIT's first-use work for compiling and simulating runs on the second core while libSBML reads the model.
+        if (Environment.ProcessorCount > 1)
+        {
+            _ = Task.Run(() => Ensemble.WarmUp(config.Algorithm));
+        }
         var network = SbmlImporter.ReadFile(config.Model);
         var compiled = CompiledNetwork.Compile(network);
         var times = RunOptions.EvenlySpaced(0, config.Until, config.Points);

@@ -30,6 +30,27 @@ internal interface IReactionSelector
     void Update(int k, double old, double value);
 }
 
+/// <summary>An exact stepper whose advances can run two trajectories at a time (<see cref="ExactStepper{TSelector, TFactors}.RunPair"/>):
+/// an advance is begun, run (together with another trajectory's, or alone) until it ends, and ended, so that one
+/// trajectory's advance can wait, part-way, while the other starts its next.</summary>
+internal interface IPairableStepper
+{
+    /// <summary>Whether <paramref name="other"/> is another trajectory's stepper of the same kind on the same network.</summary>
+    bool CanPairWith(Stepper other);
+
+    /// <summary>Starts an advance to <paramref name="tStop"/> with at most <paramref name="maxSteps"/> firings.</summary>
+    void BeginAdvance(double tStop, long maxSteps);
+
+    /// <summary>Runs the begun advance alone until it ends.</summary>
+    void FinishAdvance();
+
+    /// <summary>Runs this begun advance and <paramref name="other"/>'s together until either ends; true when this one ended.</summary>
+    bool AdvanceTogether(IPairableStepper other);
+
+    /// <summary>Ends the advance (it must have ended): the trajectory's time, stream and firing count take its results.</summary>
+    StopReason EndAdvance();
+}
+
 /// <summary>How many factors the network's product-form rates have at most, as a type, so the exact loop is
 /// compiled without the third multiplication when no rate has one (every network of uni- and bimolecular
 /// reactions).</summary>
@@ -71,7 +92,7 @@ internal struct ThreeFactors : IFactorCount
 /// (docs/performance.md).
 /// </para>
 /// </remarks>
-internal sealed class ExactStepper<TSelector, TFactors> : Stepper
+internal sealed class ExactStepper<TSelector, TFactors> : Stepper, IPairableStepper
     where TSelector : struct, IReactionSelector
     where TFactors : struct, IFactorCount
 {
@@ -163,10 +184,9 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override StopReason Advance(double tStop, long maxSteps)
     {
-        ref var loop = ref _loop;
-        Begin(ref loop, tStop, maxSteps);
-        Finish(ref loop);
-        return End(ref loop);
+        BeginAdvance(tStop, maxSteps);
+        FinishAdvance();
+        return EndAdvance();
     }
 
     /// <summary>Advances this trajectory and <paramref name="other"/>'s (the same network, another random stream)
@@ -184,39 +204,50 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryAdvancePair(Stepper other, double tStop)
     {
-        if (other is not ExactStepper<TSelector, TFactors> b || !ReferenceEquals(b.S.Net, S.Net))
+        if (!CanPairWith(other))
         {
             return false;
         }
-        ref var la = ref _loop;
-        ref var lb = ref b._loop;
-        Begin(ref la, tStop, long.MaxValue);
-        b.Begin(ref lb, tStop, long.MaxValue);
-        var aRunning = true;
-        var bRunning = true;
-        while (aRunning && bRunning)
-        {
-            var exit = RunPair(ref la, ref _selector, b, ref lb, ref b._selector, out var second);
-            if (second)
-            {
-                bRunning = !b.Handle(ref lb, exit) && lb.Reason == StopReason.ReachedStop;
-            }
-            else
-            {
-                aRunning = !Handle(ref la, exit) && la.Reason == StopReason.ReachedStop;
-            }
-        }
-        if (aRunning)
-        {
-            Finish(ref la);
-        }
-        if (bRunning)
-        {
-            b.Finish(ref lb);
-        }
-        End(ref la);
-        b.End(ref lb);
+        var b = (ExactStepper<TSelector, TFactors>)other;
+        BeginAdvance(tStop, long.MaxValue);
+        b.BeginAdvance(tStop, long.MaxValue);
+        (AdvanceTogether(b) ? b : this).FinishAdvance();
+        EndAdvance();
+        b.EndAdvance();
         return true;
+    }
+
+    /// <inheritdoc/>
+    public bool CanPairWith(Stepper other) => other is ExactStepper<TSelector, TFactors> b && b != this && ReferenceEquals(b.S.Net, S.Net);
+
+    /// <inheritdoc/>
+    public void BeginAdvance(double tStop, long maxSteps) => Begin(ref _loop, tStop, maxSteps);
+
+    /// <inheritdoc/>
+    public StopReason EndAdvance() => End(ref _loop);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void FinishAdvance()
+    {
+        while (!Handle(ref _loop, RunPlain(ref _loop, ref _selector)))
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool AdvanceTogether(IPairableStepper other)
+    {
+        var b = (ExactStepper<TSelector, TFactors>)other;
+        while (true)
+        {
+            var exit = RunPair(ref _loop, ref _selector, b, ref b._loop, ref b._selector, out var second);
+            if (second ? b.Handle(ref b._loop, exit) : Handle(ref _loop, exit))
+            {
+                return !second;
+            }
+        }
     }
 
     /// <summary>Starts an advance to <paramref name="tStop"/> with at most <paramref name="maxSteps"/> firings.</summary>
@@ -236,19 +267,6 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
         loop.Countdown = loop.Chunk;
     }
 
-    /// <summary>Runs this trajectory alone until its advance ends.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Finish(ref Loop loop)
-    {
-        while (loop.Reason == StopReason.ReachedStop)
-        {
-            if (Handle(ref loop, RunPlain(ref loop, ref _selector)))
-            {
-                break;
-            }
-        }
-    }
-
     /// <summary>Ends an advance: the state takes the loop's time, stream and firings.</summary>
     private StopReason End(ref Loop loop)
     {
@@ -258,7 +276,8 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
         return loop.Reason;
     }
 
-    /// <summary>Handles why the loop returned; true when the advance reached its stop (or nothing can fire).</summary>
+    /// <summary>Handles why the loop returned; true when the advance ended: it reached its stop, nothing can fire,
+    /// the step budget ran out or a trigger turned true (<see cref="Loop.Reason"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool Handle(ref Loop loop, Exit exit)
     {
@@ -322,7 +341,7 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper
                 loop.Reason = StopReason.Trigger;
             }
         }
-        return false;
+        return loop.Reason != StopReason.ReachedStop;
     }
 
     /// <summary>At an exit with <see cref="Loop.Tn"/> at or past the horizon: true at the stop; otherwise records the

@@ -235,14 +235,19 @@ public sealed class Simulator
 
     /// <summary>Whether runs of <paramref name="network"/> with <paramref name="options"/> go two at a time through
     /// <see cref="RunPairInto"/>: no events, driver changes, interventions or time-dependent rates, so that each
-    /// trajectory is one uninterrupted advance from the start to the end; and the direct method on a network small
-    /// enough for its branch-free selection.</summary>
+    /// trajectory is one uninterrupted advance from the start to the end; and the direct method (or <c>auto</c>,
+    /// whose exact stretches then use it) on a network small enough for its branch-free selection.</summary>
     /// <remarks>Pairing pays only where a firing has no unpredictable branch: a mispredicted branch in one trajectory
     /// discards the other's work in flight too. Measured per firing (docs/performance.md): birth–death 20.5 → 13.6 ns;
     /// the 18-reaction multistate network (branching scan) 30.6 → 32.2 ns and composition–rejection on a
     /// 1,200-reaction ring 84 → 92 ns, so those run one at a time.</remarks>
     internal static bool CanPair(CompiledNetwork network, Algorithm algorithm, RunOptions options) =>
-        algorithm is DirectMethod && network.ReactionCount <= DirectSelector.BranchFreeUpTo
+        network.ReactionCount <= (algorithm switch
+        {
+            DirectMethod => DirectSelector.BranchFreeUpTo,
+            AutoAlgorithm auto => Math.Min(DirectSelector.BranchFreeUpTo, auto.CompositionRejectionAbove),
+            _ => -1,
+        })
         && options.Interventions.Count == 0 && options.Drivers is null && network.Events.Length == 0 && network.DriverSteps.Length == 0
         && !network.HasTimeDependentRates;
 
