@@ -23,7 +23,7 @@ public sealed record ReferenceOptions
     /// <summary>Where spill files go (a fresh folder inside it, deleted afterwards); null for the system temp folder.</summary>
     public string? TempDirectory { get; init; }
 
-    /// <summary>Whether a columnar store (DuckDB, Parquet) computes the percentiles in DuckDB; false streams its rows as for any store (the same result).</summary>
+    /// <summary>Whether a columnar store (DuckDB, Parquet) computes the percentiles from DuckDB's column scans; false streams its rows as for any store (the same result).</summary>
     public bool InStore { get; init; } = true;
 }
 
@@ -49,11 +49,12 @@ public sealed record ReferenceRow(ReferenceMeasure Measure, string Stage, DayWin
 public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, ImmutableArray<DayWindow> Windows, ImmutableArray<double> Percentiles,
     ImmutableArray<ReferenceRow> Rows, long RowsRead, long RowsOutside);
 
-/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, in DuckDB).</summary>
+/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, from DuckDB's column scans).</summary>
 /// <remarks>
-/// A DuckDB or Parquet store computes the same set in DuckDB (<see cref="CohortAnalytics.GroupedQuantiles"/>: one
-/// grouped query per measure over the store's columns selects the type-7 order statistics, combined by
-/// <see cref="Quantiles.Combine"/> as here), reading only the columns it needs; the fingerprint still reads mothers 0–1's rows.
+/// A DuckDB or Parquet store computes the same set from DuckDB's column scans (<see cref="CohortAnalytics.GroupedQuantiles"/>:
+/// DuckDB counts the groups and hands over a few measure columns at a time, each row's group beside them, and the
+/// type-7 order statistics are selected in memory, combined by <see cref="Quantiles.Combine"/> as here), reading only
+/// the columns it needs, with no spill files; the fingerprint still reads mothers 0–1's rows.
 /// <para>
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.

@@ -47,14 +47,20 @@ public sealed record QuantileGroup(int Bin, string Group, long FirstBinValue, lo
 /// <param name="Groups">Every non-empty (bin, group), unordered.</param>
 public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, ImmutableArray<QuantileGroup> Groups);
 
-/// <summary>Queries that columnar stores (DuckDB, Parquet) answer in DuckDB instead of streaming every row to the caller.</summary>
+/// <summary>Queries that columnar stores (DuckDB, Parquet) answer from DuckDB's column scans instead of streaming every row to the caller.</summary>
 /// <remarks>
-/// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact: DuckDB sorts each group's values and
-/// returns the two order statistics x[⌊h⌋] and x[⌊h⌋+1] at h = (n − 1)p, which <see cref="Quantiles.Type7Ranks"/>
-/// and <see cref="Quantiles.Combine"/> combine here, so the result is the streaming pass's bit for bit (checked by the
-/// reference tests). DuckDB's own <c>quantile_cont</c> is not used: it interpolates equal neighbours too,
-/// v·(1 − w) + v·w, which can be v ± 1 ulp where R and <see cref="Quantiles.Type7"/> return v. One query per measure
-/// holds one column's values at a time, so memory is one column of the store, not all of them.
+/// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact. DuckDB counts each (bin, group) —
+/// rows, mothers, first and last bin value — then scans a few measures at a time (as many as fit in
+/// <see cref="BatchBytes"/>), handing each row's group (a small integer it computes) and values to this code, which
+/// gathers each measure's values group by group and selects the type-7 order statistics in memory
+/// (<see cref="OrderStatistics.Type7InPlace"/>), the measures of a batch on all cores. Selection gives the values a sort
+/// would, and they are combined by <see cref="Quantiles.Combine"/> as the streaming pass combines them (NULL and NaN
+/// left out, −0 taken as +0), so the result is the streaming pass's bit for bit (checked by the reference tests).
+/// DuckDB's own <c>quantile_cont</c> is not used: it interpolates equal neighbours too, v·(1 − w) + v·w, which can be
+/// v ± 1 ulp where R and <see cref="Quantiles.Type7"/> return v; and sorting each group's list in SQL
+/// (<c>list_sort(list(x))</c>, one query per measure) took as long as streaming every row. Memory is the batch's
+/// columns and one gathered column per core, whatever the number of measures; DuckDB's buffer pool is held to
+/// <see cref="QueryMemoryLimit"/> meanwhile.
 /// </remarks>
 public static class CohortAnalytics
 {
@@ -77,6 +83,31 @@ public static class CohortAnalytics
             }
         }
         var source = analytical.Rows();
+        // Only a few columns' values are held at a time (in Batch); DuckDB's buffer pool would otherwise keep every block it
+        // read, up to its 2 GB limit (a 10,000 × 365 DuckDB store's columns: ~0.7 GB), so it is held lower while reading.
+        SetMemoryLimit(source.Connection, QueryMemoryLimit);
+        try
+        {
+            return Compute(source, query, measuresDone, cancellation);
+        }
+        finally
+        {
+            SetMemoryLimit(source.Connection, DuckDbSession.MemoryLimit);
+        }
+    }
+
+    /// <summary>DuckDB's memory ceiling while <see cref="GroupedQuantiles"/> reads (its aggregates are a few rows per group).</summary>
+    private const string QueryMemoryLimit = "256MB";
+
+    private static void SetMemoryLimit(DuckDBConnection connection, string limit)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SET memory_limit = '{limit}'";
+        command.ExecuteNonQuery();
+    }
+
+    private static GroupedQuantiles Compute(AnalyticalSource source, GroupedQuantileQuery query, IProgress<int>? measuresDone, CancellationToken cancellation)
+    {
         // The bin of each value of the bin column, looked up in a constant list (cheaper per row than a CASE chain).
         var last = query.Bins.Max(b => b.Last);
         var table = new string[last + 1];
@@ -109,48 +140,131 @@ public static class CohortAnalytics
                 groups[(reader.GetInt32(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
             }
         }
-        // Per probability, the 0-based lower rank ⌊(n − 1)p⌋ (the IEEE arithmetic of Quantiles.Type7Ranks) and the two order
-        // statistics at it and the next rank (capped at n − 1); the rank comes back so that a disagreement is caught, not combined.
-        var orderStatistics = new StringBuilder();
-        foreach (var p in query.Probabilities)
+        if (groups.Count == 0)
         {
-            var lower = $"CAST(floor((n - 1)::DOUBLE * {p.ToString("R", CultureInfo.InvariantCulture)}::DOUBLE) AS BIGINT)";
-            orderStatistics.Append($", {lower}, s[{lower} + 1], s[least({lower} + 1, n - 1) + 1]");
+            return new GroupedQuantiles(total, total, []);
         }
-        var counts = groups.Keys.ToDictionary(k => k, _ => new long[query.Measures.Length]);
-        var quantiles = groups.Keys.ToDictionary(k => k, _ => new ImmutableArray<double>[query.Measures.Length]);
-        for (var m = 0; m < query.Measures.Length; m++)
+        // Each row's group as one integer, bin × stages + the stage's place, computed by DuckDB beside the value.
+        var keys = groups.Keys.ToArray();
+        var stages = keys.Select(k => k.Group).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var slots = new int[query.Bins.Length * stages.Length];
+        Array.Fill(slots, -1);
+        foreach (var (key, i) in keys.Select((k, i) => (k, i)))
+        {
+            slots[(key.Bin * stages.Length) + Array.BinarySearch(stages, key.Group, StringComparer.Ordinal)] = i;
+        }
+        var slot = $"bin * {stages.Length.ToString(CultureInfo.InvariantCulture)} + list_position([{string.Join(", ", stages.Select(DuckDbSession.Literal))}], g) - 1";
+        var capacity = groups.Values.Sum(g => g.Rows);
+        var counts = keys.Select(_ => new long[query.Measures.Length]).ToArray();
+        var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
+        var batch = new Batch(capacity, (int)Math.Clamp(BatchBytes / Math.Max(1, capacity * sizeof(double)), 1, query.Measures.Length));
+        var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, batch.Measures)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
+        for (var first = 0; first < query.Measures.Length; first += batch.Measures)
         {
             cancellation.ThrowIfCancellationRequested();
-            var measureRows = $"SELECT mother_id, coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g, {Quote(query.Measures[m])}::DOUBLE AS x FROM {source.Relation}";
-            using var command = source.Connection.CreateCommand();
-            var sorted = $"SELECT bin, g, count(x) AS n, list_sort(list(x) FILTER (WHERE x IS NOT NULL)) AS s FROM ({string.Format(CultureInfo.InvariantCulture, binned, measureRows)}) GROUP BY bin, g";
-            command.CommandText = $"SELECT bin, g, n{orderStatistics} FROM ({sorted}) WHERE n > 0";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
+            var measures = query.Measures.Skip(first).Take(batch.Measures).ToArray();
+            var rows = $"SELECT coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g, " +
+                string.Join(", ", measures.Select((m, i) => $"{Quote(m)}::DOUBLE AS x{i}")) + $" FROM {source.Relation}";
+            using (var command = source.Connection.CreateCommand())
             {
-                var key = (reader.GetInt32(0), reader.GetString(1));
-                var n = reader.GetInt64(2);
-                counts[key][m] = n;
-                var values = new double[query.Probabilities.Length];
-                for (var i = 0; i < values.Length; i++)
-                {
-                    var ranks = Quantiles.Type7Ranks(n, query.Probabilities[i]);
-                    var column = 3 + (3 * i);
-                    if (reader.GetInt64(column) != ranks.Lower)
-                    {
-                        throw new InvalidOperationException($"DuckDB chose order statistic {reader.GetInt64(column)} of {n} for p = {query.Probabilities[i]:R}, not {ranks.Lower}");
-                    }
-                    values[i] = Quantiles.Combine(reader.GetDouble(column + 1), reader.GetDouble(column + 2), ranks.Weight);
-                }
-                quantiles[key][m] = [.. values];
+                command.CommandText = $"SELECT CAST({slot} AS INTEGER), {string.Join(", ", measures.Select((_, i) => $"x{i}"))} FROM ({string.Format(CultureInfo.InvariantCulture, binned, rows)})";
+                command.UseStreamingMode = true;
+                using var reader = command.ExecuteReader();
+                batch.Read(reader, measures.Length, slots, source.Name);
             }
-            measuresDone?.Report(m + 1);
+            // The batch's measures are independent: each core selects every selectors.Length-th one, into its own buffer.
+            var offset = first;
+            Parallel.For(0, selectors.Length, new ParallelOptions { CancellationToken = cancellation }, w =>
+            {
+                for (var i = w; i < measures.Length; i += selectors.Length)
+                {
+                    selectors[w].Select(batch, i, offset + i, counts, quantiles);
+                }
+            });
+            measuresDone?.Report(first + measures.Length);
         }
-        var result = groups.Select(g => new QuantileGroup(g.Key.Bin, g.Key.Group, g.Value.First, g.Value.Last, g.Value.Rows, g.Value.Mothers,
-            [.. counts[g.Key]], [.. quantiles[g.Key].Select(q => q.IsDefault ? [] : q)])).ToImmutableArray();
+        var result = keys.Select((k, i) => new QuantileGroup(k.Bin, k.Group, groups[k].First, groups[k].Last, groups[k].Rows, groups[k].Mothers,
+            [.. counts[i]], [.. quantiles[i].Select(q => q.IsDefault ? [] : q)])).ToImmutableArray();
         return new GroupedQuantiles(total, total - result.Sum(g => g.Rows), result);
     }
 
     private static string Quote(string identifier) => "\"" + identifier + "\"";
+
+    /// <summary>Rows read per query are at most this many bytes of values (a few measures at a time: one query per measure costs 3–4 times as much, all at once holds every column).</summary>
+    private const long BatchBytes = 160L << 20;
+
+    /// <summary>A few measures' values as read, row by row: each row's group (an index into the groups) and its values, NaN for NULL, −0 read as +0 (as the streaming pass stores it).</summary>
+    private sealed class Batch(long capacity, int measures)
+    {
+        public int Measures => measures;
+
+        public int[] Groups { get; } = new int[capacity];
+
+        public double[][] Values { get; } = [.. Enumerable.Range(0, measures).Select(_ => new double[capacity])];
+
+        public int Count { get; private set; }
+
+        public void Read(System.Data.Common.DbDataReader reader, int read, int[] slots, string storeName)
+        {
+            Count = 0;
+            while (reader.Read())
+            {
+                var slot = reader.IsDBNull(0) ? -1 : reader.GetInt32(0);
+                var group = slot >= 0 && slot < slots.Length ? slots[slot] : -1;
+                if (group < 0 || Count == Groups.Length)
+                {
+                    throw new InvalidOperationException($"{storeName} changed while its quantiles were computed: a row of no counted group");
+                }
+                Groups[Count] = group;
+                for (var m = 0; m < read; m++)
+                {
+                    var x = reader.IsDBNull(m + 1) ? double.NaN : reader.GetDouble(m + 1);
+                    Values[m][Count] = x == 0 ? 0.0 : x;
+                }
+                Count++;
+            }
+        }
+    }
+
+    /// <summary>Gathers a column's values group by group (a counting sort on the group) and selects each group's quantiles in place.</summary>
+    private sealed class GroupSelector(int groups, long capacity, ImmutableArray<double> probabilities)
+    {
+        private readonly double[] _gathered = new double[capacity];
+        private readonly int[] _starts = new int[groups + 1];
+
+        public void Select(Batch batch, int column, int measure, long[][] counts, ImmutableArray<double>[][] quantiles)
+        {
+            Array.Clear(_starts);
+            var of = batch.Groups.AsSpan(0, batch.Count);
+            var values = batch.Values[column].AsSpan(0, batch.Count);
+            for (var i = 0; i < of.Length; i++)
+            {
+                if (!double.IsNaN(values[i]))
+                {
+                    _starts[of[i] + 1]++;
+                }
+            }
+            for (var g = 0; g < groups; g++)
+            {
+                _starts[g + 1] += _starts[g];
+            }
+            var next = _starts[..groups];
+            for (var i = 0; i < of.Length; i++)
+            {
+                if (!double.IsNaN(values[i]))
+                {
+                    _gathered[next[of[i]]++] = values[i];
+                }
+            }
+            for (var g = 0; g < groups; g++)
+            {
+                var n = _starts[g + 1] - _starts[g];
+                counts[g][measure] = n;
+                if (n > 0)
+                {
+                    quantiles[g][measure] = [.. OrderStatistics.Type7InPlace(_gathered.AsSpan(_starts[g], n), probabilities)];
+                }
+            }
+        }
+    }
 }
