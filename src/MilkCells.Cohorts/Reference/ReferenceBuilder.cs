@@ -171,10 +171,9 @@ public static class ReferenceBuilder
     private static ReferenceSet InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
         IProgress<long>? progress, CancellationToken cancellation)
     {
-        var total = store.CountRows();
         var query = new GroupedQuantileQuery(LactationDay, [.. options.Windows.Select(w => ((long)w.First, (long)w.Last))], StageColumn,
             [.. measures.Select(m => m.Column)], [.. probabilities]);
-        var result = CohortAnalytics.GroupedQuantiles(store, query, new MeasureProgress(progress, total, measures.Length), cancellation)!;
+        var result = CohortAnalytics.GroupedQuantiles(store, query, progress, cancellation)!;
         if (result.Groups.IsEmpty)
         {
             throw NoRowsInWindows(store, result.RowsRead, options.Windows);
@@ -201,12 +200,6 @@ public static class ReferenceBuilder
 
     private static InputException NoRowsInWindows(ICohortStore store, long rows, ImmutableArray<DayWindow> windows) =>
         new(InputLocation.InFile(store.Name), $"none of the store's {rows} rows falls in a window ({DayWindows.Format(windows)})", "choose windows that cover the run's lactation days");
-
-    /// <summary>Reports rows "read" as the share of measures done (the engine reads columns, not rows).</summary>
-    private sealed class MeasureProgress(IProgress<long>? rows, long total, int measures) : IProgress<int>
-    {
-        public void Report(int value) => rows?.Report(total * value / Math.Max(1, measures));
-    }
 
     private static double[] InMemory(IRereadableValues values, double[] probabilities)
     {

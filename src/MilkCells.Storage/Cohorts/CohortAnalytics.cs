@@ -51,8 +51,8 @@ public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, Immutable
 /// <remarks>
 /// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact. DuckDB counts each (bin, group) —
 /// rows, mothers, first and last bin value — then scans a few measures at a time (as many as fit in
-/// <see cref="BatchBytes"/>), handing each row's group (a small integer it computes) and values to this code, which
-/// gathers each measure's values group by group and selects the type-7 order statistics in memory
+/// <see cref="BatchBytes"/>), handing each row's bin value, its stage's place among the groups' stages and its values to this
+/// code, which gathers each measure's values group by group and selects the type-7 order statistics in memory
 /// (<see cref="OrderStatistics.Type7InPlace"/>), the measures of a batch on all cores. Selection gives the values a sort
 /// would, and they are combined by <see cref="Quantiles.Combine"/> as the streaming pass combines them (NULL and NaN
 /// left out, −0 taken as +0), so the result is the streaming pass's bit for bit (checked by the reference tests).
@@ -68,7 +68,8 @@ public static class CohortAnalytics
     public static bool IsAnalytical(ICohortStore store) => store is IAnalyticalCohortStore;
 
     /// <summary>The grouped quantiles of <paramref name="store"/>, or null when it is not a columnar store (stream its rows instead).</summary>
-    public static GroupedQuantiles? GroupedQuantiles(ICohortStore store, GroupedQuantileQuery query, IProgress<int>? measuresDone = null, CancellationToken cancellation = default)
+    /// <remarks><paramref name="rowsDone"/> hears the store's rows times the share of measures done (the engine reads columns, not rows).</remarks>
+    public static GroupedQuantiles? GroupedQuantiles(ICohortStore store, GroupedQuantileQuery query, IProgress<long>? rowsDone = null, CancellationToken cancellation = default)
     {
         if (store is not IAnalyticalCohortStore analytical)
         {
@@ -88,7 +89,7 @@ public static class CohortAnalytics
         SetMemoryLimit(source.Connection, QueryMemoryLimit);
         try
         {
-            return Compute(source, query, measuresDone, cancellation);
+            return Compute(source, query, rowsDone, cancellation);
         }
         finally
         {
@@ -106,19 +107,20 @@ public static class CohortAnalytics
         command.ExecuteNonQuery();
     }
 
-    private static GroupedQuantiles Compute(AnalyticalSource source, GroupedQuantileQuery query, IProgress<int>? measuresDone, CancellationToken cancellation)
+    private static GroupedQuantiles Compute(AnalyticalSource source, GroupedQuantileQuery query, IProgress<long>? rowsDone, CancellationToken cancellation)
     {
         // The bin of each value of the bin column, looked up in a constant list (cheaper per row than a CASE chain).
         var last = query.Bins.Max(b => b.Last);
-        var table = new string[last + 1];
-        Array.Fill(table, "NULL");
+        var binOf = new int[last + 1];
+        Array.Fill(binOf, -1);
         for (var b = 0; b < query.Bins.Length; b++)
         {
             for (var v = Math.Max(0, query.Bins[b].First); v <= query.Bins[b].Last; v++)
             {
-                table[v] = b.ToString(CultureInfo.InvariantCulture);
+                binOf[v] = b;
             }
         }
+        var table = binOf.Select(b => b < 0 ? "NULL" : b.ToString(CultureInfo.InvariantCulture));
         var bin = new StringBuilder("CASE WHEN d BETWEEN 0 AND ").Append(last.ToString(CultureInfo.InvariantCulture)).Append(" THEN [")
             .AppendJoin(',', table).Append("][d + 1] END");
         var rowsSql = $"SELECT mother_id, coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g FROM {source.Relation}";
@@ -144,7 +146,8 @@ public static class CohortAnalytics
         {
             return new GroupedQuantiles(total, total, []);
         }
-        // Each row's group as one integer, bin × stages + the stage's place, computed by DuckDB beside the value.
+        // Each row's group: its bin (looked up here from the bin column) × stages + its stage's place (found by DuckDB, which
+        // holds the text), an index into slots; computing the bin in the query as well cost a third more per batch.
         var keys = groups.Keys.ToArray();
         var stages = keys.Select(k => k.Group).Distinct().Order(StringComparer.Ordinal).ToArray();
         var slots = new int[query.Bins.Length * stages.Length];
@@ -153,24 +156,25 @@ public static class CohortAnalytics
         {
             slots[(key.Bin * stages.Length) + Array.BinarySearch(stages, key.Group, StringComparer.Ordinal)] = i;
         }
-        var slot = $"bin * {stages.Length.ToString(CultureInfo.InvariantCulture)} + list_position([{string.Join(", ", stages.Select(DuckDbSession.Literal))}], g) - 1";
+        var rowKey = $"coalesce({Quote(query.BinColumn)}, 0)::BIGINT, " +
+            $"coalesce(list_position([{string.Join(", ", stages.Select(DuckDbSession.Literal))}], coalesce({Quote(query.GroupColumn)}, '')), 0)::INTEGER";
+        var layout = new GroupLayout(binOf, stages.Length, slots, source.Name);
         var capacity = groups.Values.Sum(g => g.Rows);
         var counts = keys.Select(_ => new long[query.Measures.Length]).ToArray();
         var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
-        var batch = new Batch(capacity, (int)Math.Clamp(BatchBytes / Math.Max(1, capacity * sizeof(double)), 1, query.Measures.Length));
+        var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
         var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, batch.Measures)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
         for (var first = 0; first < query.Measures.Length; first += batch.Measures)
         {
             cancellation.ThrowIfCancellationRequested();
             var measures = query.Measures.Skip(first).Take(batch.Measures).ToArray();
-            var rows = $"SELECT coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g, " +
-                string.Join(", ", measures.Select((m, i) => $"{Quote(m)}::DOUBLE AS x{i}")) + $" FROM {source.Relation}";
             using (var command = source.Connection.CreateCommand())
             {
-                command.CommandText = $"SELECT CAST({slot} AS INTEGER), {string.Join(", ", measures.Select((_, i) => $"x{i}"))} FROM ({string.Format(CultureInfo.InvariantCulture, binned, rows)})";
+                // NULL comes as NaN (left out, as a stored NaN is by the streaming pass): one call per value, not two.
+                command.CommandText = $"SELECT {rowKey}, {string.Join(", ", measures.Select(m => $"coalesce({Quote(m)}::DOUBLE, 'NaN'::DOUBLE)"))} FROM {source.Relation}";
                 command.UseStreamingMode = true;
                 using var reader = command.ExecuteReader();
-                batch.Read(reader, measures.Length, slots, source.Name);
+                batch.Read(reader, measures.Length, layout);
             }
             // The batch's measures are independent: each core selects every selectors.Length-th one, into its own buffer.
             var offset = first;
@@ -181,7 +185,7 @@ public static class CohortAnalytics
                     selectors[w].Select(batch, i, offset + i, counts, quantiles);
                 }
             });
-            measuresDone?.Report(first + measures.Length);
+            rowsDone?.Report(total * (first + measures.Length) / query.Measures.Length);
         }
         var result = keys.Select((k, i) => new QuantileGroup(k.Bin, k.Group, groups[k].First, groups[k].Last, groups[k].Rows, groups[k].Mothers,
             [.. counts[i]], [.. quantiles[i].Select(q => q.IsDefault ? [] : q)])).ToImmutableArray();
@@ -189,6 +193,24 @@ public static class CohortAnalytics
     }
 
     private static string Quote(string identifier) => "\"" + identifier + "\"";
+
+    /// <summary>Where a row belongs: its bin from the bin column's value, then the group of (bin, stage), the stage found by its 1-based place among the groups' stages (0 for none).</summary>
+    private sealed class GroupLayout(int[] binOf, int stages, int[] slots, string storeName)
+    {
+        /// <summary>The group's index, or −1 for a row in no bin.</summary>
+        public int GroupOf(long binValue, int stagePlace)
+        {
+            var bin = binValue >= 0 && binValue < binOf.Length ? binOf[binValue] : -1;
+            if (bin < 0)
+            {
+                return -1;
+            }
+            var group = stagePlace > 0 ? slots[(bin * stages) + stagePlace - 1] : -1;
+            return group >= 0 ? group : throw Changed();
+        }
+
+        public InvalidOperationException Changed() => new($"{storeName} changed while its quantiles were computed: a row of no counted group");
+    }
 
     /// <summary>Rows read per query are at most this many bytes of values (a few measures at a time: one query per measure costs 3–4 times as much, all at once holds every column).</summary>
     private const long BatchBytes = 160L << 20;
@@ -204,21 +226,24 @@ public static class CohortAnalytics
 
         public int Count { get; private set; }
 
-        public void Read(System.Data.Common.DbDataReader reader, int read, int[] slots, string storeName)
+        public void Read(System.Data.Common.DbDataReader reader, int read, GroupLayout layout)
         {
             Count = 0;
             while (reader.Read())
             {
-                var slot = reader.IsDBNull(0) ? -1 : reader.GetInt32(0);
-                var group = slot >= 0 && slot < slots.Length ? slots[slot] : -1;
-                if (group < 0 || Count == Groups.Length)
+                var group = layout.GroupOf(reader.GetInt64(0), reader.GetInt32(1));
+                if (group < 0)
                 {
-                    throw new InvalidOperationException($"{storeName} changed while its quantiles were computed: a row of no counted group");
+                    continue; // in no bin
+                }
+                if (Count == Groups.Length)
+                {
+                    throw layout.Changed();
                 }
                 Groups[Count] = group;
                 for (var m = 0; m < read; m++)
                 {
-                    var x = reader.IsDBNull(m + 1) ? double.NaN : reader.GetDouble(m + 1);
+                    var x = reader.GetDouble(m + 2);
                     Values[m][Count] = x == 0 ? 0.0 : x;
                 }
                 Count++;
