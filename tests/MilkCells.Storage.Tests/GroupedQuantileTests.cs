@@ -104,8 +104,9 @@ public sealed class GroupedQuantileTests : IDisposable
         double[] probabilities = [0, 0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975, 1];
         using (var store = CohortStore.OpenForRead(uri))
         {
-            var result = CohortAnalytics.GroupedQuantiles(store, new GroupedQuantileQuery("lactation_day", [.. bins], "stage", ["real", "count"], [.. probabilities]),
-                cancellation: TestContext.Current.CancellationToken)!;
+            var query = new GroupedQuantileQuery("lactation_day", [.. bins], "stage", ["real", "count"], [.. probabilities], MaxRows: rows.Count);
+            Assert.Null(CohortAnalytics.GroupedQuantiles(store, query with { MaxRows = rows.Count - 1 }, cancellation: TestContext.Current.CancellationToken)); // every row is in a bin
+            var result = CohortAnalytics.GroupedQuantiles(store, query, cancellation: TestContext.Current.CancellationToken)!;
             var expected = rows.GroupBy(r => (Bin: Array.FindIndex(bins, b => (r.Day ?? 0) >= b.First && (r.Day ?? 0) <= b.Last), Stage: r.Stage ?? "")).ToDictionary(g => g.Key);
             Assert.Equal(expected.Count, result.Groups.Length);
             Assert.Contains(result.Groups, g => g.Group == "" && g.Counts[0] == 0 && g.Counts[1] > 0);

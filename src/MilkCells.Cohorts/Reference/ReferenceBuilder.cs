@@ -17,7 +17,7 @@ public sealed record ReferenceOptions
     /// <summary>Percentiles, in percent.</summary>
     public ImmutableArray<double> Percentiles { get; init; } = DefaultPercentiles;
 
-    /// <summary>A group's values are sorted in memory up to this many per measure; beyond it they are selected from disk (same result).</summary>
+    /// <summary>A group's values are sorted in memory up to this many per measure; beyond it they are selected from disk (same result). A columnar store's rows in windows are read into memory (a few columns at a time) up to this many; beyond it they are streamed.</summary>
     public long MaxValuesInMemory { get; init; } = 8_000_000;
 
     /// <summary>Where spill files go (a fresh folder inside it, deleted afterwards); null for the system temp folder.</summary>
@@ -54,7 +54,8 @@ public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, Immuta
 /// A DuckDB or Parquet store computes the same set from DuckDB's column scans (<see cref="CohortAnalytics.GroupedQuantiles"/>:
 /// DuckDB counts the groups and hands over a few measure columns at a time, each row's group beside them, and the
 /// type-7 order statistics are selected in memory, combined by <see cref="Quantiles.Combine"/> as here), reading only
-/// the columns it needs, with no spill files; the fingerprint still reads mothers 0–1's rows.
+/// the columns it needs, with no spill files; the fingerprint still reads mothers 0–1's rows. Past
+/// <see cref="ReferenceOptions.MaxValuesInMemory"/> mother-days in windows it streams instead, as any store does.
 /// <para>
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.
@@ -89,9 +90,9 @@ public static class ReferenceBuilder
         var stageColumn = schema.IndexOf(StageColumn);
         var windowOf = DayWindows.IndexByDay(options.Windows);
         var probabilities = options.Percentiles.Select(p => p / 100).ToArray();
-        if (options.InStore && CohortAnalytics.IsAnalytical(store))
+        if (options.InStore && CohortAnalytics.IsAnalytical(store) && InStore(store, options, measures, probabilities, progress, cancellation) is { } computed)
         {
-            return InStore(store, options, measures, probabilities, progress, cancellation);
+            return computed;
         }
 
         var temp = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), $"milkcells-reference-{Guid.NewGuid():N}");
@@ -167,13 +168,16 @@ public static class ReferenceBuilder
         }
     }
 
-    /// <summary>The set computed by the store's own engine: the same groups, counts and percentiles as the streaming pass.</summary>
-    private static ReferenceSet InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
+    /// <summary>The set computed from the store's column scans: the same groups, counts and percentiles as the streaming pass; null past <see cref="ReferenceOptions.MaxValuesInMemory"/> mother-days in windows.</summary>
+    private static ReferenceSet? InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
         IProgress<long>? progress, CancellationToken cancellation)
     {
         var query = new GroupedQuantileQuery(LactationDay, [.. options.Windows.Select(w => ((long)w.First, (long)w.Last))], StageColumn,
-            [.. measures.Select(m => m.Column)], [.. probabilities]);
-        var result = CohortAnalytics.GroupedQuantiles(store, query, progress, cancellation)!;
+            [.. measures.Select(m => m.Column)], [.. probabilities], options.MaxValuesInMemory);
+        if (CohortAnalytics.GroupedQuantiles(store, query, progress, cancellation) is not { } result)
+        {
+            return null;
+        }
         if (result.Groups.IsEmpty)
         {
             throw NoRowsInWindows(store, result.RowsRead, options.Windows);

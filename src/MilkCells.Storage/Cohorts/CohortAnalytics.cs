@@ -26,8 +26,9 @@ internal interface IAnalyticalCohortStore : ICohortStore
 /// <param name="GroupColumn">The text column grouped by (stage); NULL groups as the empty string.</param>
 /// <param name="Measures">The numeric columns (integers are taken as doubles); NULLs are left out.</param>
 /// <param name="Probabilities">The quantile probabilities, in [0, 1].</param>
+/// <param name="MaxRows">The most rows in bins whose values are held in memory (a few columns of them at a time); past it there is no answer (stream the rows instead).</param>
 public sealed record GroupedQuantileQuery(string BinColumn, ImmutableArray<(long First, long Last)> Bins, string GroupColumn,
-    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities);
+    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities, long MaxRows = int.MaxValue);
 
 /// <summary>One (bin, group): its extent, sizes and the quantiles of each measure.</summary>
 /// <param name="Bin">The index into <see cref="GroupedQuantileQuery.Bins"/>.</param>
@@ -67,7 +68,7 @@ public static class CohortAnalytics
     /// <summary>Whether <paramref name="store"/> computes <see cref="GroupedQuantiles"/> itself.</summary>
     public static bool IsAnalytical(ICohortStore store) => store is IAnalyticalCohortStore;
 
-    /// <summary>The grouped quantiles of <paramref name="store"/>, or null when it is not a columnar store (stream its rows instead).</summary>
+    /// <summary>The grouped quantiles of <paramref name="store"/>, or null when it is not a columnar store or its bins hold more than <see cref="GroupedQuantileQuery.MaxRows"/> rows (stream its rows instead).</summary>
     /// <remarks><paramref name="rowsDone"/> hears the store's rows times the share of measures done (the engine reads columns, not rows).</remarks>
     public static GroupedQuantiles? GroupedQuantiles(ICohortStore store, GroupedQuantileQuery query, IProgress<long>? rowsDone = null, CancellationToken cancellation = default)
     {
@@ -107,7 +108,7 @@ public static class CohortAnalytics
         command.ExecuteNonQuery();
     }
 
-    private static GroupedQuantiles Compute(AnalyticalSource source, GroupedQuantileQuery query, IProgress<long>? rowsDone, CancellationToken cancellation)
+    private static GroupedQuantiles? Compute(AnalyticalSource source, GroupedQuantileQuery query, IProgress<long>? rowsDone, CancellationToken cancellation)
     {
         // The bin of each value of the bin column, looked up in a constant list (cheaper per row than a CASE chain).
         var last = query.Bins.Max(b => b.Last);
@@ -160,6 +161,10 @@ public static class CohortAnalytics
             $"coalesce(list_position([{string.Join(", ", stages.Select(DuckDbSession.Literal))}], coalesce({Quote(query.GroupColumn)}, '')), 0)::INTEGER";
         var layout = new GroupLayout(binOf, stages.Length, slots, source.Name);
         var capacity = groups.Values.Sum(g => g.Rows);
+        if (capacity > Math.Min(query.MaxRows, Array.MaxLength))
+        {
+            return null;
+        }
         var counts = keys.Select(_ => new long[query.Measures.Length]).ToArray();
         var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
         var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
