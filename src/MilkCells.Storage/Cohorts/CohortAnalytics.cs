@@ -87,7 +87,14 @@ public static class CohortAnalytics
         var source = analytical.Rows();
         // Only a few columns' values are held at a time (in Batch); DuckDB's buffer pool would otherwise keep every block it
         // read, up to its 2 GB limit (a 10,000 × 365 DuckDB store's columns: ~0.7 GB), so it is held lower while reading.
-        SetMemoryLimit(source.Connection, QueryMemoryLimit);
+        try
+        {
+            SetMemoryLimit(source.Connection, QueryMemoryLimit);
+        }
+        catch (DuckDBException)
+        {
+            // DuckDB refuses a limit below what it has pinned now (a connection busy elsewhere): read at the usual limit.
+        }
         try
         {
             return Compute(source, query, rowsDone, cancellation);
