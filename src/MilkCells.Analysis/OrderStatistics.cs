@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
 namespace MilkCells.Analysis;
 
 /// <summary>Receives one chunk of values.</summary>
@@ -92,6 +96,242 @@ public static class OrderStatistics
         var selected = Select(values, [.. ranks.SelectMany(r => new[] { r.Lower, r.Upper })]);
         return [.. ranks.Select((r, i) => Quantiles.Combine(selected[2 * i], selected[(2 * i) + 1], r.Weight))];
     }
+
+    /// <summary>Type-7 quantiles (<see cref="Quantiles"/>) of <paramref name="values"/> (no NaN), for each probability, by selection in memory.</summary>
+    /// <remarks>May reorder <paramref name="values"/>; the result is <see cref="Quantiles.Type7"/> of the sorted values bit for bit (−0 and +0 tie here as in a sort, so pass one of them, not both).</remarks>
+    public static double[] Type7InPlace(Span<double> values, IReadOnlyList<double> probabilities)
+    {
+        var n = values.Length;
+        var ranks = probabilities.Select(p => Quantiles.Type7Ranks(n, p)).ToArray();
+        int[] wanted = [.. ranks.SelectMany(r => new[] { (int)r.Lower, (int)r.Upper }).Distinct().Order()];
+        var selected = SelectValues(values, wanted);
+        var result = new double[ranks.Length];
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            result[i] = Quantiles.Combine(selected[Array.BinarySearch(wanted, (int)ranks[i].Lower)], selected[Array.BinarySearch(wanted, (int)ranks[i].Upper)], ranks[i].Weight);
+        }
+        return result;
+    }
+
+    /// <summary>The values of <paramref name="ranks"/> (0-based, ascending, distinct) among <paramref name="values"/> (no NaN), which may be reordered.</summary>
+    /// <remarks>
+    /// Many values are first narrowed as in Floyd &amp; Rivest's SELECT (Comm. ACM 18(3):165, 1975, Algorithm 489): a
+    /// sorted sample of every (n/m)-th value brackets each wanted rank between two sample values, 2√m sample ranks either
+    /// side of where it should fall; one pass counts the values below and within each bracket, a second copies those
+    /// within, and each rank is selected among its bracket's few values. The counts prove the rank lies in its
+    /// bracket; when they do not (an unlucky sample), the whole range is selected instead: the result is exact either way.
+    /// </remarks>
+    public static double[] SelectValues(Span<double> values, int[] ranks)
+    {
+        var result = new double[ranks.Length];
+        if (values.Length < SampledFrom || !TryBracketed(values, ranks, result))
+        {
+            SelectInPlace(values, ranks);
+            for (var i = 0; i < ranks.Length; i++)
+            {
+                result[i] = values[ranks[i]];
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Ranges shorter than this are selected directly (the sample would be most of them).</summary>
+    private const int SampledFrom = 1 << 14;
+
+    private static bool TryBracketed(ReadOnlySpan<double> values, int[] ranks, double[] result)
+    {
+        var n = values.Length;
+        var m = Math.Min(n / 8, 1 << 14);
+        var sample = ArrayPool<double>.Shared.Rent(m);
+        double[]? inside = null;
+        try
+        {
+            for (var i = 0; i < m; i++)
+            {
+                sample[i] = values[(int)((long)i * n / m)];
+            }
+            Array.Sort(sample, 0, m);
+            // Brackets [low, high] of values, in rank order, merged where they overlap; first[b] is the index of bracket b's first rank.
+            var slack = (2 * (int)Math.Sqrt(m)) + 1;
+            var low = new List<double>();
+            var high = new List<double>();
+            var first = new List<int>();
+            for (var r = 0; r < ranks.Length; r++)
+            {
+                var at = (int)((long)ranks[r] * m / n);
+                var a = sample[Math.Max(0, at - slack)];
+                var z = sample[Math.Min(m - 1, at + slack)];
+                if (low.Count > 0 && a <= high[^1])
+                {
+                    high[^1] = Math.Max(high[^1], z);
+                }
+                else
+                {
+                    low.Add(a);
+                    high.Add(z);
+                    first.Add(r);
+                }
+            }
+            first.Add(ranks.Length);
+            var brackets = low.Count;
+            var lows = low.ToArray();
+            var highs = high.ToArray();
+            var below = new long[brackets];
+            var notAbove = new long[brackets];
+            for (var b = 0; b < brackets; b++)
+            {
+                (below[b], notAbove[b]) = CountBelowAndNotAbove(values, lows[b], highs[b]);
+            }
+            var starts = new int[brackets + 1];
+            for (var b = 0; b < brackets; b++)
+            {
+                if (below[b] > ranks[first[b]] || notAbove[b] <= ranks[first[b + 1] - 1])
+                {
+                    return false;
+                }
+                starts[b + 1] = starts[b] + (int)(notAbove[b] - below[b]);
+            }
+            inside = ArrayPool<double>.Shared.Rent(starts[brackets] + 1);
+            for (var b = 0; b < brackets; b++)
+            {
+                var at = starts[b];
+                var (a, z) = (lows[b], highs[b]);
+                foreach (var v in values)
+                {
+                    inside[at] = v; // kept only when within: no branch to mispredict (the slot after the last is spare)
+                    at += v >= a & v <= z ? 1 : 0;
+                }
+            }
+            for (var b = 0; b < brackets; b++)
+            {
+                var within = inside.AsSpan(starts[b], starts[b + 1] - starts[b]);
+                int[] shifted = [.. ranks[first[b]..first[b + 1]].Select(r => r - (int)below[b])];
+                SelectInPlace(within, shifted);
+                for (var r = first[b]; r < first[b + 1]; r++)
+                {
+                    result[r] = within[ranks[r] - (int)below[b]];
+                }
+            }
+            return true;
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sample);
+            if (inside is not null)
+            {
+                ArrayPool<double>.Shared.Return(inside);
+            }
+        }
+    }
+
+    /// <summary>How many values are below <paramref name="low"/>, and how many at most <paramref name="high"/> (vectorised comparisons).</summary>
+    private static (long Below, long NotAbove) CountBelowAndNotAbove(ReadOnlySpan<double> values, double low, double high)
+    {
+        var i = 0;
+        long below = 0, notAbove = 0;
+        if (Vector.IsHardwareAccelerated && values.Length >= Vector<double>.Count)
+        {
+            // Comparisons give −1 (all bits) per lane where true: subtracting them counts.
+            Vector<long> lanesBelow = Vector<long>.Zero, lanesNotAbove = Vector<long>.Zero;
+            var lows = new Vector<double>(low);
+            var highs = new Vector<double>(high);
+            var whole = MemoryMarshal.Cast<double, Vector<double>>(values);
+            foreach (var v in whole)
+            {
+                lanesBelow -= Vector.LessThan(v, lows);
+                lanesNotAbove -= Vector.LessThanOrEqual(v, highs);
+            }
+            below = Vector.Sum(lanesBelow);
+            notAbove = Vector.Sum(lanesNotAbove);
+            i = whole.Length * Vector<double>.Count;
+        }
+        for (; i < values.Length; i++)
+        {
+            below += values[i] < low ? 1 : 0;
+            notAbove += values[i] <= high ? 1 : 0;
+        }
+        return (below, notAbove);
+    }
+
+    /// <summary>Reorders <paramref name="values"/> (no NaN) so that, for each rank in <paramref name="ranks"/> (0-based, ascending, distinct), values[rank] is the value a sort would put there.</summary>
+    /// <remarks>
+    /// Multiple selection: Hoare's FIND (Comm. ACM 4(7):321, 1961, Algorithm 65) extended to several ranks as in
+    /// Chambers' partial sorting (Comm. ACM 14(5):357, 1971, Algorithm 410): partition around a pivot (median of three)
+    /// into less / equal / greater — Dijkstra's three-way partition, so that many ties (integer measures) end a range
+    /// at once — then go on only into the parts that hold a wanted rank. Expected time is linear in the count for a few
+    /// ranks; past 2·log₂ n levels a range is sorted instead (Musser's introselect, Software Pract. Exper. 27(8):983,
+    /// 1997), so the worst case is n log n.
+    /// </remarks>
+    public static void SelectInPlace(Span<double> values, ReadOnlySpan<int> ranks)
+    {
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(ranks[i]);
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(ranks[i], values.Length);
+            if (i > 0 && ranks[i] <= ranks[i - 1])
+            {
+                throw new ArgumentException("ranks are ascending and distinct", nameof(ranks));
+            }
+        }
+        Select(values, 0, ranks, 2 * (BitOperations.Log2((uint)Math.Max(1, values.Length)) + 1));
+    }
+
+    private const int SmallRange = 24;
+
+    /// <summary>Selects <paramref name="ranks"/> (absolute, ascending) within <paramref name="range"/>, which starts at absolute index <paramref name="offset"/>.</summary>
+    private static void Select(Span<double> range, int offset, ReadOnlySpan<int> ranks, int depth)
+    {
+        while (ranks.Length > 0)
+        {
+            if (range.Length <= SmallRange || depth-- == 0)
+            {
+                range.Sort();
+                return;
+            }
+            var pivot = MedianOfThree(range[0], range[range.Length / 2], range[^1]);
+            // Dijkstra's Dutch national flag: [0, lt) < pivot, [lt, i) == pivot, (gt, end) > pivot.
+            int lt = 0, i = 0, gt = range.Length - 1;
+            while (i <= gt)
+            {
+                var v = range[i];
+                if (v < pivot)
+                {
+                    range[i++] = range[lt];
+                    range[lt++] = v;
+                }
+                else if (v > pivot)
+                {
+                    range[i] = range[gt];
+                    range[gt--] = v;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+            // Ranks below offset + lt lie left; those in [offset + lt, offset + gt] are the pivot's; the rest lie right.
+            var left = 0;
+            while (left < ranks.Length && ranks[left] < offset + lt)
+            {
+                left++;
+            }
+            var right = left;
+            while (right < ranks.Length && ranks[right] <= offset + gt)
+            {
+                right++;
+            }
+            if (left > 0)
+            {
+                Select(range[..lt], offset, ranks[..left], depth);
+            }
+            ranks = ranks[right..];
+            range = range[(gt + 1)..];
+            offset += gt + 1;
+        }
+    }
+
+    private static double MedianOfThree(double a, double b, double c) =>
+        a < b ? (b < c ? b : Math.Max(a, c)) : (a < c ? a : Math.Max(b, c));
 
     /// <summary>The order-preserving key of a non-NaN double.</summary>
     internal static ulong Key(double value)

@@ -107,6 +107,32 @@ public class QuantileTests
     }
 
     [Fact]
+    public void Type7_by_selection_in_memory_equals_type7_of_the_sorted_array_bit_for_bit()
+    {
+        // Sizes either side of 16,384, from which a sample narrows the values first; awkward values, few distinct values, sorted input.
+        foreach (var n in new[] { 1, 2, 3, 64, 2500, 16_383, 16_384, 70_000 })
+        {
+            var awkward = Awkward(n, (ulong)n + 11).Where(v => !double.IsInfinity(v)).Select(v => v == 0 ? 0.0 : v).ToArray();
+            var few = Enumerable.Range(0, n).Select(i => (double)((i * 7919) % 5)).ToArray();
+            var ascending = Enumerable.Range(0, n).Select(i => i / 3.0).ToArray();
+            foreach (var x in new[] { awkward, few, ascending })
+            {
+                var sorted = x.Order().ToArray();
+                var selected = OrderStatistics.Type7InPlace((double[])x.Clone(), Probabilities);
+                Assert.Equal(Probabilities.Select(p => BitConverter.DoubleToInt64Bits(Quantiles.Type7(sorted, p))), selected.Select(BitConverter.DoubleToInt64Bits));
+                int[] ranks = [0, x.Length / 3, x.Length - 1];
+                var distinct = ranks.Distinct().ToArray();
+                Assert.Equal(distinct.Select(r => sorted[r]), OrderStatistics.SelectValues((double[])x.Clone(), distinct));
+                var inPlace = (double[])x.Clone();
+                OrderStatistics.SelectInPlace(inPlace, distinct);
+                Assert.Equal(distinct.Select(r => sorted[r]), distinct.Select(r => inPlace[r]));
+            }
+        }
+        Assert.Throws<ArgumentException>(() => OrderStatistics.SelectInPlace(new double[] { 1, 2, 3 }, [2, 1]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => OrderStatistics.SelectInPlace(new double[] { 1, 2 }, [2]));
+    }
+
+    [Fact]
     public void The_key_sorts_as_the_doubles_do()
     {
         var x = Awkward(2000, 3).Where(v => v != 0).Append(0.0).ToArray();

@@ -76,16 +76,17 @@ public sealed class ColumnarStoreTests : IDisposable
         var duckdb = Cohorts.Run(_dir, "", Spec, threads: 2, uri: DuckDb("ref"));
         var parquet = Sharded(Parquet("ref"));
         var options = new ReferenceOptions { Windows = DayWindows.Parse("0-1,2-3,4-5,6-9,10-14,15-21,22-25") }; // day 26-29 outside
-        ReferenceSet Build(string uri, bool inStore)
+        ReferenceSet Build(string uri, bool inStore, ReferenceOptions? other = null)
         {
             using var store = CohortStore.OpenForRead(uri);
             Assert.Equal(uri != sqlite, CohortAnalytics.IsAnalytical(store));
-            return ReferenceBuilder.Build(store, options with { InStore = inStore }, cancellation: TestContext.Current.CancellationToken);
+            return ReferenceBuilder.Build(store, (other ?? options) with { InStore = inStore }, cancellation: TestContext.Current.CancellationToken);
         }
         var expected = Build(sqlite, inStore: false);
         Assert.Equal(11L * 30, expected.RowsRead);
         Assert.Equal(11L * 4, expected.RowsOutside);
-        foreach (var actual in new[] { Build(duckdb, true), Build(parquet, true), Build(parquet, false) })
+        var streamed = options with { MaxValuesInMemory = 11L * 26 - 1 }; // one fewer than the mother-days in windows: a columnar store streams them
+        foreach (var actual in new[] { Build(duckdb, true), Build(parquet, true), Build(parquet, false), Build(duckdb, true, streamed) })
         {
             Assert.Equal(expected.Fingerprint, actual.Fingerprint);
             Assert.Equal((expected.RowsRead, expected.RowsOutside), (actual.RowsRead, actual.RowsOutside));

@@ -57,4 +57,77 @@ public sealed class GroupedQuantileTests : IDisposable
             Assert.Equal(probabilities.Select(p => BitConverter.DoubleToInt64Bits(Quantiles.Type7(sorted, p))), group.Quantiles[1].Select(BitConverter.DoubleToInt64Bits));
         }
     }
+
+    /// <summary>
+    /// Several groups — one of a single value, one of over 16,384 (the size from which values are narrowed by a sample),
+    /// a NULL stage, NULL days (binned as day 0) — NULL values, ties, ±0, negatives and an integer measure: every count and
+    /// quantile is <see cref="Quantiles.Type7"/> of the group's sorted values, bit for bit.
+    /// </summary>
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("parquet")]
+    public void Every_group_gets_type7_of_its_sorted_values_with_nulls_ties_and_integers(string scheme)
+    {
+        var schema = CohortSchema.Create(("lactation_day", ColumnKind.Integer), ("stage", ColumnKind.Text), ("real", ColumnKind.Real), ("count", ColumnKind.Integer));
+        var uri = scheme == "duckdb" ? "duckdb:" + _dir.File("g.duckdb") : "parquet:" + _dir.File("g") + "?rows_per_file=5000";
+        const int Mothers = 60, Days = 400;
+        var rows = new List<(long Mother, long? Day, string? Stage, double? Real, long? Count)>();
+        using (var store = CohortStore.OpenForWrite(uri))
+        {
+            store.StartRun(SyntheticCohort.Metadata(Mothers, Days), schema, ShardSpec.Whole, resume: false);
+            using var writer = new CohortWriter(store, 7);
+            for (var m = 0; m < Mothers; m++)
+            {
+                var mother = writer.Rent(m);
+                for (var d = 0; d < Days; d++)
+                {
+                    var h = (uint)((m * 7919) + (d * 104729)) % 1000;
+                    long? day = h % 97 == 0 ? null : d;
+                    var stage = d == 10 ? (m == 0 ? "solo" : null) : h % 10 == 1 ? "early" : "late";
+                    double? real = h % 11 == 0 ? null : h % 5 == 0 ? (h % 2 == 0 ? 0.0 : -0.0) : h % 7 == 0 ? Math.Round(h / 100.0) : (h - 500) * Math.Sqrt(2) / 7;
+                    long? count = h % 13 == 0 ? null : h % 9;
+                    if (d == 10 && m > 0)
+                    {
+                        real = null; // the stage "solo" group is mother 0's one value; NULL-stage rows of day 10 have counts only
+                    }
+                    var row = mother.Add(d).Text(1, stage);
+                    row = day is { } dd ? row.Integer(0, dd) : row;
+                    row = real is { } r ? row.Real(2, r) : row;
+                    _ = count is { } c ? row.Integer(3, c) : row;
+                    rows.Add((m, day, stage, real, count));
+                }
+                writer.Add(mother, TestContext.Current.CancellationToken);
+            }
+            writer.Complete();
+        }
+        (long First, long Last)[] bins = [(0, 9), (10, 10), (11, Days - 1)];
+        double[] probabilities = [0, 0.025, 0.1, 0.25, 0.5, 0.75, 0.9, 0.975, 1];
+        using (var store = CohortStore.OpenForRead(uri))
+        {
+            var query = new GroupedQuantileQuery("lactation_day", [.. bins], "stage", ["real", "count"], [.. probabilities], MaxRows: rows.Count);
+            Assert.Null(CohortAnalytics.GroupedQuantiles(store, query with { MaxRows = rows.Count - 1 }, cancellation: TestContext.Current.CancellationToken)); // every row is in a bin
+            var result = CohortAnalytics.GroupedQuantiles(store, query, cancellation: TestContext.Current.CancellationToken)!;
+            var expected = rows.GroupBy(r => (Bin: Array.FindIndex(bins, b => (r.Day ?? 0) >= b.First && (r.Day ?? 0) <= b.Last), Stage: r.Stage ?? "")).ToDictionary(g => g.Key);
+            Assert.Equal(expected.Count, result.Groups.Length);
+            Assert.Contains(result.Groups, g => g.Group == "" && g.Counts[0] == 0 && g.Counts[1] > 0);
+            Assert.Contains(result.Groups, g => g.Group == "solo" && g.Counts[0] == 1);
+            Assert.Contains(result.Groups, g => g.Counts[0] > 16_384);
+            foreach (var group in result.Groups)
+            {
+                var want = expected[(group.Bin, group.Group)];
+                Assert.Equal(want.Count(), group.Rows);
+                Assert.Equal(want.Select(r => r.Mother).Distinct().Count(), group.Mothers);
+                Assert.Equal((want.Min(r => r.Day ?? 0), want.Max(r => r.Day ?? 0)), (group.FirstBinValue, group.LastBinValue));
+                double[][] columns = [[.. want.Where(r => r.Real is not null).Select(r => r.Real!.Value == 0 ? 0.0 : r.Real.Value).Order()],
+                    [.. want.Where(r => r.Count is not null).Select(r => (double)r.Count!.Value).Order()]];
+                for (var m = 0; m < columns.Length; m++)
+                {
+                    Assert.Equal(columns[m].Length, group.Counts[m]);
+                    var sorted = columns[m];
+                    Assert.Equal(sorted.Length == 0 ? [] : probabilities.Select(p => BitConverter.DoubleToInt64Bits(Quantiles.Type7(sorted, p))),
+                        group.Quantiles[m].Select(BitConverter.DoubleToInt64Bits));
+                }
+            }
+        }
+    }
 }

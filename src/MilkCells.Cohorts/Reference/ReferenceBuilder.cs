@@ -17,13 +17,13 @@ public sealed record ReferenceOptions
     /// <summary>Percentiles, in percent.</summary>
     public ImmutableArray<double> Percentiles { get; init; } = DefaultPercentiles;
 
-    /// <summary>A group's values are sorted in memory up to this many per measure; beyond it they are selected from disk (same result).</summary>
+    /// <summary>A group's values are sorted in memory up to this many per measure; beyond it they are selected from disk (same result). A columnar store's rows in windows are read into memory (a few columns at a time) up to this many; beyond it they are streamed.</summary>
     public long MaxValuesInMemory { get; init; } = 8_000_000;
 
     /// <summary>Where spill files go (a fresh folder inside it, deleted afterwards); null for the system temp folder.</summary>
     public string? TempDirectory { get; init; }
 
-    /// <summary>Whether a columnar store (DuckDB, Parquet) computes the percentiles in DuckDB; false streams its rows as for any store (the same result).</summary>
+    /// <summary>Whether a columnar store (DuckDB, Parquet) computes the percentiles from DuckDB's column scans; false streams its rows as for any store (the same result).</summary>
     public bool InStore { get; init; } = true;
 }
 
@@ -49,11 +49,13 @@ public sealed record ReferenceRow(ReferenceMeasure Measure, string Stage, DayWin
 public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, ImmutableArray<DayWindow> Windows, ImmutableArray<double> Percentiles,
     ImmutableArray<ReferenceRow> Rows, long RowsRead, long RowsOutside);
 
-/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, in DuckDB).</summary>
+/// <summary>Computes percentiles of daily values per lactation-day window and stage, streaming a store once (or, in a columnar store, from DuckDB's column scans).</summary>
 /// <remarks>
-/// A DuckDB or Parquet store computes the same set in DuckDB (<see cref="CohortAnalytics.GroupedQuantiles"/>: one
-/// grouped query per measure over the store's columns selects the type-7 order statistics, combined by
-/// <see cref="Quantiles.Combine"/> as here), reading only the columns it needs; the fingerprint still reads mothers 0–1's rows.
+/// A DuckDB or Parquet store computes the same set from DuckDB's column scans (<see cref="CohortAnalytics.GroupedQuantiles"/>:
+/// DuckDB counts the groups and hands over a few measure columns at a time, each row's group beside them, and the
+/// type-7 order statistics are selected in memory, combined by <see cref="Quantiles.Combine"/> as here), reading only
+/// the columns it needs, with no spill files; the fingerprint still reads mothers 0–1's rows. Past
+/// <see cref="ReferenceOptions.MaxValuesInMemory"/> mother-days in windows it streams instead, as any store does.
 /// <para>
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.
@@ -88,9 +90,9 @@ public static class ReferenceBuilder
         var stageColumn = schema.IndexOf(StageColumn);
         var windowOf = DayWindows.IndexByDay(options.Windows);
         var probabilities = options.Percentiles.Select(p => p / 100).ToArray();
-        if (options.InStore && CohortAnalytics.IsAnalytical(store))
+        if (options.InStore && CohortAnalytics.IsAnalytical(store) && InStore(store, options, measures, probabilities, progress, cancellation) is { } computed)
         {
-            return InStore(store, options, measures, probabilities, progress, cancellation);
+            return computed;
         }
 
         var temp = Path.Combine(options.TempDirectory ?? Path.GetTempPath(), $"milkcells-reference-{Guid.NewGuid():N}");
@@ -166,14 +168,16 @@ public static class ReferenceBuilder
         }
     }
 
-    /// <summary>The set computed by the store's own engine: the same groups, counts and percentiles as the streaming pass.</summary>
-    private static ReferenceSet InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
+    /// <summary>The set computed from the store's column scans: the same groups, counts and percentiles as the streaming pass; null past <see cref="ReferenceOptions.MaxValuesInMemory"/> mother-days in windows.</summary>
+    private static ReferenceSet? InStore(ICohortStore store, ReferenceOptions options, ImmutableArray<ReferenceMeasure> measures, double[] probabilities,
         IProgress<long>? progress, CancellationToken cancellation)
     {
-        var total = store.CountRows();
         var query = new GroupedQuantileQuery(LactationDay, [.. options.Windows.Select(w => ((long)w.First, (long)w.Last))], StageColumn,
-            [.. measures.Select(m => m.Column)], [.. probabilities]);
-        var result = CohortAnalytics.GroupedQuantiles(store, query, new MeasureProgress(progress, total, measures.Length), cancellation)!;
+            [.. measures.Select(m => m.Column)], [.. probabilities], options.MaxValuesInMemory);
+        if (CohortAnalytics.GroupedQuantiles(store, query, progress, cancellation) is not { } result)
+        {
+            return null;
+        }
         if (result.Groups.IsEmpty)
         {
             throw NoRowsInWindows(store, result.RowsRead, options.Windows);
@@ -200,12 +204,6 @@ public static class ReferenceBuilder
 
     private static InputException NoRowsInWindows(ICohortStore store, long rows, ImmutableArray<DayWindow> windows) =>
         new(InputLocation.InFile(store.Name), $"none of the store's {rows} rows falls in a window ({DayWindows.Format(windows)})", "choose windows that cover the run's lactation days");
-
-    /// <summary>Reports rows "read" as the share of measures done (the engine reads columns, not rows).</summary>
-    private sealed class MeasureProgress(IProgress<long>? rows, long total, int measures) : IProgress<int>
-    {
-        public void Report(int value) => rows?.Report(total * value / Math.Max(1, measures));
-    }
 
     private static double[] InMemory(IRereadableValues values, double[] probabilities)
     {
