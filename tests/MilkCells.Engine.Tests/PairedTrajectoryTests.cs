@@ -119,6 +119,31 @@ public class PairedTrajectoryTests
         Assert.Equal(before.StandardDeviation, after.StandardDeviation);
     }
 
+    [Theory]
+    [InlineData(0, 0, 1000)]
+    [InlineData(5, 5.5, 1000)]
+    [InlineData(2, 9, 0)]
+    public void Paired_runs_of_empty_spans_late_starts_and_dead_networks_are_the_runs_alone(double start, double end, double x0)
+    {
+        var compiled = CompiledNetwork.Compile(StandardModels.BirthDeath(x0));
+        var options = new RunOptions { StartTime = start, EndTime = end, RecordTimes = [start, end] };
+        var alone = new Simulator(compiled, Algorithm.Direct);
+        var first = new Simulator(compiled, Algorithm.Direct);
+        var second = new Simulator(compiled, Algorithm.Direct);
+        var paired = new double[4];
+        var a = RandomStream.Derive(2, 0);
+        var b = RandomStream.Derive(2, 1);
+        first.RunPairInto(second, ref a, ref b, options, [start, end], paired, 0, 2);
+        for (ulong k = 0; k < 2; k++)
+        {
+            var rng = RandomStream.Derive(2, k);
+            var single = alone.Run(ref rng, options);
+            Assert.Equal(single.Series, paired.AsSpan((int)k * 2, 2).ToArray());
+            Assert.Equal(single.Firings, (k == 0 ? first : second).LastFirings);
+            Assert.Equal(rng.NextUInt64(), (k == 0 ? a : b).NextUInt64());
+        }
+    }
+
     [Fact]
     public void Only_small_direct_networks_without_discontinuities_pair()
     {
