@@ -17,7 +17,7 @@ public sealed record ReferenceOptions
     /// <summary>Percentiles, in percent.</summary>
     public ImmutableArray<double> Percentiles { get; init; } = DefaultPercentiles;
 
-    /// <summary>A group's values are sorted in memory up to this many per measure; beyond it they are selected from disk (same result). A columnar store's rows in windows are read into memory (a few columns at a time) up to this many; beyond it they are streamed.</summary>
+    /// <summary>A group's values are selected in memory up to this many per measure; beyond it they are selected from disk (same result). A columnar store's rows in windows are read into memory (a few columns at a time) up to this many; beyond it they are streamed.</summary>
     public long MaxValuesInMemory { get; init; } = 8_000_000;
 
     /// <summary>Where spill files go (a fresh folder inside it, deleted afterwards); null for the system temp folder.</summary>
@@ -60,9 +60,10 @@ public sealed record ReferenceSet(RunMetadata Source, string Fingerprint, Immuta
 /// A reference range places one milk sample: the population is mother-days (a random mother on a random day of the
 /// window), so every stored day of every mother counts once; NULL values (no milk drunk that day) are left out.
 /// Quantiles are Hyndman &amp; Fan's definition 7 (<see cref="Quantiles"/>), exact: each (window, stage) group's
-/// values go to a spill file as they stream past, then each measure is sorted in memory, or, past
+/// values go to a spill file as they stream past, then each measure's order statistics are selected in memory
+/// (<see cref="OrderStatistics.Type7InPlace"/>, as for a columnar store), or, past
 /// <see cref="ReferenceOptions.MaxValuesInMemory"/>, selected from the file by radix selection
-/// (<see cref="OrderStatistics"/>). Memory is bounded whatever N; the result depends only on the rows.
+/// (<see cref="OrderStatistics.Type7(IRereadableValues, IReadOnlyList{double})"/>). Memory is bounded whatever N; the result depends only on the rows.
 /// </para>
 /// </remarks>
 public static class ReferenceBuilder
@@ -214,8 +215,7 @@ public static class ReferenceBuilder
             chunk.CopyTo(all.AsSpan(at));
             at += chunk.Length;
         });
-        Array.Sort(all);
-        return [.. probabilities.Select(p => Quantiles.Type7(all, p))];
+        return OrderStatistics.Type7InPlace(all, probabilities);
     }
 
     /// <summary>One (window, stage) group: its spill file, value counts per measure, mothers and days seen.</summary>

@@ -8,6 +8,9 @@ internal sealed class AutoStepper(TrajectoryState s, AutoAlgorithm p, Stepper ex
     /// <summary>The exact stepper (a property, so that the other trajectory's is reachable when two are paired).</summary>
     private Stepper Exact { get; } = exact;
 
+    /// <summary>The exact stepper's pairing side (<see cref="Simulator.CanPair"/> admits only networks whose exact stepper has one).</summary>
+    private IPairableStepper Pairable => (IPairableStepper)Exact;
+
     public override StopReason Advance(double tStop, long maxSteps)
     {
         long steps = 0;
@@ -68,7 +71,7 @@ internal sealed class AutoStepper(TrajectoryState s, AutoAlgorithm p, Stepper ex
         {
             if (ExactNext())
             {
-                ((IPairableStepper)Exact).BeginAdvance(tStop, p.CheckEvery);
+                Pairable.BeginAdvance(tStop, p.CheckEvery);
                 return true;
             }
             if (tau.Advance(tStop, Math.Max(1, p.CheckEvery / 256)) != StopReason.StepLimit)
@@ -81,14 +84,14 @@ internal sealed class AutoStepper(TrajectoryState s, AutoAlgorithm p, Stepper ex
 
     /// <summary>Ends an exact chunk that has ended and begins the next: true with the next exact chunk begun.</summary>
     private bool AfterExact(double tStop) =>
-        ((IPairableStepper)Exact).EndAdvance() == StopReason.StepLimit && StartNext(tStop);
+        Pairable.EndAdvance() == StopReason.StepLimit && StartNext(tStop);
 
     /// <summary>Completes the trajectory alone, from a begun exact chunk when <paramref name="inExact"/>.</summary>
     private void FinishAlone(bool inExact, double tStop)
     {
         while (inExact)
         {
-            ((IPairableStepper)Exact).FinishAdvance();
+            Pairable.FinishAdvance();
             inExact = AfterExact(tStop);
         }
     }

@@ -408,11 +408,12 @@ internal sealed class ExactStepper<TSelector, TFactors> : Stepper, IPairableStep
         var selector = selectorRef;
         var rng = loop.Rng;
         var t = loop.T;
+        var horizon = loop.Horizon;
         var countdown = loop.Countdown;
         Exit exit;
         double tn;
         int j;
-        while (Step(ref selector, ref rng, ref t, loop.Horizon, ref countdown, in arrays, in tables, out exit, out tn, out j))
+        while (Step(ref selector, ref rng, ref t, horizon, ref countdown, in arrays, in tables, out exit, out tn, out j))
         {
         }
         selectorRef = selector;
