@@ -281,6 +281,68 @@ public sealed class SqliteCohortStoreTests : CohortStoreContract, IDisposable
     protected override StoreFactory Stores => _stores;
 
     public void Dispose() => _stores.Dispose();
+
+    /// <summary>Every value of every row, as text, in the order read.</summary>
+    private static List<string> Rows(ICohortRowReader reader, int count = int.MaxValue)
+    {
+        var rows = new List<string>();
+        while (rows.Count < count && reader.Read())
+        {
+            var row = new StringBuilder($"{reader.MotherId}/{reader.Day}");
+            for (var c = 0; c < reader.Schema.Count; c++)
+            {
+                row.Append('|').Append(reader.IsNull(c) ? "null" : reader.Schema.Columns[c].Kind switch
+                {
+                    ColumnKind.Integer => reader.GetInteger(c).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    ColumnKind.Real => BitConverter.DoubleToInt64Bits(reader.GetReal(c)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    _ => reader.GetText(c),
+                });
+            }
+            rows.Add(row.ToString());
+        }
+        return rows;
+    }
+
+    [Fact]
+    public void Cursors_of_a_store_opened_for_reading_read_side_by_side_what_the_writer_reads()
+    {
+        // A store opened for reading gives each cursor a connection of its own (without SQLite's mutex); two cursors
+        // stepped in turn, one of them filtered, must read exactly what the writing store's own connection reads.
+        var uri = Stores.NewUri("cursors");
+        List<string> all, filtered;
+        var query = new CohortQuery { Columns = ["pct_leucocyte", "stage"], FromDay = 2, ToDay = 9, Where = new("stage", "transitional") };
+        using (var writer = CohortStore.OpenForWrite(uri))
+        {
+            writer.StartRun(SyntheticCohort.Metadata(4, 12), SyntheticCohort.Daily, ShardSpec.Whole, resume: false);
+            SyntheticCohort.WriteAll(writer, [2, 0, 3], 12);
+            using (var reader = writer.ReadRows())
+            {
+                all = Rows(reader);
+            }
+            using var reader2 = writer.ReadRows(query);
+            filtered = Rows(reader2);
+        }
+        Assert.Equal(36, all.Count);
+        Assert.NotEmpty(filtered);
+        using var read = CohortStore.OpenForRead(uri);
+        using var first = read.ReadRows();
+        using var second = read.ReadRows(query);
+        var a = new List<string>();
+        var b = new List<string>();
+        while (true)
+        {
+            var more = Rows(first, 1);
+            var moreFiltered = Rows(second, 1);
+            a.AddRange(more);
+            b.AddRange(moreFiltered);
+            if (more.Count == 0 && moreFiltered.Count == 0)
+            {
+                break;
+            }
+        }
+        Assert.Equal(all, a);
+        Assert.Equal(filtered, b);
+    }
 }
 
 public sealed class PostgresCohortStoreTests : CohortStoreContract

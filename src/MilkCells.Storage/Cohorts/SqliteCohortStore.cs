@@ -17,8 +17,12 @@ internal sealed class SqliteCohortStore : CohortStoreBase
     private sqlite3_stmt? _insertRow;
     private sqlite3_stmt? _insertMother;
 
-    private SqliteCohortStore(SqliteConnection connection, string name) : base(connection, name)
+    /// <summary>The file, when the store was opened for reading only: row cursors then read through connections of their own.</summary>
+    private readonly string? _readOnlyPath;
+
+    private SqliteCohortStore(SqliteConnection connection, string name, string? readOnlyPath) : base(connection, name)
     {
+        _readOnlyPath = readOnlyPath;
     }
 
     protected override string BigIntType => "INTEGER";
@@ -74,7 +78,7 @@ internal sealed class SqliteCohortStore : CohortStoreBase
                     : "PRAGMA busy_timeout=60000; PRAGMA cache_size=-65536;";
                 pragma.ExecuteNonQuery();
             }
-            var store = new SqliteCohortStore(connection, name);
+            var store = new SqliteCohortStore(connection, name, write ? null : path);
             store.Load(mustExist: !write);
             return store;
         }
@@ -176,21 +180,62 @@ internal sealed class SqliteCohortStore : CohortStoreBase
     }
 
     /// <summary>Reads through SQLitePCL's raw API: the ADO.NET reader costs about as much again per value.</summary>
+    /// <remarks>
+    /// A store opened for reading only gives each cursor a read-only connection of its own opened without a mutex
+    /// (SQLITE_OPEN_NOMUTEX, SQLite's multi-thread mode: the cursor is its connection's only user). On the store's own
+    /// connection, which Microsoft.Data.Sqlite opens in SQLite's default serialized mode, every column accessor takes
+    /// and releases the connection's mutex: a quarter of a 10,000 × 365 export's CPU went there (docs/performance.md,
+    /// "Cohort exports and columnar stores"). Nothing in the process writes to such a store, so both connections see
+    /// the same rows. A store opened for writing reads on its own connection, which sees its own transaction.
+    /// </remarks>
     protected override ICohortRowReader CreateReader(string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema)
     {
-        var db = Sqlite.Handle!;
-        var stmt = Prepare(db, sql);
-        foreach (var (name, value) in parameters)
+        var own = _readOnlyPath is not null ? OpenUnshared(_readOnlyPath) : null;
+        var db = own ?? Sqlite.Handle!;
+        sqlite3_stmt? stmt = null;
+        try
         {
-            var index = raw.sqlite3_bind_parameter_index(stmt, "@" + name);
-            var rc = value is string text ? raw.sqlite3_bind_text(stmt, index, text) : raw.sqlite3_bind_int64(stmt, index, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
-            if (rc != raw.SQLITE_OK)
+            stmt = Prepare(db, sql);
+            foreach (var (name, value) in parameters)
             {
-                stmt.Dispose();
-                throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+                var index = raw.sqlite3_bind_parameter_index(stmt, "@" + name);
+                var rc = value is string text ? raw.sqlite3_bind_text(stmt, index, text) : raw.sqlite3_bind_int64(stmt, index, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture));
+                if (rc != raw.SQLITE_OK)
+                {
+                    throw new SqliteException(raw.sqlite3_errmsg(db).utf8_to_string(), rc);
+                }
             }
+            return new RawRowReader(db, stmt, schema, own);
         }
-        return new RawRowReader(db, stmt, schema);
+        catch
+        {
+            stmt?.Dispose();
+            own?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A read-only connection without a mutex, with the store's read settings.</summary>
+    private sqlite3 OpenUnshared(string path)
+    {
+        var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
+        if (rc != raw.SQLITE_OK)
+        {
+            var message = db is null ? raw.sqlite3_errstr(rc).utf8_to_string() : raw.sqlite3_errmsg(db).utf8_to_string();
+            db?.Dispose();
+            throw new InputException(InputLocation.InFile(Name), $"cannot open the SQLite store: {message}", "is it a milkcells store file?");
+        }
+        try
+        {
+            Bound(db, raw.sqlite3_busy_timeout(db, 60000));
+            Bound(db, raw.sqlite3_exec(db, "PRAGMA cache_size=-65536;"));
+            return db;
+        }
+        catch
+        {
+            db.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A cursor that reads values straight from the statement: one native call per value, no handle marshalling, text cached.</summary>
@@ -204,15 +249,19 @@ internal sealed class SqliteCohortStore : CohortStoreBase
     {
         private readonly sqlite3 _db;
         private readonly sqlite3_stmt _stmt;
+        private readonly sqlite3? _own;
         private readonly nint _handle;
         private readonly byte[]?[] _lastBytes;
         private readonly string?[] _lastText;
         private bool _released;
+        private bool _done;
 
-        public RawRowReader(sqlite3 db, sqlite3_stmt stmt, CohortSchema schema)
+        /// <summary>A cursor over <paramref name="stmt"/>; <paramref name="own"/>, when given, is its own connection, closed with it.</summary>
+        public RawRowReader(sqlite3 db, sqlite3_stmt stmt, CohortSchema schema, sqlite3? own)
         {
             _db = db;
             _stmt = stmt;
+            _own = own;
             Schema = schema;
             var added = false;
             stmt.DangerousAddRef(ref added);
@@ -227,10 +276,20 @@ internal sealed class SqliteCohortStore : CohortStoreBase
 
         public int Day => (int)NativeColumns.Int64(_handle, 1);
 
+        /// <remarks>Once the rows are done it stays done: SQLite would start the statement over on the next step.</remarks>
         public bool Read()
         {
-            var rc = raw.sqlite3_step(_stmt);
-            return rc == raw.SQLITE_ROW || (rc == raw.SQLITE_DONE ? false : throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc));
+            if (_done)
+            {
+                return false;
+            }
+            var rc = NativeColumns.Step(_handle);
+            if (rc == raw.SQLITE_ROW)
+            {
+                return true;
+            }
+            _done = true;
+            return rc == raw.SQLITE_DONE ? false : throw new SqliteException(raw.sqlite3_errmsg(_db).utf8_to_string(), rc);
         }
 
         public bool IsNull(int column) => NativeColumns.Type(_handle, column + 2) == raw.SQLITE_NULL;
@@ -249,7 +308,7 @@ internal sealed class SqliteCohortStore : CohortStoreBase
             {
                 return null;
             }
-            var bytes = raw.sqlite3_column_blob(_stmt, column + 2);
+            var bytes = NativeColumns.Bytes(_handle, column + 2);
             if (_lastBytes[column] is { } last && bytes.SequenceEqual(last))
             {
                 return _lastText[column];
@@ -266,13 +325,33 @@ internal sealed class SqliteCohortStore : CohortStoreBase
                 _stmt.DangerousRelease();
             }
             _stmt.Dispose();
+            _own?.Dispose();
         }
     }
 
     /// <summary>SQLite's column accessors called directly on the statement pointer (the library SQLitePCL loads, e_sqlite3).</summary>
-    /// <remarks>They only read the current row and never block, so they skip the GC transition.</remarks>
-    private static class NativeColumns
+    /// <remarks>They only read the current row and never block, so they skip the GC transition; stepping reads the
+    /// file, so it does not.</remarks>
+    private static unsafe class NativeColumns
     {
+        [System.Runtime.InteropServices.DllImport("e_sqlite3", EntryPoint = "sqlite3_step", ExactSpelling = true)]
+        public static extern int Step(nint stmt);
+
+        [System.Runtime.InteropServices.DllImport("e_sqlite3", EntryPoint = "sqlite3_column_blob", ExactSpelling = true)]
+        [System.Runtime.InteropServices.SuppressGCTransition]
+        private static extern byte* Blob(nint stmt, int column);
+
+        [System.Runtime.InteropServices.DllImport("e_sqlite3", EntryPoint = "sqlite3_column_bytes", ExactSpelling = true)]
+        [System.Runtime.InteropServices.SuppressGCTransition]
+        private static extern int Length(nint stmt, int column);
+
+        /// <summary>The value's bytes (UTF-8 for text), valid until the next step: the blob first, then its length, as SQLite asks.</summary>
+        public static ReadOnlySpan<byte> Bytes(nint stmt, int column)
+        {
+            var data = Blob(stmt, column);
+            return new ReadOnlySpan<byte>(data, Length(stmt, column));
+        }
+
         [System.Runtime.InteropServices.DllImport("e_sqlite3", EntryPoint = "sqlite3_column_type", ExactSpelling = true)]
         [System.Runtime.InteropServices.SuppressGCTransition]
         public static extern int Type(nint stmt, int column);
