@@ -107,8 +107,12 @@ public static class CohortExport
 
     private static long WriteParquet(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)
     {
+        using var file = CohortParquetFile.Create(output, store.Schema!, metadata, cancellation);
+        if (Environment.ProcessorCount > 1 && ConcurrentRowGroups.Plan(store, RowGroupRows(store.Schema!)) is { } plan)
+        {
+            return ConcurrentRowGroups.Read(store, plan, batch => file.WriteRowGroup(batch, cancellation), cancellation);
+        }
         using var reader = store.ReadRows();
-        using var file = CohortParquetFile.Create(output, reader.Schema, metadata, cancellation);
         return Batches(reader, batch => file.WriteRowGroup(batch, cancellation), cancellation);
     }
 
@@ -116,8 +120,12 @@ public static class CohortExport
     {
         var schema = store.Schema!;
         var dictionaries = TextDictionaries(store, schema, cancellation);
-        using var reader = store.ReadRows();
         using var file = CohortArrowFile.Create(output, schema, metadata, dictionaries);
+        if (Environment.ProcessorCount > 1 && ConcurrentRowGroups.Plan(store, RowGroupRows(schema)) is { } plan)
+        {
+            return ConcurrentRowGroups.Read(store, plan, file.WriteBatch, cancellation);
+        }
+        using var reader = store.ReadRows();
         return Batches(reader, file.WriteBatch, cancellation);
     }
 

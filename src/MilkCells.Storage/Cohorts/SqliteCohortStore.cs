@@ -12,7 +12,7 @@ namespace MilkCells.Storage.Cohorts;
 /// ADO.NET layer, and SQLitePCL's raw API, cost more per value than SQLite itself); synchronous=NORMAL is durable at
 /// each commit's checkpoint and atomic always. New files use 16 KiB pages, so a leaf holds ~50 rows of ~330 bytes.
 /// </remarks>
-internal sealed class SqliteCohortStore : CohortStoreBase
+internal sealed class SqliteCohortStore : CohortStoreBase, IConcurrentRowSource
 {
     private sqlite3_stmt? _insertRow;
     private sqlite3_stmt? _insertMother;
@@ -215,7 +215,27 @@ internal sealed class SqliteCohortStore : CohortStoreBase
         }
     }
 
-    /// <summary>A read-only connection without a mutex, with the store's read settings.</summary>
+    /// <summary>Opened for reading, every cursor has a connection of its own, so cursors on different threads read at once.</summary>
+    public IReadOnlyList<(long Mother, long Rows)>? RowCountsForConcurrentReading()
+    {
+        if (_readOnlyPath is null || Metadata is null)
+        {
+            return null;
+        }
+        var counts = new List<(long, long)>();
+        using var command = Command($"SELECT mother_id, row_count FROM {MothersTable} ORDER BY mother_id");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            counts.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        return counts;
+    }
+
+    /// <summary>A read-only connection without a mutex and with SQLite's default 2 MiB page cache.</summary>
+    /// <remarks>A cursor reads its rows once, in key order, so the operating system's file cache serves it as well; a
+    /// 64 MiB cache per cursor, filled and freed by each of a concurrent export's 35 cursors, cost 3–4 s of page faults
+    /// in a 10,000 × 365 export.</remarks>
     private sqlite3 OpenUnshared(string path)
     {
         var rc = raw.sqlite3_open_v2(path, out var db, raw.SQLITE_OPEN_READONLY | raw.SQLITE_OPEN_NOMUTEX, null);
@@ -228,7 +248,7 @@ internal sealed class SqliteCohortStore : CohortStoreBase
         try
         {
             Bound(db, raw.sqlite3_busy_timeout(db, 60000));
-            Bound(db, raw.sqlite3_exec(db, "PRAGMA cache_size=-65536;"));
+            Bound(db, raw.sqlite3_exec(db, "PRAGMA cache_size=-2048;"));
             return db;
         }
         catch
