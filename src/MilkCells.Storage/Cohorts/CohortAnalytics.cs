@@ -27,9 +27,8 @@ internal interface IAnalyticalCohortStore : ICohortStore
 /// <param name="Measures">The numeric columns (integers are taken as doubles); NULLs are left out.</param>
 /// <param name="Probabilities">The quantile probabilities, in [0, 1].</param>
 /// <param name="MaxRows">The most rows in bins whose values are held in memory (a few columns of them at a time); past it there is no answer (stream the rows instead).</param>
-/// <param name="BatchBytes">The most bytes of values read per query: as many measures as fit, at least one (<see cref="CohortAnalytics.DefaultBatchBytes"/> unless a test asks for fewer).</param>
 public sealed record GroupedQuantileQuery(string BinColumn, ImmutableArray<(long First, long Last)> Bins, string GroupColumn,
-    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities, long MaxRows = int.MaxValue, long BatchBytes = CohortAnalytics.DefaultBatchBytes);
+    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities, long MaxRows = int.MaxValue);
 
 /// <summary>One (bin, group): its extent, sizes and the quantiles of each measure.</summary>
 /// <param name="Bin">The index into <see cref="GroupedQuantileQuery.Bins"/>.</param>
@@ -53,7 +52,7 @@ public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, Immutable
 /// <remarks>
 /// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact. DuckDB counts each (bin, group) —
 /// rows, mothers, first and last bin value — then scans a few measures at a time (as many as fit in
-/// <see cref="GroupedQuantileQuery.BatchBytes"/>), handing each row's bin value, its stage's place among the groups' stages and its values to this
+/// <see cref="BatchBytes"/>), handing each row's bin value, its stage's place among the groups' stages and its values to this
 /// code, which gathers each measure's values group by group and selects the type-7 order statistics in memory
 /// (<see cref="OrderStatistics.Type7InPlace"/>), the measures of a batch on all cores. Selection gives the values a sort
 /// would, and they are combined by <see cref="Quantiles.Combine"/> as the streaming pass combines them (NULL and NaN
@@ -175,62 +174,30 @@ public static class CohortAnalytics
         }
         var counts = keys.Select(_ => new long[query.Measures.Length]).ToArray();
         var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
-        var perBatch = (int)Math.Max(1, Math.Min(query.BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length));
-        // Two batches when there is more than one: DuckDB fills one while the cores select the other's quantiles.
-        var batches = new Batch[query.Measures.Length > perBatch ? 2 : 1];
-        for (var b = 0; b < batches.Length; b++)
+        var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
+        var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, batch.Measures)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
+        for (var first = 0; first < query.Measures.Length; first += batch.Measures)
         {
-            batches[b] = new Batch(capacity, perBatch);
-        }
-        var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, perBatch)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
-        Task? selecting = null;
-        try
-        {
-            for (int first = 0, round = 0; first < query.Measures.Length; first += perBatch, round++)
+            cancellation.ThrowIfCancellationRequested();
+            var measures = query.Measures.Skip(first).Take(batch.Measures).ToArray();
+            using (var command = source.Connection.CreateCommand())
             {
-                cancellation.ThrowIfCancellationRequested();
-                var measures = query.Measures.Skip(first).Take(perBatch).ToArray();
-                var batch = batches[round % batches.Length];
-                if (batches.Length == 1)
+                // NULL comes as NaN (left out, as a stored NaN is by the streaming pass): one call per value, not two.
+                command.CommandText = $"SELECT {rowKey}, {string.Join(", ", measures.Select(m => $"coalesce({Quote(m)}::DOUBLE, 'NaN'::DOUBLE)"))} FROM {source.Relation}";
+                command.UseStreamingMode = true;
+                using var reader = command.ExecuteReader();
+                batch.Read(reader, measures.Length, layout);
+            }
+            // The batch's measures are independent: each core selects every selectors.Length-th one, into its own buffer.
+            var offset = first;
+            Parallel.For(0, selectors.Length, new ParallelOptions { CancellationToken = cancellation }, w =>
+            {
+                for (var i = w; i < measures.Length; i += selectors.Length)
                 {
-                    selecting?.GetAwaiter().GetResult(); // its one batch is about to be refilled
+                    selectors[w].Select(batch, i, offset + i, counts, quantiles);
                 }
-                using (var command = source.Connection.CreateCommand())
-                {
-                    // NULL comes as NaN (left out, as a stored NaN is by the streaming pass): one call per value, not two.
-                    command.CommandText = $"SELECT {rowKey}, {string.Join(", ", measures.Select(m => $"coalesce({Quote(m)}::DOUBLE, 'NaN'::DOUBLE)"))} FROM {source.Relation}";
-                    command.UseStreamingMode = true;
-                    using var reader = command.ExecuteReader();
-                    batch.Read(reader, measures.Length, layout);
-                }
-                // The previous batch's selection shares the selectors' buffers, so it finishes before this one starts.
-                selecting?.GetAwaiter().GetResult();
-                rowsDone?.Report(total * first / query.Measures.Length);
-                var offset = first;
-                // The batch's measures are independent: each core selects every selectors.Length-th one, into its own
-                // buffer, and each writes only its measures' entries of counts and quantiles.
-                selecting = Task.Run(() => Parallel.For(0, selectors.Length, new ParallelOptions { CancellationToken = cancellation }, w =>
-                {
-                    for (var i = w; i < measures.Length; i += selectors.Length)
-                    {
-                        selectors[w].Select(batch, i, offset + i, counts, quantiles);
-                    }
-                }), cancellation);
-            }
-            selecting?.GetAwaiter().GetResult();
-            selecting = null;
-            rowsDone?.Report(total);
-        }
-        finally
-        {
-            // A failed read must not leave a selection running on buffers that are about to go.
-            try
-            {
-                selecting?.Wait(CancellationToken.None);
-            }
-            catch (AggregateException)
-            {
-            }
+            });
+            rowsDone?.Report(total * (first + measures.Length) / query.Measures.Length);
         }
         var result = keys.Select((k, i) => new QuantileGroup(k.Bin, k.Group, groups[k].First, groups[k].Last, groups[k].Rows, groups[k].Mothers,
             [.. counts[i]], [.. quantiles[i].Select(q => q.IsDefault ? [] : q)])).ToImmutableArray();
@@ -258,7 +225,7 @@ public static class CohortAnalytics
     }
 
     /// <summary>Rows read per query are at most this many bytes of values (a few measures at a time: one query per measure costs 3–4 times as much, all at once holds every column).</summary>
-    public const long DefaultBatchBytes = 160L << 20;
+    private const long BatchBytes = 160L << 20;
 
     /// <summary>A few measures' values as read, row by row: each row's group (an index into the groups) and its values, NaN for NULL, −0 read as +0 (as the streaming pass stores it).</summary>
     private sealed class Batch(long capacity, int measures)
