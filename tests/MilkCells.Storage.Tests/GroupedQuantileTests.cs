@@ -107,6 +107,12 @@ public sealed class GroupedQuantileTests : IDisposable
             var query = new GroupedQuantileQuery("lactation_day", [.. bins], "stage", ["real", "count"], [.. probabilities], MaxRows: rows.Count);
             Assert.Null(CohortAnalytics.GroupedQuantiles(store, query with { MaxRows = rows.Count - 1 }, cancellation: TestContext.Current.CancellationToken)); // every row is in a bin
             var result = CohortAnalytics.GroupedQuantiles(store, query, cancellation: TestContext.Current.CancellationToken)!;
+            // One measure per query (a query per measure, each batch selected before the next is read) gives the same answer.
+            var oneAtATime = CohortAnalytics.GroupedQuantiles(store, query with { BatchBytes = 1 }, cancellation: TestContext.Current.CancellationToken)!;
+            static string Describe(GroupedQuantiles q) => string.Join("\n", q.Groups.OrderBy(g => g.Bin).ThenBy(g => g.Group, StringComparer.Ordinal)
+                .Select(g => $"{g.Bin} {g.Group} {g.Rows} {g.Mothers} {string.Join(",", g.Counts)} "
+                    + string.Join(";", g.Quantiles.Select(m => string.Join(",", m.Select(BitConverter.DoubleToInt64Bits))))));
+            Assert.Equal(Describe(result), Describe(oneAtATime));
             var expected = rows.GroupBy(r => (Bin: Array.FindIndex(bins, b => (r.Day ?? 0) >= b.First && (r.Day ?? 0) <= b.Last), Stage: r.Stage ?? "")).ToDictionary(g => g.Key);
             Assert.Equal(expected.Count, result.Groups.Length);
             Assert.Contains(result.Groups, g => g.Group == "" && g.Counts[0] == 0 && g.Counts[1] > 0);

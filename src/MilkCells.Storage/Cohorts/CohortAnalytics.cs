@@ -27,8 +27,9 @@ internal interface IAnalyticalCohortStore : ICohortStore
 /// <param name="Measures">The numeric columns (integers are taken as doubles); NULLs are left out.</param>
 /// <param name="Probabilities">The quantile probabilities, in [0, 1].</param>
 /// <param name="MaxRows">The most rows in bins whose values are held in memory (a few columns of them at a time); past it there is no answer (stream the rows instead).</param>
+/// <param name="BatchBytes">The most bytes of values read per query: as many measures as fit, at least one (<see cref="CohortAnalytics.DefaultBatchBytes"/> unless a test asks for fewer).</param>
 public sealed record GroupedQuantileQuery(string BinColumn, ImmutableArray<(long First, long Last)> Bins, string GroupColumn,
-    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities, long MaxRows = int.MaxValue);
+    ImmutableArray<string> Measures, ImmutableArray<double> Probabilities, long MaxRows = int.MaxValue, long BatchBytes = CohortAnalytics.DefaultBatchBytes);
 
 /// <summary>One (bin, group): its extent, sizes and the quantiles of each measure.</summary>
 /// <param name="Bin">The index into <see cref="GroupedQuantileQuery.Bins"/>.</param>
@@ -52,7 +53,7 @@ public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, Immutable
 /// <remarks>
 /// Quantiles are Hyndman &amp; Fan (1996, Am Stat 50:361) definition 7, exact. DuckDB counts each (bin, group) —
 /// rows, mothers, first and last bin value — then scans a few measures at a time (as many as fit in
-/// <see cref="BatchBytes"/>), handing each row's bin value, its stage's place among the groups' stages and its values to this
+/// <see cref="GroupedQuantileQuery.BatchBytes"/>), handing each row's bin value, its stage's place among the groups' stages and its values to this
 /// code, which gathers each measure's values group by group and selects the type-7 order statistics in memory
 /// (<see cref="OrderStatistics.Type7InPlace"/>), the measures of a batch on all cores. Selection gives the values a sort
 /// would, and they are combined by <see cref="Quantiles.Combine"/> as the streaming pass combines them (NULL and NaN
@@ -174,7 +175,7 @@ public static class CohortAnalytics
         }
         var counts = keys.Select(_ => new long[query.Measures.Length]).ToArray();
         var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
-        var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
+        var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(query.BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
         var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, batch.Measures)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
         for (var first = 0; first < query.Measures.Length; first += batch.Measures)
         {
@@ -225,7 +226,7 @@ public static class CohortAnalytics
     }
 
     /// <summary>Rows read per query are at most this many bytes of values (a few measures at a time: one query per measure costs 3–4 times as much, all at once holds every column).</summary>
-    private const long BatchBytes = 160L << 20;
+    public const long DefaultBatchBytes = 160L << 20;
 
     /// <summary>A few measures' values as read, row by row: each row's group (an index into the groups) and its values, NaN for NULL, −0 read as +0 (as the streaming pass stores it).</summary>
     private sealed class Batch(long capacity, int measures)
