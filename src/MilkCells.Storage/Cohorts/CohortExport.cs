@@ -108,12 +108,7 @@ public static class CohortExport
     private static long WriteParquet(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)
     {
         using var file = CohortParquetFile.Create(output, store.Schema!, metadata, cancellation);
-        if (Environment.ProcessorCount > 1 && ConcurrentRowGroups.Plan(store, RowGroupRows(store.Schema!)) is { } plan)
-        {
-            return ConcurrentRowGroups.Read(store, plan, batch => file.WriteRowGroup(batch, cancellation), cancellation);
-        }
-        using var reader = store.ReadRows();
-        return Batches(reader, batch => file.WriteRowGroup(batch, cancellation), cancellation);
+        return Batches(store, batch => file.WriteRowGroup(batch, cancellation), cancellation);
     }
 
     private static long WriteArrow(ICohortStore store, Stream output, IReadOnlyList<KeyValuePair<string, string>> metadata, CancellationToken cancellation)
@@ -121,12 +116,7 @@ public static class CohortExport
         var schema = store.Schema!;
         var dictionaries = TextDictionaries(store, schema, cancellation);
         using var file = CohortArrowFile.Create(output, schema, metadata, dictionaries);
-        if (Environment.ProcessorCount > 1 && ConcurrentRowGroups.Plan(store, RowGroupRows(schema)) is { } plan)
-        {
-            return ConcurrentRowGroups.Read(store, plan, file.WriteBatch, cancellation);
-        }
-        using var reader = store.ReadRows();
-        return Batches(reader, file.WriteBatch, cancellation);
+        return Batches(store, file.WriteBatch, cancellation);
     }
 
     /// <summary>Per value column, the sorted distinct values of a text column with at most 65,536 of them (null otherwise: plain strings).</summary>
@@ -163,6 +153,19 @@ public static class CohortExport
             result[text[t].i] = seen[t].Count <= MaxDictionary ? [.. seen[t].Order(StringComparer.Ordinal)] : null;
         }
         return result;
+    }
+
+    /// <summary>Passes the store's rows to <paramref name="write"/> in batches of <see cref="RowGroupRows"/>, in order; returns the row count.</summary>
+    /// <remarks>A store that gives concurrent cursors is read by two threads, a group each (<see cref="ConcurrentRowGroups"/>);
+    /// any other through one cursor on one thread. Both cut the same batches, so the file's bytes do not depend on which.</remarks>
+    private static long Batches(ICohortStore store, Action<ColumnBatch> write, CancellationToken cancellation)
+    {
+        if (Environment.ProcessorCount > 1 && ConcurrentRowGroups.Plan(store, RowGroupRows(store.Schema!)) is { } plan)
+        {
+            return ConcurrentRowGroups.Read(store, plan, write, cancellation);
+        }
+        using var reader = store.ReadRows();
+        return Batches(reader, write, cancellation);
     }
 
     /// <summary>Reads the rows into batches of <see cref="RowGroupRows"/> on one thread while <paramref name="write"/> encodes the previous batch on this one; returns the row count.</summary>
