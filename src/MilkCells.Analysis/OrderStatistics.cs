@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace MilkCells.Analysis;
 
@@ -191,17 +193,8 @@ public static class OrderStatistics
                 }
                 starts[b + 1] = starts[b] + (int)(notAbove[b] - below[b]);
             }
-            inside = ArrayPool<double>.Shared.Rent(starts[brackets] + 1);
-            for (var b = 0; b < brackets; b++)
-            {
-                var at = starts[b];
-                var (a, z) = (lows[b], highs[b]);
-                foreach (var v in values)
-                {
-                    inside[at] = v; // kept only when within: no branch to mispredict (the slot after the last is spare)
-                    at += v >= a & v <= z ? 1 : 0;
-                }
-            }
+            inside = ArrayPool<double>.Shared.Rent(starts[brackets] + Vector512<double>.Count);
+            CopyWithin(values, lows, highs, starts, inside);
             for (var b = 0; b < brackets; b++)
             {
                 var within = inside.AsSpan(starts[b], starts[b + 1] - starts[b]);
@@ -221,6 +214,102 @@ public static class OrderStatistics
             {
                 ArrayPool<double>.Shared.Return(inside);
             }
+        }
+    }
+
+    /// <summary>
+    /// Copies each value that lies within one of the brackets [<paramref name="lows"/>[b], <paramref name="highs"/>[b]]
+    /// (disjoint, ascending) to that bracket's part of <paramref name="inside"/>, which starts at
+    /// <paramref name="starts"/>[b] and holds exactly the bracket's values; the values keep their order within a
+    /// bracket. <paramref name="inside"/> has <see cref="Vector512{T}.Count"/> spare slots after the last part.
+    /// </summary>
+    /// <remarks>
+    /// With AVX-512, a pass per bracket packs each 8 values' matches to the front of a register (VCOMPRESSPD, register
+    /// form: the memory form is microcoded on some processors) and stores all 8 lanes; the lanes past the matches land
+    /// on the next bracket's part, not yet written, or on the spare slots. Otherwise one branch-free scalar pass serves
+    /// all brackets. The scalar pass per bracket this replaced took 14 % of a <c>reference build</c>'s CPU
+    /// (docs/performance.md).
+    /// </remarks>
+    internal static void CopyWithin(ReadOnlySpan<double> values, ReadOnlySpan<double> lows, ReadOnlySpan<double> highs, ReadOnlySpan<int> starts, Span<double> inside)
+    {
+        if (Avx512F.IsSupported)
+        {
+            CopyWithinCompressed(values, lows, highs, starts, inside);
+        }
+        else
+        {
+            CopyWithinScalar(values, lows, highs, starts, inside);
+        }
+    }
+
+    /// <summary><see cref="CopyWithin"/> by AVX-512 compression; callers check <see cref="Avx512F.IsSupported"/>.</summary>
+    internal static void CopyWithinCompressed(ReadOnlySpan<double> values, ReadOnlySpan<double> lows, ReadOnlySpan<double> highs, ReadOnlySpan<int> starts, Span<double> inside)
+    {
+        var width = Vector512<double>.Count;
+        if (inside.Length < starts[lows.Length] + width)
+        {
+            throw new ArgumentException("inside needs a vector's spare slots after the last bracket", nameof(inside));
+        }
+        ref var from = ref MemoryMarshal.GetReference(values);
+        ref var to = ref MemoryMarshal.GetReference(inside);
+        var whole = values.Length - (values.Length % width);
+        for (var b = 0; b < lows.Length; b++)
+        {
+            var (a, z) = (lows[b], highs[b]);
+            var low = Vector512.Create(a);
+            var high = Vector512.Create(z);
+            var at = starts[b];
+            var end = starts[b + 1];
+            for (var i = 0; i < whole; i += width)
+            {
+                var v = Vector512.LoadUnsafe(ref from, (nuint)i);
+                var within = Vector512.GreaterThanOrEqual(v, low) & Vector512.LessThanOrEqual(v, high);
+                // Never past this bracket's part plus the spare lanes (the counts that sized it used the same comparisons).
+                if (at > end)
+                {
+                    throw new InvalidOperationException("a bracket holds more values than were counted");
+                }
+                Avx512F.Compress(Vector512<double>.Zero, within, v).StoreUnsafe(ref to, (nuint)at);
+                at += BitOperations.PopCount(within.ExtractMostSignificantBits());
+            }
+            for (var i = whole; i < values.Length; i++)
+            {
+                var v = values[i];
+                inside[at] = v;
+                at += v >= a & v <= z ? 1 : 0;
+            }
+            if (at != end)
+            {
+                throw new InvalidOperationException("a bracket holds other than the values counted");
+            }
+        }
+    }
+
+    /// <summary><see cref="CopyWithin"/> in one branch-free scalar pass for all brackets.</summary>
+    /// <remarks>A value's bracket is the number of lows at or below it; a value within none goes to a spare slot after the last bracket's part, which is overwritten and never kept.</remarks>
+    internal static void CopyWithinScalar(ReadOnlySpan<double> values, ReadOnlySpan<double> lows, ReadOnlySpan<double> highs, ReadOnlySpan<int> starts, Span<double> inside)
+    {
+        var brackets = lows.Length;
+        // Slot 0 is the spare; slot b + 1 is bracket b's next index and highAt[b + 1] its high.
+        Span<int> next = stackalloc int[brackets + 1];
+        Span<double> highAt = stackalloc double[brackets + 1];
+        next[0] = starts[brackets];
+        for (var b = 0; b < brackets; b++)
+        {
+            next[b + 1] = starts[b];
+            highAt[b + 1] = highs[b];
+        }
+        foreach (var v in values)
+        {
+            var k = 0;
+            for (var b = 0; b < lows.Length; b++)
+            {
+                k += v >= lows[b] ? 1 : 0;
+            }
+            var within = (k != 0) & (v <= highAt[k]);
+            var slot = within ? k : 0;
+            inside[next[slot]] = v;
+            next[slot] += within ? 1 : 0;
         }
     }
 

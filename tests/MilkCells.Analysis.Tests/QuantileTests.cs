@@ -107,6 +107,50 @@ public class QuantileTests
     }
 
     [Fact]
+    public void One_pass_copies_each_brackets_values_in_order_as_a_pass_per_bracket_would()
+    {
+        // Values on the brackets' ends, between them, outside them all, and both infinities; 0, 1, 2 and 5 brackets.
+        var rng = new Random(7);
+        var values = Enumerable.Range(0, 5003).Select(_ => Math.Round(rng.NextDouble() * 100, 1))
+            .Concat([double.NegativeInfinity, double.PositiveInfinity, -1, 101]).OrderBy(_ => rng.Next()).ToArray();
+        foreach (var (lows, highs) in new (double[], double[])[]
+                 {
+                     ([], []),
+                     ([50], [50]),
+                     ([double.NegativeInfinity, 99.9], [0.5, double.PositiveInfinity]),
+                     ([2.5, 10, 10.1, 40, 97.5], [3.5, 10, 20, 60, 99]),
+                 })
+        {
+            var perBracket = lows.Select((a, b) => values.Where(v => v >= a && v <= highs[b]).ToArray()).ToArray();
+            var starts = new int[lows.Length + 1];
+            for (var b = 0; b < lows.Length; b++)
+            {
+                starts[b + 1] = starts[b] + perBracket[b].Length;
+            }
+            var copies = new List<Action<double[]>> { inside => OrderStatistics.CopyWithinScalar(values, lows, highs, starts, inside) };
+            if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            {
+                copies.Add(inside => OrderStatistics.CopyWithinCompressed(values, lows, highs, starts, inside));
+                // A count one short is caught rather than written past.
+                if (lows.Length > 0 && perBracket[^1].Length > 0)
+                {
+                    int[] short1 = [.. starts[..^1], starts[^1] - 1];
+                    Assert.Throws<InvalidOperationException>(() => OrderStatistics.CopyWithinCompressed(values, lows, highs, short1, new double[starts[^1] + 8]));
+                }
+            }
+            foreach (var copy in copies)
+            {
+                var inside = new double[starts[^1] + 8];
+                copy(inside);
+                for (var b = 0; b < lows.Length; b++)
+                {
+                    Assert.Equal(perBracket[b], inside[starts[b]..starts[b + 1]]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Type7_by_selection_in_memory_equals_type7_of_the_sorted_array_bit_for_bit()
     {
         // Sizes either side of 16,384, from which a sample narrows the values first; awkward values, few distinct values, sorted input.
