@@ -11,7 +11,8 @@ namespace MilkCells.Storage.Cohorts;
 /// <param name="Connection">An open DuckDB connection.</param>
 /// <param name="Relation">SQL that names the rows as a relation: <c>cohort_rows</c>, or <c>read_parquet([...])</c>.</param>
 /// <param name="Name">The store's name, for messages.</param>
-internal sealed record AnalyticalSource(DuckDBConnection Connection, string Relation, string Name);
+/// <param name="InMemory">Whether the connection is to an in-memory database (a scan of files), which a second connection shares through <see cref="DuckDBConnection.Duplicate"/> rather than its connection string.</param>
+internal sealed record AnalyticalSource(DuckDBConnection Connection, string Relation, string Name, bool InMemory = false);
 
 /// <summary>A store whose rows DuckDB queries in place (the DuckDB store's table; the Parquet store's files).</summary>
 internal interface IAnalyticalCohortStore : ICohortStore
@@ -60,7 +61,9 @@ public sealed record GroupedQuantiles(long RowsRead, long RowsOutside, Immutable
 /// left out, −0 taken as +0), so the result is the streaming pass's bit for bit (checked by the reference tests).
 /// DuckDB's own <c>quantile_cont</c> is not used: it interpolates equal neighbours too, v·(1 − w) + v·w, which can be
 /// v ± 1 ulp where R and <see cref="Quantiles.Type7"/> return v; and sorting each group's list in SQL
-/// (<c>list_sort(list(x))</c>, one query per measure) took as long as streaming every row. Memory is the batch's
+/// (<c>list_sort(list(x))</c>, one query per measure) took as long as streaming every row. With more than one core,
+/// each batch is read by two queries at once on two connections, one per half of the mothers by id, into the two
+/// parts of the batch that the first count sized; each part must fill exactly. Memory is the batch's
 /// columns and one gathered column per core, whatever the number of measures; DuckDB's buffer pool is held to
 /// <see cref="QueryMemoryLimit"/> meanwhile.
 /// </remarks>
@@ -132,6 +135,11 @@ public static class CohortAnalytics
         var table = binOf.Select(b => b < 0 ? "NULL" : b.ToString(CultureInfo.InvariantCulture));
         var bin = new StringBuilder("CASE WHEN d BETWEEN 0 AND ").Append(last.ToString(CultureInfo.InvariantCulture)).Append(" THEN [")
             .AppendJoin(',', table).Append("][d + 1] END");
+        // Each batch is read by two queries at once where there are two cores, one per half of the mothers (by id: DuckDB's
+        // table and the Parquet parts' row groups are in mother order, so each query skips most of the other half's
+        // blocks). Reading a batch row by row is otherwise the serial part. Selection does not depend on the order of the
+        // values, so the result is the same.
+        var split = Environment.ProcessorCount > 1 ? MotherSplit(source) : long.MaxValue;
         var rowsSql = $"SELECT mother_id, coalesce({Quote(query.BinColumn)}, 0) AS d, coalesce({Quote(query.GroupColumn)}, '') AS g FROM {source.Relation}";
         var binned = $"SELECT *, {bin} AS bin FROM ({{0}}) WHERE bin IS NOT NULL";
 
@@ -142,13 +150,21 @@ public static class CohortAnalytics
             total = Convert.ToInt64(count.ExecuteScalar(), CultureInfo.InvariantCulture);
         }
         var groups = new Dictionary<(int Bin, string Group), (long First, long Last, long Rows, long Mothers)>();
+        var halfRows = new long[2];
         using (var stats = source.Connection.CreateCommand())
         {
-            stats.CommandText = $"SELECT bin, g, min(d), max(d), count(*), count(DISTINCT mother_id) FROM ({string.Format(CultureInfo.InvariantCulture, binned, rowsSql)}) GROUP BY bin, g";
+            // Counted per half of the mothers too (the halves share no mother, so their distinct mothers add up).
+            stats.CommandText = $"SELECT bin, g, min(d), max(d), count(*), count(DISTINCT mother_id), (mother_id >= {split})::INTEGER AS half " +
+                $"FROM ({string.Format(CultureInfo.InvariantCulture, binned, rowsSql)}) GROUP BY bin, g, half";
             using var reader = stats.ExecuteReader();
             while (reader.Read())
             {
-                groups[(reader.GetInt32(0), reader.GetString(1))] = (reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+                var key = (reader.GetInt32(0), reader.GetString(1));
+                var (lowest, highest, rows, mothers) = (reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5));
+                halfRows[reader.GetInt32(6)] += rows;
+                groups[key] = groups.TryGetValue(key, out var other)
+                    ? (Math.Min(lowest, other.First), Math.Max(highest, other.Last), rows + other.Rows, mothers + other.Mothers)
+                    : (lowest, highest, rows, mothers);
             }
         }
         if (groups.Count == 0)
@@ -177,18 +193,28 @@ public static class CohortAnalytics
         var quantiles = keys.Select(_ => new ImmutableArray<double>[query.Measures.Length]).ToArray();
         var batch = new Batch(capacity, (int)Math.Max(1, Math.Min(query.BatchBytes / Math.Max(1, capacity * sizeof(double)), query.Measures.Length)));
         var selectors = Enumerable.Range(0, Math.Min(Environment.ProcessorCount, batch.Measures)).Select(_ => new GroupSelector(keys.Length, capacity, query.Probabilities)).ToArray();
+        // The second half's query runs on a second connection to the same database (a connection runs one query at a time):
+        // DuckDB.NET shares a database file's instance between connections with the same connection string, and duplicates
+        // an in-memory one's.
+        using var second = halfRows[1] > 0 && halfRows[0] > 0 ? (source.InMemory ? source.Connection.Duplicate() : new DuckDBConnection(source.Connection.ConnectionString)) : null;
+        second?.Open();
+        (DuckDBConnection Connection, string Where, long Start, long End)[] halves = second is null
+            ? [(source.Connection, "", 0, capacity)]
+            : [(source.Connection, $" WHERE mother_id < {split}", 0, halfRows[0]), (second, $" WHERE mother_id >= {split}", halfRows[0], capacity)];
         for (var first = 0; first < query.Measures.Length; first += batch.Measures)
         {
             cancellation.ThrowIfCancellationRequested();
             var measures = query.Measures.Skip(first).Take(batch.Measures).ToArray();
-            using (var command = source.Connection.CreateCommand())
+            // NULL comes as NaN (left out, as a stored NaN is by the streaming pass): one call per value, not two.
+            var select = $"SELECT {rowKey}, {string.Join(", ", measures.Select(m => $"coalesce({Quote(m)}::DOUBLE, 'NaN'::DOUBLE)"))} FROM {source.Relation}";
+            Parallel.For(0, halves.Length, new ParallelOptions { CancellationToken = cancellation }, h =>
             {
-                // NULL comes as NaN (left out, as a stored NaN is by the streaming pass): one call per value, not two.
-                command.CommandText = $"SELECT {rowKey}, {string.Join(", ", measures.Select(m => $"coalesce({Quote(m)}::DOUBLE, 'NaN'::DOUBLE)"))} FROM {source.Relation}";
+                using var command = halves[h].Connection.CreateCommand();
+                command.CommandText = select + halves[h].Where;
                 command.UseStreamingMode = true;
                 using var reader = command.ExecuteReader();
-                batch.Read(reader, measures.Length, layout);
-            }
+                batch.Read(reader, measures.Length, layout, halves[h].Start, halves[h].End);
+            });
             // The batch's measures are independent: each core selects every selectors.Length-th one, into its own buffer.
             var offset = first;
             Parallel.For(0, selectors.Length, new ParallelOptions { CancellationToken = cancellation }, w =>
@@ -203,6 +229,20 @@ public static class CohortAnalytics
         var result = keys.Select((k, i) => new QuantileGroup(k.Bin, k.Group, groups[k].First, groups[k].Last, groups[k].Rows, groups[k].Mothers,
             [.. counts[i]], [.. quantiles[i].Select(q => q.IsDefault ? [] : q)])).ToImmutableArray();
         return new GroupedQuantiles(total, total - result.Sum(g => g.Rows), result);
+    }
+
+    /// <summary>The mother id that splits the store's mothers into two halves of the id range (long.MaxValue, so one part, when it is empty).</summary>
+    private static long MotherSplit(AnalyticalSource source)
+    {
+        using var command = source.Connection.CreateCommand();
+        command.CommandText = $"SELECT min(mother_id), max(mother_id) FROM {source.Relation}";
+        using var reader = command.ExecuteReader();
+        if (!reader.Read() || reader.IsDBNull(0))
+        {
+            return long.MaxValue;
+        }
+        var (low, high) = (reader.GetInt64(0), reader.GetInt64(1));
+        return low + ((high - low + 1) / 2);
     }
 
     private static string Quote(string identifier) => "\"" + identifier + "\"";
@@ -237,11 +277,12 @@ public static class CohortAnalytics
 
         public double[][] Values { get; } = [.. Enumerable.Range(0, measures).Select(_ => new double[capacity])];
 
-        public int Count { get; private set; }
+        public int Count => Groups.Length;
 
-        public void Read(System.Data.Common.DbDataReader reader, int read, GroupLayout layout)
+        /// <summary>Reads rows into [<paramref name="start"/>, <paramref name="end"/>), which they must fill exactly (else the store changed since its rows were counted).</summary>
+        public void Read(System.Data.Common.DbDataReader reader, int read, GroupLayout layout, long start, long end)
         {
-            Count = 0;
+            var at = start;
             while (reader.Read())
             {
                 var group = layout.GroupOf(reader.GetInt64(0), reader.GetInt32(1));
@@ -249,17 +290,21 @@ public static class CohortAnalytics
                 {
                     continue; // in no bin
                 }
-                if (Count == Groups.Length)
+                if (at == end)
                 {
                     throw layout.Changed();
                 }
-                Groups[Count] = group;
+                Groups[at] = group;
                 for (var m = 0; m < read; m++)
                 {
                     var x = reader.GetDouble(m + 2);
-                    Values[m][Count] = x == 0 ? 0.0 : x;
+                    Values[m][at] = x == 0 ? 0.0 : x;
                 }
-                Count++;
+                at++;
+            }
+            if (at != end)
+            {
+                throw layout.Changed();
             }
         }
     }

@@ -290,7 +290,7 @@ internal sealed class ParquetCohortStore : IAnalyticalCohortStore
         {
             throw new InputException(InputLocation.InFile(Name), "the store holds no complete mother yet");
         }
-        return new AnalyticalSource(_analytics.Connection, Relation(files), Name);
+        return new AnalyticalSource(_analytics.Connection, Relation(files), Name, InMemory: true);
     }
 
     public void Dispose()
