@@ -54,6 +54,7 @@ public static class CliApp
         Console.CancelKeyPress += onCancel;
         try
         {
+            EngineCommands.WarmUpEarly(args);
             var context = new CliContext(output, error, cancellation.Token);
             var root = BuildRoot(context, CommandCatalog.For(args, context));
             var parsed = root.Parse(args);

@@ -21,6 +21,20 @@ public class EngineCommandTests
         Assert.Equal(new EngineRunConfig("m.xml", 12, 5.5, 3, Algorithm.CompositionRejection, 9, 2, "s.csv"), config);
     }
 
+    [Theory]
+    [InlineData("engine run m.xml -n 10 -a cr -o s.csv", "cr")]
+    [InlineData("engine run m.xml --algorithm direct -o s.csv", "direct")]
+    [InlineData("engine run m.xml -o s.csv", "auto")]
+    [InlineData("engine run m.xml -a bogus -o s.csv", null)]
+    [InlineData("engine run m.xml --help", null)]
+    [InlineData("engine run -h", null)]
+    [InlineData("engine dsmts dir -a cr", null)]
+    [InlineData("simulate --scenario healthy run -o -", null)]
+    public void The_early_warm_up_starts_only_for_an_engine_run_and_with_its_algorithm(string line, string? algorithm)
+    {
+        Assert.Equal(algorithm, EngineCommands.EarlyWarmUp(line.Split(' '))?.Name);
+    }
+
     [Fact]
     public void Run_writes_mean_and_sd_per_species_at_k_points_identically_for_any_thread_count()
     {

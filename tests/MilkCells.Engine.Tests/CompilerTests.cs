@@ -47,6 +47,29 @@ public class CompilerTests
         }
     }
 
+    [Fact]
+    public void A_reactions_net_change_sums_both_sides_per_species_in_slot_order_and_drops_zeros()
+    {
+        // r1: P2 + X + X -> P + X: X -1, P +1, P2 -1 (listed out of slot order, X on both sides).
+        // r2: P -> P: no net change at all. r3: -> 2 P2 + X.
+        var compiled = CompiledNetwork.Compile(Base()
+            .Reaction("r1", "P2 + 2 X -> P + X", "k1 * X * X * P2")
+            .Reaction("r2", "P -> P", "Lambda * P")
+            .Reaction("r3", "-> 2 P2 + X", "Alpha").Build());
+        int x = compiled.SlotOf("X"), p = compiled.SlotOf("P"), p2 = compiled.SlotOf("P2");
+        Assert.True(x < p && p < p2);
+        (int Slot, double Delta)[] Changes(int j) =>
+            [.. Enumerable.Range(compiled.ChangeStart[j], compiled.ChangeStart[j + 1] - compiled.ChangeStart[j]).Select(i => (compiled.ChangeSlot[i], compiled.ChangeDelta[i]))];
+        Assert.Equal([(x, -1.0), (p, 1.0), (p2, -1.0)], Changes(0));
+        Assert.Empty(Changes(1));
+        Assert.Equal([(x, 1.0), (p2, 2.0)], Changes(2));
+        Assert.Equal([x, p2], compiled.ConsumeSlot[compiled.ConsumeStart[0]..compiled.ConsumeStart[1]]);
+        Assert.Equal(compiled.ChangeSlot.Length, compiled.Changes.Length);
+        // Tau-leaping's highest order per species: X is a double factor of the third-order r1, P2 a single one; P is
+        // first order through r2; the constant r3 has no species factor.
+        Assert.Equal([new TauSpecies(x, 3, 2), new TauSpecies(p, 1, 1), new TauSpecies(p2, 3, 1)], compiled.TauSpeciesInfo);
+    }
+
     [Theory]
     [InlineData("Lambda * X / (Alpha + X)")]
     [InlineData("Lambda * X * P * P2 * X")]

@@ -7,17 +7,25 @@ using static MilkCells.Storage.Tests.StoreTestHelpers;
 
 namespace MilkCells.Storage.Tests;
 
-/// <summary>Reading a SQLite store's row groups on two threads (what a Parquet or Arrow export of such a store does).</summary>
+/// <summary>Reading a SQLite or DuckDB store's row groups on two threads (what a Parquet or Arrow export of such a store does).</summary>
 public sealed class ConcurrentRowGroupTests : IDisposable
 {
     private readonly SqliteStores _stores = new();
+    private readonly DuckDbStores _duckDb = new();
+    private readonly ParquetStores _parquet = new(rowsPerFile: 16);
 
-    public void Dispose() => _stores.Dispose();
+    public void Dispose()
+    {
+        _stores.Dispose();
+        _duckDb.Dispose();
+        _parquet.Dispose();
+    }
 
     [Fact]
     public void A_plan_starts_each_group_at_the_mother_and_row_that_hold_it()
     {
-        // Mothers 1, 2 and 4 hold 5, 3 and 7 rows; groups of 4 rows start at rows 0, 4, 8 and 12 of the 15.
+        // Mothers 1, 2 and 4 hold 5, 3 and 7 rows; groups of 4 rows start at rows 0, 4, 8 and 12 of the 15. Each
+        // group's cursor reads through the next group's first mother (to see the row after its own), the last to the end.
         var uri = _stores.NewUri("plan");
         using (var writer = CohortStore.OpenForWrite(uri))
         {
@@ -27,7 +35,7 @@ public sealed class ConcurrentRowGroupTests : IDisposable
         using var store = CohortStore.OpenForRead(uri);
         var plan = ConcurrentRowGroups.Plan(store, 4)!;
         Assert.Equal(
-            [new(1, 0, 4, true, false), new(1, 4, 4, false, false), new(4, 0, 4, false, false), new(4, 4, 3, false, true)],
+            [new(1, 0, 4, true, false, 1), new(1, 4, 4, false, false, 4), new(4, 0, 4, false, false, 4), new(4, 4, 3, false, true, null)],
             plan);
         Assert.Null(ConcurrentRowGroups.Plan(store, 15)); // one group: nothing to share
         using var writing = CohortStore.OpenForWrite(uri);
@@ -38,9 +46,11 @@ public sealed class ConcurrentRowGroupTests : IDisposable
     [InlineData(7)]
     [InlineData(20)]
     [InlineData(37)]
-    public void The_groups_hold_exactly_the_rows_one_cursor_cut_every_size_rows_holds(int size)
+    [InlineData(7, "duckdb")]
+    [InlineData(37, "duckdb")]
+    public void The_groups_hold_exactly_the_rows_one_cursor_cut_every_size_rows_holds(int size, string kind = "sqlite")
     {
-        var uri = Write(_stores, "groups", [5, 0, 9, 3, 7], 10, 12);
+        var uri = Write(kind == "duckdb" ? _duckDb : _stores, "groups", [5, 0, 9, 3, 7], 10, 12);
         using var store = CohortStore.OpenForRead(uri);
         var expected = new List<string>();
         using (var reader = store.ReadRows())
@@ -65,6 +75,16 @@ public sealed class ConcurrentRowGroupTests : IDisposable
         var rows = ConcurrentRowGroups.Read(store, plan, batch => groups.Add(Describe(batch)), CancellationToken.None);
         Assert.Equal(60, rows);
         Assert.Equal(expected, groups);
+    }
+
+    [Fact]
+    public void A_parquet_folder_is_read_by_one_cursor()
+    {
+        // Its part files hold row groups of whatever mothers a writer had; a cursor per group would decode about two
+        // part files for each group it reads (docs/performance.md, "Cohort exports and columnar stores").
+        var uri = Write(_parquet, "one-cursor", [0, 1, 2, 3], 4, 10);
+        using var store = CohortStore.OpenForRead(uri);
+        Assert.Null(ConcurrentRowGroups.Plan(store, 6));
     }
 
     [Theory]

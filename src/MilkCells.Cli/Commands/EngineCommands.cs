@@ -110,12 +110,62 @@ internal static class EngineCommands
         }
     }
 
+    private static int _warmUpStarted;
+
+    /// <summary>Starts the engine's warm-up (<see cref="Ensemble.WarmUp"/>) on the second core when <paramref name="args"/> is an
+    /// <c>engine run</c> command line, before the command line is built and parsed.</summary>
+    /// <remarks>
+    /// The warm-up is the JIT's first-use work for compiling a network and running its firing loop. Started from the
+    /// handler, it ran beside libSBML's read of the model but ended after it, so it set the start's critical path;
+    /// started here, it also overlaps the command line's construction and parsing, which leave the second core idle
+    /// (docs/performance.md, "Status against the engine's speed targets"). The algorithm is read from <c>-a</c> or
+    /// <c>--algorithm</c> without the parser; a command line that is not understood here (help, an unknown algorithm)
+    /// starts nothing, and the handler then starts the warm-up itself. It draws from no stream a run uses, so results
+    /// do not change.
+    /// </remarks>
+    internal static void WarmUpEarly(IReadOnlyList<string> args)
+    {
+        if (Environment.ProcessorCount > 1 && EarlyWarmUp(args) is { } algorithm && Interlocked.Exchange(ref _warmUpStarted, 1) == 0)
+        {
+            _ = Task.Run(() => Ensemble.WarmUp(algorithm));
+        }
+    }
+
+    /// <summary>The algorithm an <c>engine run</c> command line names (<c>auto</c> when none), or null when
+    /// <paramref name="args"/> is not one that <see cref="WarmUpEarly"/> warms up for.</summary>
+    internal static Algorithm? EarlyWarmUp(IReadOnlyList<string> args)
+    {
+        if (args.Count < 3 || args[0] != Name || args[1] != "run")
+        {
+            return null;
+        }
+        var name = "auto";
+        for (var i = 2; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "-h" or "--help" or "-?" or "/?" or "/h":
+                    return null;
+                case "-a" or "--algorithm" when i + 1 < args.Count:
+                    name = args[i + 1];
+                    break;
+            }
+        }
+        try
+        {
+            return Algorithm.Parse(name);
+        }
+        catch (InputException)
+        {
+            return null; // the parser reports it
+        }
+    }
+
     private static int Run(EngineRunConfig config, CliContext context)
     {
         var clock = Stopwatch.StartNew();
         using var output = FileOutput.Open(context, config.Out);
-        // The JIT's first-use work for compiling and simulating runs on the second core while libSBML reads the model.
-        if (Environment.ProcessorCount > 1)
+        if (Interlocked.Exchange(ref _warmUpStarted, 1) == 0 && Environment.ProcessorCount > 1)
         {
             _ = Task.Run(() => Ensemble.WarmUp(config.Algorithm));
         }

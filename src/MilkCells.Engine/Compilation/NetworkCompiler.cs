@@ -77,16 +77,22 @@ public sealed partial class CompiledNetwork
                     Problem($"{kind} '{id}'", $"duplicates the id of {seen[id]} '{id}'");
                 }
             }
-            var elements = _n.Compartments.Select(x => (x.Id, Kind: "compartment"))
-                .Concat(_n.Species.Select(x => (x.Id, Kind: "species")))
-                .Concat(_n.Parameters.Select(x => (x.Id, Kind: "parameter")))
-                .Concat(_n.Drivers.Select(x => (x.Id, Kind: "driver")))
-                .Concat(_n.Reactions.Select(x => (x.Id, Kind: "reaction")))
-                .Concat(_n.Events.Select(x => (x.Id, Kind: "event")));
-            foreach (var (id, kind) in elements)
+            // One list at a time rather than a LINQ chain of (id, kind) tuples: every generic instantiation over a value
+            // type is JIT-compiled on each run's start (ReadyToRun cannot precompile it), and this runs before every
+            // simulation. Selecting the ids of these classes shares the framework's precompiled code for reference types.
+            void AddAll(IEnumerable<string> ids, string kind)
             {
-                Add(id, kind);
+                foreach (var id in ids)
+                {
+                    Add(id, kind);
+                }
             }
+            AddAll(_n.Compartments.Select(x => x.Id), "compartment");
+            AddAll(_n.Species.Select(x => x.Id), "species");
+            AddAll(_n.Parameters.Select(x => x.Id), "parameter");
+            AddAll(_n.Drivers.Select(x => x.Id), "driver");
+            AddAll(_n.Reactions.Select(x => x.Id), "reaction");
+            AddAll(_n.Events.Select(x => x.Id), "event");
             foreach (var x in _n.Functions)
             {
                 Add(x.Id, "function");
@@ -473,7 +479,7 @@ public sealed partial class CompiledNetwork
             _ => op,
         };
 
-        private readonly List<(int Reaction, int Field, Expr Expr, IReadOnlyList<LocalParameter> Locals)> _coefficients = [];
+        private readonly List<Coefficient> _coefficients = [];
         private readonly List<int[]> _propensityReads = [];
         private readonly List<int> _timeDependent = [];
 
@@ -490,14 +496,20 @@ public sealed partial class CompiledNetwork
             var consumeStart = new List<int> { 0 };
             var consumeSlot = new List<int>();
             var consumeCount = new List<double>();
+            // A reaction's net change per species slot, kept sorted by slot (a reaction names a few species, so a
+            // sorted list beats a dictionary, and it needs no generic instantiation over a value type: see CheckIds).
+            var netSlots = new List<int>();
+            var netDeltas = new List<double>();
             for (var j = 0; j < m; j++)
             {
                 var r = _n.Reactions[j];
                 var element = $"reaction '{r.Id}'";
                 kernels[j] = Kernel.Unit;
-                var net = new Dictionary<int, double>();
-                foreach (var (list, sign) in new[] { (r.Reactants, -1), (r.Products, 1) })
+                netSlots.Clear();
+                netDeltas.Clear();
+                for (var side = 0; side < 2; side++)
                 {
+                    var (list, sign) = side == 0 ? (r.Reactants, -1) : (r.Products, 1);
                     foreach (var sr in list)
                     {
                         if (!c.SlotById.TryGetValue(sr.Species, out var slot) || !c.IsSpeciesSlot(slot))
@@ -521,11 +533,26 @@ public sealed partial class CompiledNetwork
                                 "make the species a boundary species or remove the rule");
                             continue;
                         }
-                        net[slot] = net.GetValueOrDefault(slot) + sign * sr.Stoichiometry;
+                        var at = 0;
+                        while (at < netSlots.Count && netSlots[at] < slot)
+                        {
+                            at++;
+                        }
+                        if (at == netSlots.Count || netSlots[at] != slot)
+                        {
+                            netSlots.Insert(at, slot);
+                            netDeltas.Insert(at, 0);
+                        }
+                        netDeltas[at] += sign * sr.Stoichiometry;
                     }
                 }
-                foreach (var (slot, delta) in net.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key))
+                for (var k = 0; k < netSlots.Count; k++)
                 {
+                    var (slot, delta) = (netSlots[k], netDeltas[k]);
+                    if (delta == 0)
+                    {
+                        continue;
+                    }
                     changeSlot.Add(slot);
                     changeDelta.Add(delta);
                     if (delta < 0)
@@ -536,9 +563,12 @@ public sealed partial class CompiledNetwork
                 }
                 changeStart.Add(changeSlot.Count);
                 consumeStart.Add(consumeSlot.Count);
-                foreach (var l in r.LocalParameters.Where(l => !double.IsFinite(l.Value)))
+                for (var i = 0; i < r.LocalParameters.Count; i++)
                 {
-                    Problem(element, $"local parameter '{l.Id}' has no finite value");
+                    if (!double.IsFinite(r.LocalParameters[i].Value))
+                    {
+                        Problem(element, $"local parameter '{r.LocalParameters[i].Id}' has no finite value");
+                    }
                 }
                 CompileRate(j, r, element, ref kernels[j], out general[j]);
             }
@@ -556,7 +586,7 @@ public sealed partial class CompiledNetwork
         private bool IsStateFree(Expr e, IReadOnlyList<LocalParameter> locals) => !e.Any(node => node switch
         {
             TimeSymbol => true,
-            Sym s => !locals.Any(l => l.Id == s.Name) && c.SlotById.TryGetValue(s.Name, out var slot)
+            Sym s => !IsLocal(locals, s.Name) && c.SlotById.TryGetValue(s.Name, out var slot)
                 && (c.IsSpeciesSlot(slot) || _dynamicRuleTargets.Contains(slot)),
             _ => false,
         });
@@ -607,7 +637,7 @@ public sealed partial class CompiledNetwork
                     rateExpr = Inline(cr.Propensity, element);
                     form = ProductForm.TryCreate(rateExpr, e => IsStateFree(e, locals), name =>
                     {
-                        if (locals.Any(l => l.Id == name) || !c.SlotById.TryGetValue(name, out var slot) || !c.IsSpeciesSlot(slot))
+                        if (IsLocal(locals, name) || !c.SlotById.TryGetValue(name, out var slot) || !c.IsSpeciesSlot(slot))
                         {
                             return null;
                         }
@@ -646,15 +676,15 @@ public sealed partial class CompiledNetwork
             for (var f = 0; f < form.Factors.Count; f++)
             {
                 slots[f] = form.Factors[f].Slot;
-                _coefficients.Add((j, 1 + 2 * f, form.Factors[f].Alpha, locals));
-                _coefficients.Add((j, 2 + 2 * f, form.Factors[f].Beta, locals));
+                _coefficients.Add(new Coefficient(j, 1 + 2 * f, form.Factors[f].Alpha, locals));
+                _coefficients.Add(new Coefficient(j, 2 + 2 * f, form.Factors[f].Beta, locals));
             }
-            _coefficients.Add((j, 0, form.Coefficient, locals));
+            _coefficients.Add(new Coefficient(j, 0, form.Coefficient, locals));
             c.AnyThreeFactorRate |= form.Factors.Count == 3;
             kernel.S0 = slots[0];
             kernel.S1 = slots[1];
             kernel.S2 = slots[2];
-            _propensityReads.Add(form.Factors.Select(f => f.Slot).Distinct().Order().ToArray());
+            _propensityReads.Add(SortedDistinct(form.Factors.Select(f => f.Slot)));
         }
 
         /// <summary>coefficient · X · (X − 1) · … over the reactants, read as amounts.</summary>
@@ -704,7 +734,7 @@ public sealed partial class CompiledNetwork
         {
             var v = c.InitialValues;
             ApplyRules(v);
-            var assignments = new List<(string Variable, int Target, CompiledExpr Program, int Conc)>();
+            var assignments = new List<InitialValue>();
             foreach (var ia in _n.InitialAssignments)
             {
                 var element = $"initial assignment to '{ia.Variable}'";
@@ -720,13 +750,17 @@ public sealed partial class CompiledNetwork
                 }
                 if (CompileExpr(ia.Expression, element) is { } p)
                 {
-                    assignments.Add((ia.Variable, target, p, ConcentrationOf(target)));
+                    assignments.Add(new InitialValue(ia.Variable, target, p, ConcentrationOf(target)));
                 }
             }
             // Initial assignments may read each other: repeat until values settle (one pass per link of the longest
             // chain); still changing after that means they form a cycle.
-            foreach (var a in assignments.Where(a => a.Program.Reads.Contains(a.Target)))
+            foreach (var a in assignments)
             {
+                if (!a.Program.Reads.Contains(a.Target))
+                {
+                    continue;
+                }
                 Problem($"initial assignment to '{a.Variable}'", "reads its own variable");
             }
             var settled = false;
@@ -836,7 +870,7 @@ public sealed partial class CompiledNetwork
                     hot.Add(ri);
                 }
                 hotStart.Add(hot.Count);
-                deps.AddRange(changed.Where(readers.ContainsKey).SelectMany(slot => readers[slot]).Distinct().Order());
+                deps.AddRange(SortedDistinct(changed.Where(readers.ContainsKey).SelectMany(slot => readers[slot])));
                 depStart.Add(deps.Count);
                 touches[j] = changed.Overlaps(triggerReads);
             }
@@ -859,7 +893,12 @@ public sealed partial class CompiledNetwork
                 plans[j] = new FiringPlan(c.ChangeStart[j], c.ChangeStart[j + 1], depStart[j], depStart[j + 1], flags);
             }
             c.FiringPlans = plans;
-            c.Changes = [.. c.ChangeSlot.Select((slot, i) => new StateChange(c.ChangeDelta[i], slot))];
+            var changes = new StateChange[c.ChangeSlot.Length];
+            for (var i = 0; i < changes.Length; i++)
+            {
+                changes[i] = new StateChange(c.ChangeDelta[i], c.ChangeSlot[i]);
+            }
+            c.Changes = changes;
         }
 
         private void ComputeKernels()
@@ -899,44 +938,111 @@ public sealed partial class CompiledNetwork
                 }
                 tasks.Add(new CoefficientTask(reaction, field, program));
             }
-            c.InitialFlatKernels = [.. kernels.Select(k => FlatKernel.From(k))];
+            var flat = new FlatKernel[kernels.Length];
+            for (var j = 0; j < kernels.Length; j++)
+            {
+                flat[j] = FlatKernel.From(kernels[j]);
+            }
+            c.InitialFlatKernels = flat;
             c.CoefficientTasks = [.. tasks];
             c.DynamicCoefficientTasks = [.. dynamic];
         }
+
+        /// <summary>Whether <paramref name="name"/> is one of a reaction's local parameters (a loop: LINQ over the struct would be JIT-compiled on every start; see CheckIds).</summary>
+        private static bool IsLocal(IReadOnlyList<LocalParameter> locals, string name)
+        {
+            for (var i = 0; i < locals.Count; i++)
+            {
+                if (locals[i].Id == name)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>The distinct values in ascending order (what <c>Distinct().Order()</c> gives, through a set and an array sort).</summary>
+        private static int[] SortedDistinct(IEnumerable<int> values)
+        {
+            var set = new HashSet<int>(values);
+            var result = new int[set.Count];
+            set.CopyTo(result);
+            Array.Sort(result);
+            return result;
+        }
+
+        /// <summary>A rate coefficient to compile once the slots' constancy is known: kernel field <see cref="Field"/> of reaction <see cref="Reaction"/>.</summary>
+        /// <remarks>Classes, not value tuples, so their lists share the framework's precompiled code for reference types.</remarks>
+        private sealed record Coefficient(int Reaction, int Field, Expr Expr, IReadOnlyList<LocalParameter> Locals);
+
+        /// <summary>An initial assignment, compiled.</summary>
+        private sealed record InitialValue(string Variable, int Target, CompiledExpr Program, int Conc);
 
         private void BuildTauInfo()
         {
             // Order of a reaction = number of species factors in its propensity (general rates: polynomial degree,
             // at least 1); multiplicity of species i = how many of those factors are i.
-            var order = new Dictionary<int, (int Order, int Mult)>();
+            // Per slot, the largest (order, multiplicity) of any reaction it is a factor of: a maximum, so the reactions'
+            // order does not matter. Arrays by slot, not a dictionary of tuples (see CheckIds).
+            var bestOrder = new int[c.SlotCount];
+            var bestMult = new int[c.SlotCount];
+            void Offer(int slot, int total, int count)
+            {
+                if (total > bestOrder[slot] || (total == bestOrder[slot] && count > bestMult[slot]))
+                {
+                    bestOrder[slot] = total;
+                    bestMult[slot] = count;
+                }
+            }
+            Span<int> slots = stackalloc int[3];
             for (var j = 0; j < c.ReactionCount; j++)
             {
                 var k = c.InitialKernels[j];
-                IEnumerable<(int Slot, int Count)> counts;
-                int total;
                 if (k.General >= 0)
                 {
                     var degree = Math.Clamp(Degree(c.GeneralRates[j]!.Source), 1, 3);
-                    var species = SpeciesBehind(c.GeneralRates[j]!.Reads);
-                    counts = species.Select(s => (s, degree));
-                    total = degree;
-                }
-                else
-                {
-                    var slots = new[] { k.S0, k.S1, k.S2 }.Where(c.IsSpeciesSlot).ToArray();
-                    counts = slots.GroupBy(s => s).Select(g => (g.Key, g.Count()));
-                    total = slots.Length;
-                }
-                foreach (var (slot, count) in counts)
-                {
-                    var prev = order.GetValueOrDefault(slot);
-                    if (total > prev.Order || (total == prev.Order && count > prev.Mult))
+                    foreach (var s in SpeciesBehind(c.GeneralRates[j]!.Reads))
                     {
-                        order[slot] = (total, count);
+                        Offer(s, degree, degree);
+                    }
+                    continue;
+                }
+                var total = 0;
+                slots[0] = k.S0;
+                slots[1] = k.S1;
+                slots[2] = k.S2;
+                for (var f = 0; f < 3; f++)
+                {
+                    if (c.IsSpeciesSlot(slots[f]))
+                    {
+                        slots[total++] = slots[f];
                     }
                 }
+                for (var a = 0; a < total; a++)
+                {
+                    var count = 0;
+                    for (var b = 0; b < total; b++)
+                    {
+                        count += slots[b] == slots[a] ? 1 : 0;
+                    }
+                    Offer(slots[a], total, count);
+                }
             }
-            c.TauSpeciesInfo = order.OrderBy(kv => kv.Key).Select(kv => new TauSpecies(kv.Key, kv.Value.Order, kv.Value.Mult)).ToArray();
+            var present = 0;
+            foreach (var o in bestOrder)
+            {
+                present += o > 0 ? 1 : 0;
+            }
+            var info = new TauSpecies[present];
+            var next = 0;
+            for (var s = 0; s < c.SlotCount; s++)
+            {
+                if (bestOrder[s] > 0)
+                {
+                    info[next++] = new TauSpecies(s, bestOrder[s], bestMult[s]);
+                }
+            }
+            c.TauSpeciesInfo = info;
         }
 
         /// <summary>Species slots behind a read set, following rules to the species they read.</summary>

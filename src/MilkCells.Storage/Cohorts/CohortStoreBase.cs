@@ -219,6 +219,23 @@ internal abstract class CohortStoreBase : ICohortStore
         }
     }
 
+    /// <summary>Each complete mother's row count from the completion markers, in mother order; null before a run is stored.</summary>
+    protected IReadOnlyList<(long Mother, long Rows)>? MotherRowCounts()
+    {
+        if (Metadata is null)
+        {
+            return null;
+        }
+        var counts = new List<(long, long)>();
+        using var command = Command($"SELECT mother_id, row_count FROM {MothersTable} ORDER BY mother_id");
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            counts.Add((reader.GetInt64(0), reader.GetInt64(1)));
+        }
+        return counts;
+    }
+
     public ICohortRowReader ReadRows(CohortQuery? query = null)
     {
         query ??= new CohortQuery();

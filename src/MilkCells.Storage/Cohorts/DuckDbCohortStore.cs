@@ -12,11 +12,14 @@ namespace MilkCells.Storage.Cohorts;
 /// is appended in the same transaction as her rows: a repeated mother fails the marker and rolls the rows back. A
 /// DuckDB file has one writing process at a time, so shards write their own files and are merged (as with SQLite).
 /// </remarks>
-internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStore
+internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStore, IConcurrentRowSource
 {
-    private DuckDbCohortStore(DuckDBConnection connection, string name, string path) : base(connection, name)
+    private readonly bool _write;
+
+    private DuckDbCohortStore(DuckDBConnection connection, string name, string path, bool write) : base(connection, name)
     {
         DatabasePath = path;
+        _write = write;
     }
 
     /// <summary>The database file.</summary>
@@ -48,7 +51,7 @@ internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStor
         var connection = DuckDbSession.Connect(path, readOnly: !write, name);
         try
         {
-            var store = new DuckDbCohortStore(connection, name, path);
+            var store = new DuckDbCohortStore(connection, name, path, write);
             store.Load(mustExist: !write);
             return store;
         }
@@ -102,8 +105,33 @@ internal sealed class DuckDbCohortStore : CohortStoreBase, IAnalyticalCohortStor
         }
     }
 
-    protected override ICohortRowReader CreateReader(string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema) =>
-        DuckDbRows.Execute(DuckDb, sql, parameters, schema);
+    /// <remarks>A store opened for reading gives each cursor a connection of its own to the same database (DuckDB.NET
+    /// shares the database between connections with one connection string), so that two threads can read row groups at
+    /// once (<see cref="ConcurrentRowGroups"/>); a connection serves one query at a time.</remarks>
+    protected override ICohortRowReader CreateReader(string sql, IReadOnlyList<(string Name, object Value)> parameters, CohortSchema schema)
+    {
+        if (_write)
+        {
+            return DuckDbRows.Execute(DuckDb, sql, parameters, schema);
+        }
+        var own = new DuckDBConnection(DuckDb.ConnectionString);
+        try
+        {
+            own.Open();
+            return DuckDbRows.Execute(own, sql, parameters, schema, own);
+        }
+        catch
+        {
+            own.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Each complete mother's row count, from the completion markers; null when the store is open for writing.</summary>
+    public IReadOnlyList<(long Mother, long Rows)>? RowCountsForConcurrentReading()
+    {
+        return _write ? null : MotherRowCounts();
+    }
 
     /// <inheritdoc />
     public AnalyticalSource Rows() => new(DuckDb, RowsTable, Name);

@@ -218,18 +218,7 @@ internal sealed class SqliteCohortStore : CohortStoreBase, IConcurrentRowSource
     /// <summary>Opened for reading, every cursor has a connection of its own, so cursors on different threads read at once.</summary>
     public IReadOnlyList<(long Mother, long Rows)>? RowCountsForConcurrentReading()
     {
-        if (_readOnlyPath is null || Metadata is null)
-        {
-            return null;
-        }
-        var counts = new List<(long, long)>();
-        using var command = Command($"SELECT mother_id, row_count FROM {MothersTable} ORDER BY mother_id");
-        using var reader = command.ExecuteReader();
-        while (reader.Read())
-        {
-            counts.Add((reader.GetInt64(0), reader.GetInt64(1)));
-        }
-        return counts;
+        return _readOnlyPath is null ? null : MotherRowCounts();
     }
 
     /// <summary>A read-only connection without a mutex and with SQLite's default 2 MiB page cache.</summary>

@@ -77,7 +77,7 @@ internal sealed class CohortParquetFile : IAsyncDisposable, IDisposable
         var options = new ParquetOptions
         {
             CompressionMethod = CompressionMethod.Zstd,
-            CompressionLevel = CompressionLevel.Optimal,
+            CompressionLevel = CompressionLevel.Fastest,
             DictionaryEncodingThreshold = 0.8,
         };
         options.ColumnEncodingHints[CohortSchema.MotherIdColumn] = EncodingHint.DeltaBinaryPacked;
