@@ -30,6 +30,9 @@ public class EngineCommandTests
     [InlineData("engine run -h", null)]
     [InlineData("engine dsmts dir -a cr", null)]
     [InlineData("simulate --scenario healthy run -o -", null)]
+    [InlineData("engine run m.xml --algorithm=cr -o s.csv", null)]
+    [InlineData("engine run m.xml -a:cr -o s.csv", null)]
+    [InlineData("engine run @options.rsp", null)]
     public void The_early_warm_up_starts_only_for_an_engine_run_and_with_its_algorithm(string line, string? algorithm)
     {
         Assert.Equal(algorithm, EngineCommands.EarlyWarmUp(line.Split(' '))?.Name);

@@ -81,7 +81,7 @@ public sealed class ConcurrentRowGroupTests : IDisposable
     public void A_parquet_folder_is_read_by_one_cursor()
     {
         // Its part files hold row groups of whatever mothers a writer had; a cursor per group would decode about two
-        // part files for each group it reads (docs/performance.md, "Cohort exports and columnar stores").
+        // part files for each group it reads (docs/performance.md, "zstd's fastest level, and bounded row groups from a DuckDB store").
         var uri = Write(_parquet, "one-cursor", [0, 1, 2, 3], 4, 10);
         using var store = CohortStore.OpenForRead(uri);
         Assert.Null(ConcurrentRowGroups.Plan(store, 6));

@@ -118,14 +118,23 @@ internal static class EngineCommands
     /// The warm-up is the JIT's first-use work for compiling a network and running its firing loop. Started from the
     /// handler, it ran beside libSBML's read of the model but ended after it, so it set the start's critical path;
     /// started here, it also overlaps the command line's construction and parsing, which leave the second core idle
-    /// (docs/performance.md, "Status against the engine's speed targets"). The algorithm is read from <c>-a</c> or
-    /// <c>--algorithm</c> without the parser; a command line that is not understood here (help, an unknown algorithm)
-    /// starts nothing, and the handler then starts the warm-up itself. It draws from no stream a run uses, so results
-    /// do not change.
+    /// (docs/performance.md, "A shorter start"). The algorithm is read from <c>-a</c> or <c>--algorithm</c> without the
+    /// parser; a command line that is not understood here (help, an unknown algorithm, an option written with <c>=</c> or
+    /// <c>:</c>, a response file) starts nothing, and the handler then starts the warm-up itself. It draws from no stream
+    /// a run uses, so results do not change.
     /// </remarks>
     internal static void WarmUpEarly(IReadOnlyList<string> args)
     {
-        if (Environment.ProcessorCount > 1 && EarlyWarmUp(args) is { } algorithm && Interlocked.Exchange(ref _warmUpStarted, 1) == 0)
+        if (EarlyWarmUp(args) is { } algorithm)
+        {
+            StartWarmUp(algorithm);
+        }
+    }
+
+    /// <summary>Starts <see cref="Ensemble.WarmUp"/> on another thread, once per process, when there is a second core.</summary>
+    private static void StartWarmUp(Algorithm algorithm)
+    {
+        if (Environment.ProcessorCount > 1 && Interlocked.Exchange(ref _warmUpStarted, 1) == 0)
         {
             _ = Task.Run(() => Ensemble.WarmUp(algorithm));
         }
@@ -149,6 +158,9 @@ internal static class EngineCommands
                 case "-a" or "--algorithm" when i + 1 < args.Count:
                     name = args[i + 1];
                     break;
+                case var other when other.StartsWith('@') || other.StartsWith("--algorithm", StringComparison.Ordinal)
+                    || (other.StartsWith("-a", StringComparison.Ordinal) && other.Length > 2):
+                    return null; // a response file or another spelling of the option: the parser knows, so ask it
             }
         }
         try
@@ -165,10 +177,7 @@ internal static class EngineCommands
     {
         var clock = Stopwatch.StartNew();
         using var output = FileOutput.Open(context, config.Out);
-        if (Interlocked.Exchange(ref _warmUpStarted, 1) == 0 && Environment.ProcessorCount > 1)
-        {
-            _ = Task.Run(() => Ensemble.WarmUp(config.Algorithm));
-        }
+        StartWarmUp(config.Algorithm);
         var network = SbmlImporter.ReadFile(config.Model);
         var compiled = CompiledNetwork.Compile(network);
         var times = RunOptions.EvenlySpaced(0, config.Until, config.Points);
